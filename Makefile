@@ -1,0 +1,32 @@
+# Every target sets up what it needs, so each works on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/tailgate demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
+	$(BIN)/mypy
+
+test: $(STAMP) lint
+	bash tests/setup.sh
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	bash bench/setup.sh
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) bench/results
