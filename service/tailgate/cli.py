@@ -1,5 +1,113 @@
-"""Command line entry point (filled in below)."""
+"""``tailgate serve | check-config | demo``: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .catalog.file_watch import read_catalog_file
+from .catalog.parsing import parse_catalog
+from .errors import ConfigError
+from .logs import setup_logging
+from .settings import Settings, env_for, load_settings
 
 
-def main() -> None:
-    raise SystemExit("not yet")
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tailgate", description="Live log tails in the browser, over WebSocket."
+    )
+    parser.add_argument("--version", action="version", version=f"tailgate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service")
+    _serve_flags(serve)
+
+    check = commands.add_parser("check-config", help="validate a catalog file")
+    check.add_argument("path", help="the catalog file (YAML)")
+
+    demo = commands.add_parser("demo", help="run on demo logs written to a temporary folder")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--metrics-port", type=int, default=9090)
+    return parser
+
+
+def _serve_flags(parser: argparse.ArgumentParser) -> None:
+    def add(flag: str, name: str, help_text: str) -> None:
+        parser.add_argument(
+            flag, dest=name, default=None, help=f"{help_text} (env {env_for(name)})"
+        )
+
+    add("--catalog", "catalog", "catalog file (YAML)")
+    add("--host", "host", "address to bind (default 127.0.0.1)")
+    add("--port", "port", "port of the UI, API and WebSockets (default 8080)")
+    add("--metrics-port", "metrics_port", "port of /metrics (default 9090; 0 turns it off)")
+    add("--auth", "auth", "oidc (sign-in) or none (loopback only)")
+    add("--public-url", "public_url", "the URL people use to reach tailgate")
+    add("--max-tails", "max_tails", "tails open at once (default 4096)")
+    add("--max-tails-per-client", "max_tails_per_client", "tails per client (default 64)")
+    add("--default-backlog", "default_backlog", "backlog lines by default (default 100)")
+    add("--max-backlog", "max_backlog", "most backlog lines a client may ask (default 10000)")
+    add("--max-line", "max_line", "longer lines are split (default 65536 characters)")
+    add("--heartbeat", "heartbeat", "seconds between WebSocket pings (default 25)")
+    add("--shutdown-grace", "shutdown_grace", "seconds to close tails on SIGTERM (default 10)")
+    add("--trust-forwarded", "trust_forwarded", "use X-Forwarded-For for client addresses")
+    add("--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR (default INFO)")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.command == "check-config":
+        sys.exit(check_config(args.path))
+    if args.command == "demo":
+        from .demo import run_demo
+
+        sys.exit(run_demo(port=args.port, metrics_port=args.metrics_port))
+    flags = {k: v for k, v in vars(args).items() if k != "command"}
+    try:
+        settings = load_settings(flags, os.environ)
+    except ConfigError as exc:
+        _fail("invalid settings", exc.problems)
+    sys.exit(run_serve(settings))
+
+
+def run_serve(settings: Settings) -> int:
+    from .server import serve
+
+    setup_logging(settings.log_level)
+    if settings.catalog is None:
+        _fail("invalid settings", ["--catalog / TAILGATE_CATALOG: a catalog file is required"])
+    try:
+        asyncio.run(serve(settings))
+    except ConfigError as exc:
+        _fail("invalid catalog", exc.problems)
+    except OSError as exc:
+        _fail("cannot start", [str(exc)])
+    return 0
+
+
+def check_config(path: str) -> int:
+    try:
+        text = read_catalog_file(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: cannot read: {exc}", file=sys.stderr)
+        return 1
+    try:
+        catalog = parse_catalog(text, path)
+    except ConfigError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"{path}: valid, {len(catalog)} log(s): {', '.join(catalog.entries)}")
+    return 0
+
+
+def _fail(what: str, problems: list[str]) -> None:
+    print(f"tailgate: {what}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    sys.exit(2)

@@ -1,0 +1,79 @@
+"""Reloading the catalog file when it changes.
+
+The file's directory is watched, not the file: editors replace files by rename, and
+Kubernetes updates a mounted ConfigMap by swapping the ``..data`` symlink in that
+directory, which never touches the path itself. Events are debounced briefly, and a
+slow poll compares the content as a safety net for filesystems without inotify.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from ..files.inotify import DIR_EVENTS, InotifyHub, InotifyUnavailable, Watch
+from .store import CatalogStore
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE = 0.05
+POLL = 2.0
+
+
+def read_catalog_file(path: str) -> str:
+    with open(path, encoding="utf-8", errors="strict") as f:
+        return f.read()
+
+
+class CatalogFileWatcher:
+    def __init__(self, path: str, store: CatalogStore, hub: InotifyHub | None) -> None:
+        self._path = path
+        self._store = store
+        self._hub = hub
+        self._loop = asyncio.get_running_loop()
+        self._watch: Watch | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._poll: asyncio.TimerHandle | None = None
+        self._last_text: str | None = None
+
+    def start(self, initial_text: str) -> None:
+        self._last_text = initial_text
+        if self._hub is not None:
+            try:
+                self._watch = self._hub.subscribe(
+                    os.path.dirname(self._path) or ".", DIR_EVENTS, self._on_event
+                )
+            except InotifyUnavailable as exc:
+                log.warning("polling the catalog: %s", exc)
+        self._poll = self._loop.call_later(POLL, self._on_poll)
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+        for timer in (self._timer, self._poll):
+            if timer is not None:
+                timer.cancel()
+
+    def _on_event(self, _mask: int, _name: str | None) -> None:
+        if self._timer is None:
+            self._timer = self._loop.call_later(DEBOUNCE, self._reload)
+
+    def _on_poll(self) -> None:
+        self._poll = self._loop.call_later(POLL, self._on_poll)
+        self._reload()
+
+    def _reload(self) -> None:
+        self._timer = None
+        try:
+            text = read_catalog_file(self._path)
+        except (OSError, UnicodeDecodeError) as exc:
+            if self._last_text is not None:
+                # Reported once per failure, not on every poll.
+                self._last_text = None
+                self._store.reject(f"cannot read {self._path}: {exc}")
+            return
+        if text == self._last_text:
+            return
+        self._last_text = text
+        self._store.offer(text, self._path)

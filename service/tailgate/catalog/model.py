@@ -1,0 +1,53 @@
+"""The catalog as data: immutable, compared by value, so reloads can tell what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Allow:
+    """Who may tail a log once sign-in exists; empty means nobody is named."""
+
+    groups: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileSpec:
+    path: str
+    follow: str = "auto"
+
+    kind = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    id: str
+    title: str
+    source: FileSpec
+    allow: Allow | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    entries: dict[str, LogEntry] = field(default_factory=dict)
+
+    def get(self, log_id: str) -> LogEntry | None:
+        return self.entries.get(log_id)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def changed_ids(self, newer: Catalog) -> set[str]:
+        """IDs whose tails must end under ``newer``: removed, or naming another source."""
+        gone = set()
+        for log_id, entry in self.entries.items():
+            other = newer.entries.get(log_id)
+            if other is None or other.source != entry.source:
+                gone.add(log_id)
+        return gone

@@ -1,0 +1,205 @@
+"""Reading a catalog document and checking every part of it, with line numbers.
+
+The YAML is composed into nodes (not loaded straight to Python values) so that each
+problem can say where it is. All problems are collected, so ``tailgate check-config``
+lists every one at once instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+from .model import Allow, Catalog, FileSpec, LogEntry
+
+ID_PATTERN = re.compile(r"[a-z0-9._-]{1,63}")
+FOLLOW_MODES = ("auto", "poll")
+ENTRY_KEYS = ("id", "title", "file", "follow", "allow")
+MAX_TITLE = 200
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _Problems:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.items: list[str] = []
+
+    def add(self, node: yaml.Node | None, where: str, message: str) -> None:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        prefix = f"{self.name}{line}: "
+        self.items.append(f"{prefix}{where}: {message}" if where else prefix + message)
+
+
+def parse_catalog(text: str, name: str = "catalog") -> Catalog:
+    """Parse and validate a catalog document; raises ConfigError listing every problem."""
+    problems = _Problems(name)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        detail = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([f"{name}{line}: not valid YAML: {detail}"]) from None
+    if root is None:
+        raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' key"])
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError([f"{name}:{root.start_mark.line + 1}: the catalog must be a mapping"])
+    logs_node: yaml.Node | None = None
+    for key_node, value_node in root.value:
+        key = _scalar(key_node)
+        if key == "logs":
+            logs_node = value_node
+        else:
+            problems.add(key_node, "", f"unknown key {key!r} (the catalog has only 'logs')")
+    entries: dict[str, LogEntry] = {}
+    first_seen: dict[str, int] = {}
+    if logs_node is None:
+        problems.add(root, "", "missing key 'logs'")
+    elif isinstance(logs_node, yaml.SequenceNode):
+        for index, item in enumerate(logs_node.value):
+            entry = _entry(item, f"logs[{index}]", problems)
+            if entry is not None:
+                _add(entries, first_seen, entry, item, f"logs[{index}]", problems)
+    elif isinstance(logs_node, yaml.MappingNode):
+        # The short form: ID to file path.
+        for key_node, value_node in logs_node.value:
+            log_id = _scalar(key_node)
+            where = f"logs.{log_id}"
+            if not isinstance(value_node, yaml.ScalarNode) or value_node.tag == _NULL:
+                problems.add(value_node, where, "must be a file path")
+                continue
+            if not _valid_id(log_id, key_node, where, problems):
+                continue
+            path = _file_path(value_node, where, problems)
+            if path is not None:
+                entry = LogEntry(log_id, log_id, FileSpec(path))
+                _add(entries, first_seen, entry, key_node, where, problems)
+    elif not (isinstance(logs_node, yaml.ScalarNode) and logs_node.tag == _NULL):
+        problems.add(logs_node, "logs", "must be a list of entries or a mapping of ID to path")
+    if problems.items:
+        raise ConfigError(problems.items)
+    return Catalog(entries)
+
+
+def _add(
+    entries: dict[str, LogEntry],
+    first_seen: dict[str, int],
+    entry: LogEntry,
+    node: yaml.Node,
+    where: str,
+    problems: _Problems,
+) -> None:
+    if entry.id in entries:
+        problems.add(
+            node, where, f"duplicate id {entry.id!r} (first at line {first_seen[entry.id]})"
+        )
+        return
+    entries[entry.id] = entry
+    first_seen[entry.id] = node.start_mark.line + 1
+
+
+def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(node, where, "must be a mapping with at least 'id' and 'file'")
+        return None
+    fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = _scalar(key_node)
+        if key not in ENTRY_KEYS:
+            known = ", ".join(ENTRY_KEYS)
+            problems.add(key_node, where, f"unknown key {key!r} (known: {known})")
+            continue
+        fields[key] = (key_node, value_node)
+    before = len(problems.items)
+    log_id = None
+    if "id" not in fields:
+        problems.add(node, where, "missing 'id'")
+    else:
+        id_node = fields["id"][1]
+        candidate = _scalar(id_node)
+        if _valid_id(candidate, id_node, f"{where}.id", problems):
+            log_id = candidate
+    path = None
+    if "file" not in fields:
+        problems.add(node, where, "missing 'file' (the path of the log file)")
+    else:
+        path = _file_path(fields["file"][1], f"{where}.file", problems)
+    title = log_id or ""
+    if "title" in fields:
+        title_node = fields["title"][1]
+        if not isinstance(title_node, yaml.ScalarNode) or title_node.tag == _NULL:
+            problems.add(title_node, f"{where}.title", "must be text")
+        elif len(title_node.value) > MAX_TITLE:
+            problems.add(title_node, f"{where}.title", f"longer than {MAX_TITLE} characters")
+        else:
+            title = title_node.value
+    follow = "auto"
+    if "follow" in fields:
+        follow_node = fields["follow"][1]
+        follow = _scalar(follow_node)
+        if follow not in FOLLOW_MODES:
+            problems.add(
+                follow_node, f"{where}.follow", f"must be one of {', '.join(FOLLOW_MODES)}"
+            )
+    allow = None
+    if "allow" in fields:
+        allow = _allow(fields["allow"][1], f"{where}.allow", problems)
+    if len(problems.items) > before or log_id is None or path is None:
+        return None
+    return LogEntry(log_id, title, FileSpec(path, follow), allow)
+
+
+def _allow(node: yaml.Node, where: str, problems: _Problems) -> Allow | None:
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(node, where, "must be a mapping with 'groups' and/or 'users'")
+        return None
+    lists: dict[str, tuple[str, ...]] = {"groups": (), "users": ()}
+    for key_node, value_node in node.value:
+        key = _scalar(key_node)
+        if key not in lists:
+            problems.add(key_node, where, f"unknown key {key!r} (known: groups, users)")
+            continue
+        if not isinstance(value_node, yaml.SequenceNode):
+            problems.add(value_node, f"{where}.{key}", "must be a list of names")
+            continue
+        names = []
+        for item in value_node.value:
+            name = _scalar(item) if isinstance(item, yaml.ScalarNode) else ""
+            if not name:
+                problems.add(item, f"{where}.{key}", "names must be non-empty text")
+            else:
+                names.append(name)
+        lists[key] = tuple(names)
+    return Allow(groups=lists["groups"], users=lists["users"])
+
+
+def _valid_id(log_id: str, node: yaml.Node, where: str, problems: _Problems) -> bool:
+    if ID_PATTERN.fullmatch(log_id):
+        return True
+    problems.add(node, where, f"invalid id {log_id!r}: use 1-63 characters of a-z 0-9 . _ -")
+    return False
+
+
+def _file_path(node: yaml.Node, where: str, problems: _Problems) -> str | None:
+    if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL or not node.value:
+        problems.add(node, where, "must be a file path")
+        return None
+    path: str = node.value
+    if not path.startswith("/"):
+        problems.add(node, where, f"must be an absolute path, got {path!r}")
+        return None
+    if "\0" in path:
+        problems.add(node, where, "must not contain NUL characters")
+        return None
+    return path
+
+
+def _scalar(node: Any) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    return ""

@@ -1,0 +1,79 @@
+"""The catalog in force, and how changes to it reach the rest of the service.
+
+Whatever loads catalogs (a file today, a ConfigMap next) hands each candidate to
+``CatalogStore.offer``. An invalid candidate never replaces a good catalog: the
+store keeps the last good one, logs why, and counts it. Subscribers hear about
+every accepted change with the old and new catalogs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from ..errors import ConfigError
+from ..metrics import Metrics
+from .model import Catalog
+from .parsing import parse_catalog
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Catalog, Catalog], None]
+
+
+class CatalogStore:
+    def __init__(self, metrics: Metrics, catalog: Catalog | None = None) -> None:
+        self._metrics = metrics
+        self._catalog = catalog
+        self._listeners: list[Listener] = []
+        self.last_error: str | None = None
+        if catalog is not None:
+            metrics.catalog_entries.set(len(catalog))
+
+    @property
+    def loaded(self) -> bool:
+        return self._catalog is not None
+
+    @property
+    def current(self) -> Catalog:
+        return self._catalog if self._catalog is not None else Catalog()
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def reject(self, reason: str) -> None:
+        """A candidate could not even be read; the last good catalog stays."""
+        self._metrics.catalog_reloads.labels("error").inc()
+        self.last_error = reason
+        log.error("%s; keeping the last good catalog", reason)
+
+    def offer(self, text: str, origin: str) -> bool:
+        """Parse ``text`` and put it in force if valid; True when the catalog changed."""
+        try:
+            catalog = parse_catalog(text, origin)
+        except ConfigError as exc:
+            self._metrics.catalog_reloads.labels("invalid").inc()
+            self.last_error = "; ".join(exc.problems)
+            if self._catalog is None:
+                raise
+            log.error(
+                "catalog rejected, keeping the last good one: %s",
+                self.last_error,
+                extra={"origin": origin, "problems": exc.problems},
+            )
+            return False
+        self.last_error = None
+        if self._catalog is not None and catalog == self._catalog:
+            self._metrics.catalog_reloads.labels("unchanged").inc()
+            return False
+        old = self.current
+        self._catalog = catalog
+        self._metrics.catalog_reloads.labels("ok").inc()
+        self._metrics.catalog_entries.set(len(catalog))
+        log.info("catalog loaded", extra={"origin": origin, "entries": len(catalog)})
+        for listener in list(self._listeners):
+            try:
+                listener(old, catalog)
+            except Exception:
+                log.exception("a catalog listener failed")
+        return True

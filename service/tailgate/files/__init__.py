@@ -1,0 +1,1 @@
+"""Log files as sources: reading, following, rotation, fan-out to viewers."""

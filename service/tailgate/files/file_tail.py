@@ -1,0 +1,231 @@
+"""One viewer's tail of a file: start (backlog or resume), catch up, then go live.
+
+A viewer reads on its own, through the shared handles, whenever it is not at the
+follower's position: for its backlog, after a resume, after falling behind, after a
+pause. Once it stands exactly where the follower stands (same file, same offset),
+it joins the follower's live set and costs nothing more than a write per batch.
+Because the hand-over happens only at equal positions, every byte of the file
+reaches the viewer once: no gap and no duplicate, however often it falls behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from ..errors import SourceFailed
+from ..metrics import Metrics
+from ..streaming.frames import lines_payload, notice_payload
+from ..streaming.viewer import Viewer
+from .backlog import backlog_start
+from .cursor import BadCursor, FileCursor, checksum
+from .follower import READ_SIZE, FileFollower
+from .handle import FileHandle, Position
+from .lines import DEFAULT_MAX_LINE, split_lines
+
+#: While waiting at the end, re-check at least this often.
+IDLE_CHECK = 1.0
+#: A resume looks at most this many rotated siblings for the cursor's file.
+MAX_SIBLINGS = 200
+
+
+class FileTail:
+    def __init__(
+        self,
+        follower: FileFollower,
+        viewer: Viewer,
+        *,
+        metrics: Metrics,
+        max_line: int = DEFAULT_MAX_LINE,
+        max_backlog: int = 10000,
+    ) -> None:
+        self._follower = follower
+        self._viewer = viewer
+        self._max_line = max_line
+        self._max_backlog = max_backlog
+        self._sent_lines = metrics.sent_lines.labels(follower.log_id)
+        self._sent_bytes = metrics.sent_bytes.labels(follower.log_id)
+
+    async def run(self, *, backlog: int, cursor: str | None) -> None:
+        """Stream until cancelled; raises SourceFailed if the follower goes away."""
+        follower, viewer = self._follower, self._viewer
+        follower.attach(viewer)
+        pos: Position | None = None
+        try:
+            pos = self._start(backlog, cursor)
+            while True:
+                if viewer.paused:
+                    await viewer.wait_resumed()
+                if pos is None:
+                    pos = follower.start_position()
+                    if pos is None:
+                        await follower.wait_changed(IDLE_CHECK)
+                        continue
+                if follower.can_join(pos):
+                    pos.release()
+                    pos = None
+                    pos = await self._live()
+                    continue
+                if not await self._step(pos):
+                    await follower.wait_changed(IDLE_CHECK)
+        finally:
+            if pos is not None:
+                pos.release()
+            follower.detach(viewer)
+
+    async def _live(self) -> Position:
+        follower, viewer = self._follower, self._viewer
+        fut = follower.join(viewer)
+        if viewer.paused:
+            follower.leave_live(viewer)
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                fut.result().release()
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            raise SourceFailed("the log's reader stopped") from None
+
+    async def _step(self, pos: Position) -> bool:
+        """Send what follows ``pos``, or move it on; False when there is nothing to do."""
+        follower, viewer = self._follower, self._viewer
+        handle = pos.handle
+        own = follower.pos
+        is_followed = own is not None and own.handle is handle
+        if pos.truncations != handle.truncations:
+            pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
+            await viewer.send(
+                notice_payload(
+                    "truncated", f"{follower.path} was truncated; reading from its start"
+                )
+            )
+            return True
+        size = handle.size()
+        if size < pos.offset:
+            if not is_followed:
+                # Nobody else watches this (rotated) file: note the truncation here.
+                handle.truncations += 1
+                return True
+            return False
+        if pos.offset < size:
+            data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
+            final = handle.retired and pos.offset + len(data) >= size
+            chunk = split_lines(data, final=final, max_line=self._max_line)
+            if chunk.consumed == 0 and own is not None and is_followed and own.offset > pos.offset:
+                # The follower already sent this partial line; send it the same way.
+                limit = min(len(data), own.offset - pos.offset)
+                chunk = split_lines(data[:limit], final=True, max_line=self._max_line)
+            if chunk.consumed:
+                pos.advance(data, chunk.consumed)
+                payload = lines_payload(chunk.lines, pos.cursor())
+                await viewer.send(payload, len(chunk.lines))
+                self._sent_lines.inc(len(chunk.lines))
+                self._sent_bytes.inc(len(payload))
+                return True
+            if not handle.retired:
+                return False
+        successor = handle.next
+        if successor is None:
+            return False
+        # This file is finished and the follower moved on: follow the same way.
+        event = handle.next_event
+        pos.handle = successor.acquire()
+        pos.offset, pos.tail, pos.truncations = 0, b"", successor.truncations
+        handle.release()
+        message = (
+            f"{follower.path} was rotated; reading the new file"
+            if event == "rotated"
+            else f"{follower.path} is back; reading it from its start"
+        )
+        await viewer.send(notice_payload(event, message))
+        return True
+
+    # -- where a tail starts --------------------------------------------------------
+
+    def _start(self, backlog: int, cursor: str | None) -> Position | None:
+        follower, viewer = self._follower, self._viewer
+        if cursor:
+            try:
+                decoded = FileCursor.decode(cursor)
+            except BadCursor as exc:
+                viewer.error("bad_cursor", str(exc))
+            else:
+                resumed = self._resume(decoded)
+                if resumed is not None:
+                    return resumed
+                viewer.notice(
+                    "gap",
+                    f"the file the cursor points into is gone; lines may be missing. "
+                    f"Continuing with {follower.path} from its start",
+                )
+                return self._from_start()
+        start = follower.start_position()
+        if start is None or backlog <= 0:
+            return start
+        handle = start.handle
+        start.offset = backlog_start(handle.fd, start.offset, backlog)
+        start.tail = handle.bytes_before(start.offset)
+        return start
+
+    def _from_start(self) -> Position | None:
+        """The current file from its start, or its last ``max_backlog`` lines if longer."""
+        start = self._follower.start_position()
+        if start is None:
+            return None
+        handle = start.handle
+        start.offset = backlog_start(handle.fd, start.offset, self._max_backlog)
+        start.tail = handle.bytes_before(start.offset)
+        return start
+
+    def _resume(self, cursor: FileCursor) -> Position | None:
+        follower, viewer = self._follower, self._viewer
+        handle = self._find_handle(cursor)
+        if handle is None:
+            return None
+        if cursor.offset > handle.size() or (
+            checksum(handle.bytes_before(cursor.offset)) != cursor.check
+        ):
+            viewer.notice(
+                "gap",
+                f"{follower.path} was truncated or rewritten since the cursor; "
+                "lines may be missing. Continuing from its start",
+            )
+            return Position(handle, 0, b"", handle.truncations)
+        return Position(
+            handle, cursor.offset, handle.bytes_before(cursor.offset), handle.truncations
+        )
+
+    def _find_handle(self, cursor: FileCursor) -> FileHandle | None:
+        """An acquired handle on the cursor's file: the followed one or a rotated sibling."""
+        follower = self._follower
+        for handle in follower.handles():
+            if (handle.dev, handle.ino) == (cursor.dev, cursor.ino):
+                return handle.acquire()
+        directory, name = os.path.split(follower.path)
+        try:
+            entries = list(os.scandir(directory or "."))
+        except OSError:
+            return None
+        siblings = [e for e in entries if e.name.startswith(name) and e.name != name]
+        for entry in siblings[:MAX_SIBLINGS]:
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) != (cursor.dev, cursor.ino):
+                continue
+            try:
+                handle = FileHandle.open(entry.path)
+            except OSError:
+                return None
+            if (handle.dev, handle.ino) != (cursor.dev, cursor.ino):
+                handle.release()
+                return None
+            current = follower.pos
+            if current is not None:
+                # Rotated away: after it, the followed file comes next.
+                handle.retire(current.handle, "rotated")
+            return handle
+        return None

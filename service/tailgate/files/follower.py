@@ -1,0 +1,487 @@
+"""Follows one log file for all of its viewers: ``tail -F`` without a polling delay.
+
+A single follower per log reads new lines once, builds each frame once, and writes
+it to every viewer standing at the live end. It follows the path, not just the
+open file:
+
+- rename + create (logrotate's default): the old file is read to its end, then the
+  new one from its start, with a ``rotated`` notice. While the new file is still
+  empty the old one is kept, since writers often reopen a moment later.
+- copytruncate: the file shrinking, or the bytes before our offset changing, is a
+  truncation: ``truncated`` notice, reading restarts at 0.
+- deleted: ``deleted`` notice; reading the open file goes on until the name returns.
+- not there yet: ``waiting`` notice, then ``created`` when it appears.
+- unreadable: an ``error`` frame; checks go on and the tail recovers by itself.
+
+Changes arrive through inotify (the file's own inode, and its directory for the
+name); a slow safety poll catches what inotify cannot see, and network filesystems
+are polled. Viewers that fall behind leave the live set with their position and
+catch up on their own (see ``file_tail``); the follower never waits for anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import os
+import stat
+import time
+
+from ..metrics import Metrics
+from ..streaming.frames import error_payload, lines_payload, notice_payload, ws_text_frame
+from ..streaming.pacing import FanoutPacer
+from ..streaming.viewer import Viewer
+from . import fstype
+from .backlog import line_boundary_at_or_before
+from .handle import FileHandle, Position
+from .inotify import (
+    DIR_EVENTS,
+    FILE_EVENTS,
+    IN_ATTRIB,
+    IN_DELETE_SELF,
+    IN_IGNORED,
+    IN_MOVE_SELF,
+    IN_Q_OVERFLOW,
+    InotifyHub,
+    InotifyUnavailable,
+    Watch,
+)
+from .lines import DEFAULT_MAX_LINE, split_lines
+
+log = logging.getLogger(__name__)
+
+#: Bytes read per frame: large enough to amortise per-frame costs, small enough to bound a frame.
+READ_SIZE = 256 * 1024
+#: Bytes one pump may read before letting other work run.
+PUMP_BUDGET = 4 * 1024 * 1024
+#: A partial last line is sent as it is once the writer has been quiet this long.
+FLUSH_DELAY = 0.5
+#: With inotify, the path is still re-checked this often, for what inotify cannot see.
+SAFETY_POLL = 2.0
+#: Without inotify, the file is checked this often.
+POLL_INTERVAL = 0.25
+
+
+class FollowMode(enum.StrEnum):
+    AUTO = "auto"
+    POLL = "poll"
+
+
+class State(enum.StrEnum):
+    OK = "ok"
+    WAITING = "waiting"
+    DELETED = "deleted"
+    ERROR = "error"
+
+
+class FileFollower:
+    def __init__(
+        self,
+        path: str,
+        *,
+        log_id: str,
+        hub: InotifyHub | None,
+        metrics: Metrics,
+        mode: FollowMode = FollowMode.AUTO,
+        max_line: int = DEFAULT_MAX_LINE,
+        poll_interval: float = POLL_INTERVAL,
+    ) -> None:
+        self.path = path
+        self.log_id = log_id
+        self._dir, self._name = os.path.split(path)
+        self._hub = hub
+        self._metrics = metrics
+        self._mode = mode
+        self._max_line = max_line
+        self._poll_interval = poll_interval
+        self._loop = asyncio.get_running_loop()
+        self.pos: Position | None = None
+        self.state = State.OK
+        self._state_frame: bytes | None = None
+        self._live: dict[Viewer, asyncio.Future[Position]] = {}
+        self._viewers: set[Viewer] = set()
+        self._changed: asyncio.Future[None] | None = None
+        self._pacer = FanoutPacer()
+        self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
+        self._poll_handle: asyncio.TimerHandle | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._partial_at: int | None = None
+        self._flush_due = False
+        self._check_due = True
+        self._dir_watch: Watch | None = None
+        self._file_watch: Watch | None = None
+        self._closed = False
+        self._sent_lines = metrics.sent_lines.labels(log_id)
+        self._sent_bytes = metrics.sent_bytes.labels(log_id)
+
+    # -- life cycle ---------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._mode is FollowMode.AUTO and fstype.is_remote(fstype.mount_type(self.path)):
+            log.info("polling %s: it is on a network filesystem", self.path)
+            self._mode = FollowMode.POLL
+        self._watch_dir()
+        self._check_path(initial=True)
+        self._arm_poll()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for handle in (self._pump_handle, self._poll_handle, self._flush_handle):
+            if handle is not None:
+                handle.cancel()
+        for watch in (self._dir_watch, self._file_watch):
+            if watch is not None:
+                watch.close()
+        for fut in self._live.values():
+            fut.cancel()
+        self._live.clear()
+        self._viewers.clear()
+        if self.pos is not None:
+            self.pos.release()
+            self.pos = None
+        self._notify_changed()
+
+    # -- what viewers use -----------------------------------------------------------
+
+    def attach(self, viewer: Viewer) -> None:
+        """Register a viewer for state notices; it hears the current state at once."""
+        self._viewers.add(viewer)
+        if self._state_frame is not None:
+            viewer.control(self._state_frame)
+
+    def detach(self, viewer: Viewer) -> None:
+        self._viewers.discard(viewer)
+        fut = self._live.pop(viewer, None)
+        if fut is not None and not fut.done():
+            fut.cancel()
+
+    @property
+    def viewer_count(self) -> int:
+        return len(self._viewers)
+
+    def can_join(self, pos: Position) -> bool:
+        own = self.pos
+        return (
+            own is not None
+            and pos.handle is own.handle
+            and pos.offset == own.offset
+            and pos.truncations == own.handle.truncations
+        )
+
+    def join(self, viewer: Viewer) -> asyncio.Future[Position]:
+        """Put a viewer at the live end; the future gives its position when it leaves it."""
+        fut: asyncio.Future[Position] = self._loop.create_future()
+        self._live[viewer] = fut
+        viewer.live_exit = lambda: self.leave_live(viewer)
+        fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
+        return fut
+
+    def leave_live(self, viewer: Viewer) -> None:
+        """Take a viewer out of the live set (pause), handing it the current position."""
+        fut = self._live.pop(viewer, None)
+        if fut is not None and not fut.done() and self.pos is not None:
+            fut.set_result(self._position_copy(self.pos))
+
+    def start_position(self) -> Position | None:
+        """A position at the follower's current place, for a new viewer (or None)."""
+        if self.pos is None:
+            return None
+        return self._position_copy(self.pos)
+
+    async def wait_changed(self, within: float) -> None:
+        """Wait until the follower reads, moves on or changes state (at most ``within`` s)."""
+        if self._changed is None or self._changed.done():
+            self._changed = self._loop.create_future()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._changed), within)
+
+    def handles(self) -> list[FileHandle]:
+        """The open handles on the follower's path, newest first (for resuming cursors)."""
+        return [self.pos.handle] if self.pos is not None else []
+
+    # -- events ---------------------------------------------------------------------
+
+    def _on_dir_event(self, mask: int, name: str | None) -> None:
+        if name == self._name or name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
+            self._check_due = True
+            if mask & IN_IGNORED:
+                # The directory itself went away: fall back on polling until it returns.
+                self._dir_watch = None
+            self._schedule_pump()
+
+    def _on_file_event(self, mask: int, _name: str | None) -> None:
+        if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
+            self._check_due = True
+        if mask & IN_IGNORED:
+            self._file_watch = None
+        self._schedule_pump()
+
+    def _on_poll(self) -> None:
+        self._poll_handle = None
+        self._check_due = True
+        if self._dir_watch is None:
+            self._watch_dir()
+        self._schedule_pump()
+        self._arm_poll()
+
+    def _on_flush(self) -> None:
+        self._flush_handle = None
+        self._flush_due = True
+        self._schedule_pump()
+
+    def _arm_poll(self) -> None:
+        if self._closed:
+            return
+        polling = self._mode is FollowMode.POLL or self._dir_watch is None
+        if self.pos is not None and self._file_watch is None:
+            polling = True
+        interval = self._poll_interval if polling else SAFETY_POLL
+        self._poll_handle = self._loop.call_later(interval, self._on_poll)
+
+    def _schedule_pump(self, delay: float = 0.0) -> None:
+        if self._pump_handle is not None or self._closed:
+            return
+        if delay > 0:
+            self._pump_handle = self._loop.call_later(delay, self._pump)
+        else:
+            self._pump_handle = self._loop.call_soon(self._pump)
+
+    def _watch_dir(self) -> None:
+        if self._mode is FollowMode.POLL or self._hub is None or self._dir_watch is not None:
+            return
+        try:
+            self._dir_watch = self._hub.subscribe(self._dir or ".", DIR_EVENTS, self._on_dir_event)
+        except InotifyUnavailable:
+            self._dir_watch = None
+
+    def _watch_file(self) -> None:
+        if self._file_watch is not None:
+            self._file_watch.close()
+            self._file_watch = None
+        if self._mode is FollowMode.POLL or self._hub is None or self.pos is None:
+            return
+        # /proc/self/fd/N names exactly the inode we hold open, whatever its name now.
+        proc_path = f"/proc/self/fd/{self.pos.handle.fd}"
+        try:
+            self._file_watch = self._hub.subscribe(proc_path, FILE_EVENTS, self._on_file_event)
+        except InotifyUnavailable:
+            self._file_watch = None
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        self._pump_handle = None
+        if self._closed:
+            return
+        delay = self._pacer.delay(time.perf_counter())
+        if delay > 0 and self._live:
+            self._schedule_pump(delay)
+            return
+        if self._check_due:
+            self._check_due = False
+            self._check_path()
+        if self.pos is not None:
+            try:
+                more = self._read_available(self.pos, final=self._flush_due)
+            except OSError as exc:
+                self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
+                more = False
+            self._flush_due = False
+            if more:
+                self._schedule_pump()
+        self._notify_changed()
+
+    def _read_available(self, pos: Position, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
+        """Read and fan out what is new; True when more is waiting beyond the budget."""
+        handle = pos.handle
+        size = handle.size()
+        if size < pos.offset or (pos.offset and handle.bytes_before(pos.offset) != pos.tail):
+            self._truncated(pos)
+            size = handle.size()
+        while pos.offset < size:
+            if budget <= 0:
+                return True
+            data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
+            if not data:
+                break
+            chunk = split_lines(data, final=final, max_line=self._max_line)
+            if chunk.consumed == 0:
+                self._partial_waiting(pos.offset)
+                break
+            start_offset, start_tail = pos.offset, pos.tail
+            pos.advance(data, chunk.consumed)
+            self._partial_at = None
+            self._fan_out(
+                lines_payload(chunk.lines, pos.cursor()),
+                len(chunk.lines),
+                Position(handle, start_offset, start_tail, pos.truncations),
+            )
+            budget -= chunk.consumed
+            if chunk.consumed < len(data) and pos.offset + (len(data) - chunk.consumed) >= size:
+                self._partial_waiting(pos.offset)
+                break
+        return False
+
+    def _partial_waiting(self, offset: int) -> None:
+        if self._partial_at != offset:
+            self._partial_at = offset
+            if self._flush_handle is not None:
+                self._flush_handle.cancel()
+            self._flush_handle = self._loop.call_later(FLUSH_DELAY, self._on_flush)
+
+    def _truncated(self, pos: Position) -> None:
+        handle = pos.handle
+        before = Position(handle, pos.offset, pos.tail, pos.truncations)
+        handle.truncations += 1
+        pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
+        self._partial_at = None
+        self._fan_out(
+            notice_payload("truncated", f"{self.path} was truncated; reading from its start"),
+            0,
+            before,
+        )
+
+    def _check_path(self, *, initial: bool = False) -> None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            self._missing()
+            return
+        except OSError as exc:
+            self._set_error(_reason(exc), f"cannot access {self.path}: {exc.strerror}")
+            return
+        if not stat.S_ISREG(st.st_mode):
+            self._set_error("not_a_file", f"{self.path} is not a regular file")
+            return
+        pos = self.pos
+        if pos is not None and pos.handle.same_file(st):
+            if self.state is not State.OK:
+                self._set_state(State.OK, None)
+            return
+        if pos is not None and st.st_size == 0 and pos.handle.linked():
+            # Renamed away, and the new file is still empty: the writer may not have
+            # reopened yet, so keep reading the old one until the new one has data.
+            return
+        try:
+            new = FileHandle.open(self.path)
+        except FileNotFoundError:
+            self._missing()
+            return
+        except OSError as exc:
+            self._set_error(_reason(exc), f"cannot open {self.path}: {exc.strerror}")
+            return
+        if pos is None:
+            # A file that appears while we wait is all new; one that was there all
+            # along (at start, or unreadable until now) starts at its end.
+            self._open_first(new, at_end=initial or self.state is State.ERROR)
+        else:
+            self._switch(pos, new)
+        self._watch_file()
+
+    def _open_first(self, handle: FileHandle, *, at_end: bool) -> None:
+        was = self.state
+        offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
+        self.pos = Position(handle, offset, handle.bytes_before(offset), 0)
+        if was is State.WAITING:
+            self._set_state(State.OK, notice_payload("created", f"{self.path} now exists"))
+        elif was is State.ERROR:
+            self._set_state(State.OK, notice_payload("available", f"{self.path} can be read"))
+        else:
+            self._set_state(State.OK, None)
+
+    def _switch(self, pos: Position, new: FileHandle) -> None:
+        old = pos.handle
+        event = "created" if self.state is State.DELETED else "rotated"
+        try:
+            # Finish the old file, its last partial line included.
+            while self._read_available(pos, final=True):
+                pass
+        except OSError:
+            log.warning("could not finish reading the old %s", self.path)
+        old.retire(new, event)
+        self.pos = Position(new, 0, b"", 0)
+        self._partial_at = None
+        message = (
+            f"{self.path} was rotated; reading the new file"
+            if event == "rotated"
+            else f"{self.path} is back; reading it from its start"
+        )
+        # Viewers that cannot take the notice finish the old file on their own.
+        self._fan_out(notice_payload(event, message), 0, pos)
+        pos.release()
+        self._set_state(State.OK, None)
+
+    def _missing(self) -> None:
+        if self.pos is None:
+            if self.state is not State.WAITING:
+                message = f"{self.path} does not exist yet; waiting for it"
+                self._set_state(State.WAITING, notice_payload("waiting", message))
+            return
+        if self.pos.handle.linked():
+            # Renamed away (rotation in progress): the new file is about to appear.
+            return
+        if self.state is not State.DELETED:
+            message = f"{self.path} was deleted; waiting for it to come back"
+            self._set_state(State.DELETED, notice_payload("deleted", message))
+
+    def _set_error(self, reason: str, message: str) -> None:
+        if self.state is State.ERROR and self._state_frame == error_payload(reason, message):
+            return
+        self._metrics.source_errors.labels("file", reason).inc()
+        log.warning("%s", message, extra={"log_id": self.log_id, "reason": reason})
+        self._set_state(State.ERROR, error_payload(reason, message))
+
+    def _set_state(self, state: State, frame: bytes | None) -> None:
+        self.state = state
+        self._state_frame = frame if state is not State.OK else None
+        if frame is not None:
+            for viewer in list(self._viewers):
+                viewer.control(frame)
+        self._notify_changed()
+
+    # -- fan-out ------------------------------------------------------------------------
+
+    def _fan_out(self, payload: bytes, lines: int, before: Position) -> None:
+        """Write one frame to every live viewer; those who cannot take it leave at ``before``."""
+        live = self._live
+        if not live:
+            return
+        frame = ws_text_frame(payload)
+        size = len(payload)
+        started = time.perf_counter()
+        behind: list[Viewer] = []
+        for viewer in live:
+            if not viewer.offer(frame, lines, size):
+                behind.append(viewer)
+        sent = len(live) - len(behind)
+        for viewer in behind:
+            fut = live.pop(viewer)
+            if not fut.done():
+                fut.set_result(self._position_copy(before))
+        if sent:
+            if lines:
+                self._sent_lines.inc(lines * sent)
+            self._sent_bytes.inc(size * sent)
+        finished = time.perf_counter()
+        self._pacer.record(started, finished)
+
+    def _position_copy(self, pos: Position) -> Position:
+        return Position(pos.handle.acquire(), pos.offset, pos.tail, pos.truncations)
+
+    def _notify_changed(self) -> None:
+        fut = self._changed
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+        self._changed = None
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission_denied"
+    if isinstance(exc, IsADirectoryError):
+        return "not_a_file"
+    return "open_error"

@@ -1,0 +1,108 @@
+"""An open file, shared by every reader of that inode, and where to go after it.
+
+Reads use ``pread``, which leaves the descriptor's own offset alone, so one
+descriptor serves the shared follower and every viewer catching up on the same
+inode. Handles are reference-counted: the descriptor closes the moment the last
+reader lets go. When the follower moves on to a new file (rotation), the old handle
+keeps a reference to its successor so a viewer still reading the old file can
+follow the same chain the follower took, without losing a file in between.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .cursor import CHECK_BYTES, FileCursor, checksum
+
+
+class FileHandle:
+    __slots__ = ("dev", "fd", "ino", "next", "next_event", "path", "refs", "truncations")
+
+    def __init__(self, fd: int, path: str) -> None:
+        st = os.fstat(fd)
+        self.fd = fd
+        self.path = path
+        self.dev = st.st_dev
+        self.ino = st.st_ino
+        self.refs = 1
+        self.truncations = 0
+        self.next: FileHandle | None = None
+        self.next_event = "rotated"
+
+    @classmethod
+    def open(cls, path: str) -> FileHandle:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        try:
+            return cls(fd, path)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    @property
+    def retired(self) -> bool:
+        return self.next is not None
+
+    def acquire(self) -> FileHandle:
+        self.refs += 1
+        return self
+
+    def release(self) -> None:
+        self.refs -= 1
+        if self.refs == 0:
+            os.close(self.fd)
+            self.fd = -1
+            successor, self.next = self.next, None
+            if successor is not None:
+                successor.release()
+
+    def retire(self, successor: FileHandle, event: str) -> None:
+        """The follower moved on to ``successor``; readers of this file follow later."""
+        self.next = successor.acquire()
+        self.next_event = event
+
+    def size(self) -> int:
+        return os.fstat(self.fd).st_size
+
+    def linked(self) -> bool:
+        return os.fstat(self.fd).st_nlink > 0
+
+    def read(self, offset: int, size: int) -> bytes:
+        return os.pread(self.fd, size, offset)
+
+    def bytes_before(self, offset: int) -> bytes:
+        start = max(0, offset - CHECK_BYTES)
+        return os.pread(self.fd, offset - start, start)
+
+    def same_file(self, st: os.stat_result) -> bool:
+        return st.st_dev == self.dev and st.st_ino == self.ino
+
+
+@dataclass(slots=True)
+class Position:
+    """Where one reader stands: a handle it holds a reference on, and an offset in it."""
+
+    handle: FileHandle
+    offset: int
+    tail: bytes = b""
+    truncations: int = 0
+    released: bool = field(default=False)
+
+    def check(self) -> int:
+        return checksum(self.tail)
+
+    def advance(self, data: bytes, consumed: int) -> None:
+        """Move past the first ``consumed`` bytes of ``data``, read at this position."""
+        self.offset += consumed
+        if consumed >= CHECK_BYTES:
+            self.tail = data[consumed - CHECK_BYTES : consumed]
+        else:
+            self.tail = (self.tail + data[:consumed])[-CHECK_BYTES:]
+
+    def cursor(self) -> str:
+        return FileCursor(self.handle.dev, self.handle.ino, self.offset, self.check()).encode()
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.handle.release()

@@ -1,0 +1,46 @@
+"""A log file as a tail source (see ``tailgate.sources``)."""
+
+from __future__ import annotations
+
+from ..metrics import Metrics
+from ..streaming.viewer import Viewer
+from .file_tail import FileTail
+from .follower import FollowMode
+from .registry import FollowerRegistry
+
+
+class FileSource:
+    kind = "file"
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        log_id: str,
+        mode: FollowMode,
+        registry: FollowerRegistry,
+        metrics: Metrics,
+        max_line: int,
+        max_backlog: int,
+    ) -> None:
+        self.path = path
+        self._log_id = log_id
+        self._mode = mode
+        self._registry = registry
+        self._metrics = metrics
+        self._max_line = max_line
+        self._max_backlog = max_backlog
+
+    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
+        follower = self._registry.acquire(self._log_id, self.path, self._mode)
+        try:
+            tail = FileTail(
+                follower,
+                viewer,
+                metrics=self._metrics,
+                max_line=self._max_line,
+                max_backlog=self._max_backlog,
+            )
+            await tail.run(backlog=backlog, cursor=cursor)
+        finally:
+            self._registry.release(follower, self._mode)

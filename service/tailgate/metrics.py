@@ -1,0 +1,75 @@
+"""Every Prometheus metric tailgate exports, defined in this one place.
+
+Names follow ``tailgate_<name>_<unit>``; labels stay low in cardinality (log IDs come
+from the operator's catalog, never from users; no per-user labels). Each app gets
+its own registry so tests can read exactly what one server exported.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+
+_DURATION_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600)
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        # "_created" series double every counter and no dashboard uses them.
+        disable_created_metrics()
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.active_tails = Gauge(
+            "tailgate_active_tails", "Tails open right now.", ["log_id", "kind"], registry=r
+        )
+        self.tails_started = Counter(
+            "tailgate_tails_started", "Tails started.", ["log_id", "kind"], registry=r
+        )
+        self.tail_duration = Histogram(
+            "tailgate_tail_duration_seconds",
+            "How long tails stayed open.",
+            ["kind"],
+            buckets=_DURATION_BUCKETS,
+            registry=r,
+        )
+        self.sent_lines = Counter(
+            "tailgate_sent_lines", "Log lines sent to viewers.", ["log_id"], registry=r
+        )
+        self.sent_bytes = Counter(
+            "tailgate_sent_bytes",
+            "Bytes of frame payload sent to viewers.",
+            ["log_id"],
+            registry=r,
+        )
+        self.ws_rejections = Counter(
+            "tailgate_ws_rejections",
+            "WebSocket tails refused or closed early, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self.catalog_entries = Gauge(
+            "tailgate_catalog_entries", "Logs in the catalog in force.", registry=r
+        )
+        self.catalog_reloads = Counter(
+            "tailgate_catalog_reloads",
+            "Catalog loads, by result (ok, invalid, error, unchanged).",
+            ["result"],
+            registry=r,
+        )
+        self.source_errors = Counter(
+            "tailgate_source_errors",
+            "Problems reading sources, by kind and reason.",
+            ["kind", "reason"],
+            registry=r,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,92 @@
+"""Running the service: two listeners, signals, and a bounded graceful shutdown.
+
+SIGTERM or SIGINT makes /readyz fail, stops accepting connections, closes every tail
+with 1001 and exits within the grace period. Handlers are cancelled when their
+client goes away, so an abandoned tail never keeps reading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import resource
+import signal
+
+from aiohttp import web
+
+from .catalog.file_watch import read_catalog_file
+from .catalog.store import CatalogStore
+from .metrics import Metrics
+from .settings import Settings
+from .web.app import create_app, create_metrics_app
+from .web.context import SERVICES
+
+log = logging.getLogger(__name__)
+
+
+def raise_open_file_limit() -> None:
+    """Every tail is a socket; allow as many descriptors as the hard limit permits."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def load_store(settings: Settings, metrics: Metrics) -> tuple[CatalogStore, str | None]:
+    """The catalog store, loaded from the catalog file (errors raise ConfigError)."""
+    store = CatalogStore(metrics)
+    text = None
+    if settings.catalog is not None:
+        text = read_catalog_file(settings.catalog)
+        store.offer(text, settings.catalog)
+    return store, text
+
+
+async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
+    raise_open_file_limit()
+    metrics = Metrics()
+    store, text = load_store(settings, metrics)
+    app = create_app(settings, store, metrics, catalog_text=text)
+    runner = web.AppRunner(
+        app, handler_cancellation=True, shutdown_timeout=settings.shutdown_grace, access_log=None
+    )
+    await runner.setup()
+    metrics_runner = None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        if settings.metrics_port:
+            metrics_runner = web.AppRunner(create_metrics_app(metrics), access_log=None)
+            await metrics_runner.setup()
+            await web.TCPSite(metrics_runner, settings.host, settings.metrics_port).start()
+        log.info(
+            "tailgate is serving",
+            extra={
+                "url": f"http://{_url_host(settings.host)}:{settings.port}/",
+                "metrics": settings.metrics_port or None,
+                "logs": len(store.current),
+            },
+        )
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("shutting down")
+        app[SERVICES].shutting_down = True
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        try:
+            await asyncio.wait_for(runner.cleanup(), settings.shutdown_grace + 1)
+        except TimeoutError:
+            log.warning("shutdown grace period ran out")
+        if metrics_runner is not None:
+            await metrics_runner.cleanup()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

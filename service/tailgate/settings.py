@@ -1,0 +1,185 @@
+"""Settings: typed, read once from flags and the environment, validated before start.
+
+Flags win over environment variables, which win over defaults. Every problem is
+reported at once, naming the flag and the variable, and nothing is read from the
+environment anywhere else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalog: str | None = None
+    """Path of the catalog file (YAML)."""
+    host: str = "127.0.0.1"
+    """Address the web server binds."""
+    port: int = 8080
+    """Port of the web server (UI, API, WebSockets)."""
+    metrics_port: int = 9090
+    """Port of the Prometheus metrics endpoint (0 turns it off)."""
+    auth: str = "oidc"
+    """``oidc`` (sign-in required) or ``none`` (no sign-in; loopback only)."""
+    public_url: str | None = None
+    """The URL people use to reach tailgate; its origin is the one WebSockets accept."""
+    max_tails: int = 4096
+    """Tails open at once on this server; more are refused with 4429."""
+    max_tails_per_client: int = 64
+    """Tails one client may hold open at once; more are refused with 4429."""
+    default_backlog: int = 100
+    """Lines of backlog when a client does not ask for a number."""
+    max_backlog: int = 10000
+    """The most lines of backlog a client may ask for."""
+    max_line: int = 65536
+    """Longer lines are split into pieces of this many characters."""
+    heartbeat: float = 25.0
+    """Seconds between WebSocket pings (keeps proxies that drop idle connections at bay)."""
+    shutdown_grace: float = 10.0
+    """Seconds to finish closing tails on SIGTERM before exiting anyway."""
+    trust_forwarded: bool = False
+    """Take the client address from X-Forwarded-For (only behind a trusted proxy)."""
+    log_level: str = "INFO"
+    """Level of the service's own JSON logs."""
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback(self.host)
+
+
+#: setting name -> (flag, environment variable, parser)
+_SOURCES: dict[str, tuple[str, str, str]] = {
+    "catalog": ("--catalog", "TAILGATE_CATALOG", "str"),
+    "host": ("--host", "TAILGATE_HOST", "str"),
+    "port": ("--port", "TAILGATE_PORT", "port"),
+    "metrics_port": ("--metrics-port", "TAILGATE_METRICS_PORT", "port0"),
+    "auth": ("--auth", "TAILGATE_AUTH", "str"),
+    "public_url": ("--public-url", "TAILGATE_PUBLIC_URL", "str"),
+    "max_tails": ("--max-tails", "TAILGATE_MAX_TAILS", "count"),
+    "max_tails_per_client": ("--max-tails-per-client", "TAILGATE_MAX_TAILS_PER_CLIENT", "count"),
+    "default_backlog": ("--default-backlog", "TAILGATE_DEFAULT_BACKLOG", "count0"),
+    "max_backlog": ("--max-backlog", "TAILGATE_MAX_BACKLOG", "count0"),
+    "max_line": ("--max-line", "TAILGATE_MAX_LINE", "count"),
+    "heartbeat": ("--heartbeat", "TAILGATE_HEARTBEAT", "seconds"),
+    "shutdown_grace": ("--shutdown-grace", "TAILGATE_SHUTDOWN_GRACE", "seconds"),
+    "trust_forwarded": ("--trust-forwarded", "TAILGATE_TRUST_FORWARDED", "bool"),
+    "log_level": ("--log-level", "TAILGATE_LOG_LEVEL", "str"),
+}
+
+AUTH_MODES = ("oidc", "none")
+
+
+def flag_for(name: str) -> str:
+    return _SOURCES[name][0]
+
+
+def env_for(name: str) -> str:
+    return _SOURCES[name][1]
+
+
+def setting_names() -> list[str]:
+    return list(_SOURCES)
+
+
+def load_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+    """Build settings from parsed flags (None = not given) and an environment mapping."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, (flag, var, kind) in _SOURCES.items():
+        raw = flags.get(name)
+        where = flag
+        if raw is None and var in env:
+            raw, where = env[var], var
+        if raw is None:
+            continue
+        try:
+            values[name] = _parse(kind, raw)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+    settings = Settings(**values)
+    problems.extend(_check(settings))
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def _parse(kind: str, raw: Any) -> Any:
+    if isinstance(raw, bool) or kind == "str":
+        return raw if kind != "str" else str(raw)
+    text = str(raw).strip()
+    if kind == "bool":
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"expected true or false, got {text!r}")
+    if kind == "seconds":
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number of seconds, got {text!r}") from None
+        if not 0 < value <= 86400:
+            raise ValueError(f"expected seconds between 0 and 86400, got {text!r}")
+        return value
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {text!r}") from None
+    low = {"port": 1, "port0": 0, "count": 1, "count0": 0}[kind]
+    high = 65535 if kind.startswith("port") else 10_000_000
+    if not low <= number <= high:
+        raise ValueError(f"expected a number from {low} to {high}, got {number}")
+    return number
+
+
+def _check(s: Settings) -> list[str]:
+    problems = []
+    if s.auth not in AUTH_MODES:
+        problems.append(
+            f"--auth / TAILGATE_AUTH: unknown mode {s.auth!r} (choose {', '.join(AUTH_MODES)})"
+        )
+    elif s.auth == "none" and not s.loopback:
+        problems.append(
+            f"--auth none serves logs without sign-in, so it is allowed only on a loopback "
+            f"address (127.0.0.1, ::1, localhost); --host is {s.host!r}"
+        )
+    elif s.auth == "oidc":
+        problems.append(
+            "--auth oidc: sign-in with OpenID Connect is not available in this version; "
+            "run with --auth none on a loopback address"
+        )
+    if s.public_url is not None:
+        parts = urlsplit(s.public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(
+                f"--public-url / TAILGATE_PUBLIC_URL: expected an http(s) URL, got {s.public_url!r}"
+            )
+    if s.default_backlog > s.max_backlog:
+        problems.append(
+            f"--default-backlog ({s.default_backlog}) exceeds --max-backlog ({s.max_backlog})"
+        )
+    if s.metrics_port == s.port:
+        problems.append(f"--metrics-port and --port are both {s.port}")
+    if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"--log-level: expected DEBUG, INFO, WARNING or ERROR, not {s.log_level!r}")
+    return problems
+
+
+def is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,46 @@
+"""The one interface every kind of log source offers to the WebSocket layer.
+
+A source streams one log to one viewer until cancelled: it sends the backlog (or
+resumes at a cursor), then live lines, notices and errors, through the viewer. The
+WebSocket layer knows nothing else about it, so file and Kubernetes sources plug in
+the same way. Sources raise ``SourceFailed`` when they cannot go on.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .catalog.model import LogEntry
+from .files.follower import FollowMode
+from .files.registry import FollowerRegistry
+from .files.source import FileSource
+from .metrics import Metrics
+from .settings import Settings
+from .streaming.viewer import Viewer
+
+
+class TailSource(Protocol):
+    kind: str
+
+    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None: ...
+
+
+class SourceFactory:
+    """Turns catalog entries into sources, sharing followers between tails."""
+
+    def __init__(self, registry: FollowerRegistry, metrics: Metrics, settings: Settings) -> None:
+        self._registry = registry
+        self._metrics = metrics
+        self._settings = settings
+
+    def build(self, entry: LogEntry) -> TailSource:
+        spec = entry.source
+        return FileSource(
+            spec.path,
+            log_id=entry.id,
+            mode=FollowMode(spec.follow),
+            registry=self._registry,
+            metrics=self._metrics,
+            max_line=self._settings.max_line,
+            max_backlog=self._settings.max_backlog,
+        )

@@ -1,0 +1,1 @@
+"""The tail protocol: frames, client messages, per-connection tails, fan-out pacing."""

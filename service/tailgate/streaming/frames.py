@@ -1,0 +1,49 @@
+"""Server-to-client frames of the tail protocol (docs/protocol.md), built as bytes.
+
+Frames are encoded once and then written as they are to every viewer that needs
+them; a WebSocket frame header for an unmasked server frame does not depend on the
+connection, so ``ws_text_frame`` builds the whole frame once for a fan-out.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any
+
+PROTOCOL_VERSION = 1
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def lines_payload(lines: list[str], cursor: str, source: str | None = None) -> bytes:
+    head = '{"type":"lines","lines":'
+    tail = f',"cursor":{_dumps(cursor)}'
+    if source is not None:
+        tail += f',"source":{_dumps(source)}'
+    return (head + _dumps(lines) + tail + "}").encode()
+
+
+def notice_payload(event: str, message: str, **extra: Any) -> bytes:
+    return _dumps({"type": "notice", "event": event, "message": message, **extra}).encode()
+
+
+def error_payload(code: str, message: str) -> bytes:
+    return _dumps({"type": "error", "code": code, "message": message}).encode()
+
+
+def hello_payload(log_id: str, title: str, kind: str, **extra: Any) -> bytes:
+    log = {"id": log_id, "title": title, "kind": kind}
+    return _dumps({"type": "hello", "protocol": PROTOCOL_VERSION, "log": log, **extra}).encode()
+
+
+def ws_text_frame(payload: bytes) -> bytes:
+    """A complete, unmasked, uncompressed WebSocket text frame (RFC 6455 5.2)."""
+    size = len(payload)
+    if size < 126:
+        header = struct.pack("!BB", 0x81, size)
+    elif size < 65536:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload

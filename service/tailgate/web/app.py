@@ -1,0 +1,111 @@
+"""The application factory and the lifetime of everything the app owns.
+
+Each long-lived resource has one cleanup context: the inotify hub, the catalog
+watcher, the shared followers, and the open tails (closed with 1001 at shutdown).
+Cleanup runs in reverse order and only for what started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from ..catalog.file_watch import CatalogFileWatcher
+from ..catalog.model import Catalog
+from ..catalog.store import CatalogStore
+from ..errors import CloseCode
+from ..files.inotify import InotifyHub
+from ..files.registry import FollowerRegistry
+from ..metrics import CONTENT_TYPE_LATEST, Metrics
+from ..settings import Settings
+from ..sources import SourceFactory
+from . import pages
+from .context import SERVICES, Services
+from .security import security_middleware
+from .sessions import SessionRegistry
+from .tail_ws import tail_ws
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    store: CatalogStore,
+    metrics: Metrics,
+    *,
+    catalog_text: str | None = None,
+) -> web.Application:
+    """The web app. ``catalog_text`` is the text ``store`` was loaded from, if from a file."""
+    app = web.Application(middlewares=[security_middleware(settings)])
+    services = Services(
+        settings=settings,
+        metrics=metrics,
+        catalog=store,
+        sessions=SessionRegistry(
+            max_tails=settings.max_tails, max_per_client=settings.max_tails_per_client
+        ),
+    )
+    app[SERVICES] = services
+
+    async def inotify_ctx(app: web.Application) -> AsyncIterator[None]:
+        hub = InotifyHub(asyncio.get_running_loop())
+        services.hub = hub if hub.available else None
+        services.followers = FollowerRegistry(services.hub, metrics, max_line=settings.max_line)
+        services.sources = SourceFactory(services.followers, metrics, settings)
+        yield
+        services.followers.close()
+        hub.close()
+
+    async def catalog_ctx(app: web.Application) -> AsyncIterator[None]:
+        watcher = None
+        if settings.catalog is not None and catalog_text is not None:
+            watcher = CatalogFileWatcher(settings.catalog, store, services.hub)
+            watcher.start(catalog_text)
+        yield
+        if watcher is not None:
+            watcher.close()
+
+    async def tails_ctx(app: web.Application) -> AsyncIterator[None]:
+        def on_catalog_change(old: Catalog, new: Catalog) -> None:
+            for log_id in sorted(old.changed_ids(new)):
+                closed = services.sessions.close_log(
+                    log_id, CloseCode.LOG_REMOVED, "the log was removed or changed in the catalog"
+                )
+                if closed:
+                    log.info(
+                        "closed tails of a changed log", extra={"log_id": log_id, "tails": closed}
+                    )
+
+        store.subscribe(on_catalog_change)
+        yield
+
+    app.cleanup_ctx.extend([inotify_ctx, catalog_ctx, tails_ctx])
+
+    async def on_shutdown(app: web.Application) -> None:
+        services.shutting_down = True
+        await services.sessions.close_all("server shutting down", settings.shutdown_grace)
+
+    app.on_shutdown.append(on_shutdown)
+    app.router.add_get("/", pages.index)
+    app.router.add_get("/static/{name}", pages.static)
+    app.router.add_get("/api/logs", pages.api_logs)
+    app.router.add_get("/healthz", pages.healthz)
+    app.router.add_get("/readyz", pages.readyz)
+    app.router.add_get("/ws/tail/{id}", tail_ws)
+    return app
+
+
+def create_metrics_app(metrics: Metrics) -> web.Application:
+    app = web.Application()
+
+    async def render(_request: web.Request) -> web.Response:
+        body = metrics.render()
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    app.router.add_get("/metrics", render)
+    return app

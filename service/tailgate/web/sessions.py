@@ -1,0 +1,95 @@
+"""Open tails: admission under the caps, and closing them from outside.
+
+The catalog closes the tails of a log it removed (4410), shutdown closes every tail
+(1001). Each session owns its tail task and the task that closes its WebSocket, so
+nothing it starts outlives it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from ..errors import CloseCode, TooManyTails
+from ..streaming.viewer import Viewer
+
+
+@dataclass(eq=False)
+class TailSession:
+    log_id: str
+    kind: str
+    client: str
+    ws: web.WebSocketResponse
+    viewer: Viewer
+    started: float = field(default_factory=time.monotonic)
+    task: asyncio.Task[None] | None = None
+    close_code: int | None = None
+    close_reason: str = ""
+    _closer: asyncio.Task[bool] | None = None
+
+    def close_soon(self, code: int, reason: str) -> None:
+        """Stop the tail now (releasing its source) and close the WebSocket with ``code``."""
+        if self._closer is not None:
+            return
+        self.close_code = code
+        self.close_reason = reason
+        self.viewer.closing = True
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        message = reason.encode()[:120]
+        self._closer = asyncio.create_task(self.ws.close(code=code, message=message))
+
+    async def wait_closed(self) -> None:
+        if self._closer is not None:
+            with contextlib.suppress(Exception):
+                await self._closer
+
+
+class SessionRegistry:
+    def __init__(self, *, max_tails: int, max_per_client: int) -> None:
+        self._max_tails = max_tails
+        self._max_per_client = max_per_client
+        self._sessions: set[TailSession] = set()
+        self._per_client: Counter[str] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def admit(self, client: str) -> None:
+        if len(self._sessions) >= self._max_tails:
+            raise TooManyTails(f"this server already has {self._max_tails} tails open")
+        if self._per_client[client] >= self._max_per_client:
+            raise TooManyTails(
+                f"you already have {self._max_per_client} tails open; close one first"
+            )
+
+    def add(self, session: TailSession) -> None:
+        self._sessions.add(session)
+        self._per_client[session.client] += 1
+
+    def remove(self, session: TailSession) -> None:
+        if session in self._sessions:
+            self._sessions.discard(session)
+            self._per_client[session.client] -= 1
+            if self._per_client[session.client] <= 0:
+                del self._per_client[session.client]
+
+    def close_log(self, log_id: str, code: int, reason: str) -> int:
+        matching = [s for s in self._sessions if s.log_id == log_id]
+        for session in matching:
+            session.close_soon(code, reason)
+        return len(matching)
+
+    async def close_all(self, reason: str, grace: float) -> None:
+        sessions = list(self._sessions)
+        for session in sessions:
+            session.close_soon(CloseCode.GOING_AWAY, reason)
+        if sessions:
+            await asyncio.wait(
+                [asyncio.ensure_future(s.wait_closed()) for s in sessions], timeout=grace
+            )

@@ -1,0 +1,228 @@
+"""``/ws/tail/{id}``: one WebSocket, one tail (docs/protocol.md).
+
+The handler checks the handshake, starts the source's tail in its own task, and
+reads the client's messages (pause, resume). When the WebSocket ends for any reason,
+the tail task is cancelled and awaited before the handler returns, which releases
+the source at once. Every refusal is a close code with a sentence, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+
+from aiohttp import WSMsgType, web
+
+from ..errors import (
+    BadClientMessage,
+    CloseCode,
+    SourceError,
+    TailRefused,
+    TooManyTails,
+    UnknownLog,
+)
+from ..streaming.frames import error_payload, hello_payload
+from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
+from ..streaming.viewer import Viewer
+from .context import SERVICES, Services
+from .security import client_address, origin_allowed
+from .sessions import TailSession
+
+log = logging.getLogger("tailgate.tails")
+
+MAX_CURSOR = 256
+
+
+async def tail_ws(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    metrics = services.metrics
+    if not origin_allowed(request.headers.get("Origin"), services.settings):
+        metrics.ws_rejections.labels("origin").inc()
+        log.warning(
+            "WebSocket refused: foreign Origin",
+            extra={"origin": request.headers.get("Origin"), "client": request.remote},
+        )
+        return web.json_response(
+            {"error": "origin_not_allowed", "message": "this page's origin may not open tails"},
+            status=403,
+        )
+    if services.shutting_down:
+        metrics.ws_rejections.labels("shutting_down").inc()
+        return web.json_response(
+            {"error": "shutting_down", "message": "the server is shutting down"}, status=503
+        )
+    ws = web.WebSocketResponse(
+        heartbeat=services.settings.heartbeat,
+        max_msg_size=MAX_MESSAGE_BYTES * 4,
+        compress=False,
+    )
+    await ws.prepare(request)
+    log_id = request.match_info["id"]
+    client = client_address(request, services.settings)
+    try:
+        session = _admit(services, request, ws, log_id, client)
+    except TailRefused as exc:
+        metrics.ws_rejections.labels(exc.reason).inc()
+        await ws.send_frame(error_payload(exc.reason, str(exc)), WSMsgType.TEXT)
+        await ws.close(code=exc.close_code, message=str(exc).encode()[:120])
+        return ws
+    await _run(services, request, session)
+    return ws
+
+
+def _admit(
+    services: Services,
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    log_id: str,
+    client: str,
+) -> TailSession:
+    entry = services.catalog.current.get(log_id)
+    if entry is None:
+        raise UnknownLog(f"there is no log with ID {log_id!r}")
+    services.sessions.admit(client)
+    transport = request.transport
+    if transport is None:
+        raise TooManyTails("the connection closed during the handshake")
+    viewer = Viewer(ws, transport)
+    return TailSession(log_id=entry.id, kind=entry.kind, client=client, ws=ws, viewer=viewer)
+
+
+async def _run(services: Services, request: web.Request, session: TailSession) -> None:
+    metrics = services.metrics
+    settings = services.settings
+    ws, viewer = session.ws, session.viewer
+    entry = services.catalog.current.get(session.log_id)
+    assert entry is not None and services.sources is not None
+    source = services.sources.build(entry)
+    backlog, cursor, problems = parse_query(
+        request.query, settings.default_backlog, settings.max_backlog
+    )
+    services.sessions.add(session)
+    metrics.active_tails.labels(entry.id, entry.kind).inc()
+    metrics.tails_started.labels(entry.id, entry.kind).inc()
+    log.info(
+        "tail started",
+        extra={
+            "event": "tail_started",
+            "log_id": entry.id,
+            "kind": entry.kind,
+            "client": session.client,
+        },
+    )
+    try:
+        await ws.send_frame(hello_payload(entry.id, entry.title, entry.kind), WSMsgType.TEXT)
+        for code, message in problems:
+            viewer.error(code, message)
+        session.task = asyncio.create_task(
+            source.tail(viewer, backlog=backlog, cursor=cursor), name=f"tail {entry.id}"
+        )
+        session.task.add_done_callback(lambda task: _tail_ended(session, task))
+        await _read_client(session)
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        viewer.closing = True
+        if session.task is not None:
+            session.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await session.task
+        services.sessions.remove(session)
+        duration = time.monotonic() - session.started
+        metrics.active_tails.labels(entry.id, entry.kind).dec()
+        metrics.tail_duration.labels(entry.kind).observe(duration)
+        await session.wait_closed()
+        if not ws.closed:
+            with contextlib.suppress(Exception):
+                await ws.close(code=CloseCode.STOPPED)
+        log.info(
+            "tail ended",
+            extra={
+                "event": "tail_ended",
+                "log_id": entry.id,
+                "kind": entry.kind,
+                "client": session.client,
+                "duration_s": round(duration, 3),
+                "lines": viewer.lines_sent,
+                "bytes": viewer.bytes_sent,
+                "close_code": session.close_code or ws.close_code,
+                "reason": session.close_reason or "client closed",
+            },
+        )
+
+
+async def _read_client(session: TailSession) -> None:
+    viewer = session.viewer
+    async for msg in session.ws:
+        if msg.type is WSMsgType.TEXT:
+            try:
+                command = parse_client_message(msg.data)
+            except BadClientMessage as exc:
+                viewer.error(exc.code, str(exc))
+                continue
+            if command is Command.PAUSE:
+                viewer.pause()
+            else:
+                viewer.resume()
+        elif msg.type is WSMsgType.BINARY:
+            viewer.error(
+                "bad_message", "binary frames are not part of the protocol; send JSON text"
+            )
+        else:
+            break
+
+
+def _tail_ended(session: TailSession, task: asyncio.Task[None]) -> None:
+    """The tail stopped by itself: tell the client why and close."""
+    if task.cancelled() or session.close_code is not None:
+        return
+    exc = task.exception()
+    if isinstance(exc, SourceError):
+        session.viewer.error(exc.code, str(exc))
+        session.close_soon(CloseCode.SOURCE_FAILURE, str(exc))
+    elif exc is not None:
+        log.error("tail failed", exc_info=exc, extra={"log_id": session.log_id})
+        session.viewer.error("internal", "the tail failed on the server; see its logs")
+        session.close_soon(CloseCode.SOURCE_FAILURE, "internal error")
+    else:
+        session.close_soon(CloseCode.STOPPED, "the log ended")
+
+
+def parse_query(
+    query: Mapping[str, str], default_backlog: int, max_backlog: int
+) -> tuple[int, str | None, list[tuple[str, str]]]:
+    """Backlog and cursor from the query; problems become error frames, not refusals."""
+    problems: list[tuple[str, str]] = []
+    backlog = default_backlog
+    raw = query.get("backlog")
+    if raw is not None:
+        try:
+            backlog = int(raw)
+            if backlog < 0:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                (
+                    "bad_backlog",
+                    f"backlog must be a whole number >= 0, got {raw[:40]!r}; "
+                    f"using {default_backlog}",
+                )
+            )
+            backlog = default_backlog
+        if backlog > max_backlog:
+            problems.append(
+                (
+                    "backlog_capped",
+                    f"backlog {backlog} is over this server's limit; sending {max_backlog}",
+                )
+            )
+            backlog = max_backlog
+    cursor = query.get("cursor") or None
+    if cursor is not None and len(cursor) > MAX_CURSOR:
+        problems.append(("bad_cursor", "the cursor is malformed; reconnect without it"))
+        cursor = None
+    return backlog, cursor, problems
