@@ -59,9 +59,24 @@ def split_lines(data: bytes, *, final: bool = False, max_line: int = DEFAULT_MAX
         if block is not data and text.endswith("\r"):
             text = text[:-1]
     lines = text.split("\n")
-    if len(text) > max_line:
+    if len(text) > max_line and _may_hold_long_line(text, max_line):
         lines = _split_long(lines, max_line)
     return Lines(lines, consumed)
+
+
+def _may_hold_long_line(text: str, max_line: int) -> bool:
+    """False only if no line in ``text`` is longer than ``max_line``; cheap on big blocks.
+
+    Any run of at least ``2 * half`` characters without a newline covers a whole window
+    ``[k * half, (k + 1) * half)``, so probing each window for a newline finds every
+    such run with a handful of C-level searches instead of measuring every line.
+    """
+    half = max(1, max_line // 2)
+    find = text.find
+    for start in range(0, len(text), half):
+        if find("\n", start, start + half) < 0:
+            return True
+    return False
 
 
 def _decode(data: bytes) -> str:

@@ -1,0 +1,121 @@
+"""Catalog documents: both forms accepted, every problem reported with its line."""
+
+from __future__ import annotations
+
+import pytest
+
+from tailgate.catalog import Allow, FileSpec, parse_catalog
+from tailgate.catalog.model import Catalog, LogEntry
+from tailgate.errors import ConfigError
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_catalog(text, "c.yaml")
+    return info.value.problems
+
+
+def test_the_full_form_gives_entries_with_titles_and_allow_lists() -> None:
+    catalog = parse_catalog(
+        """
+logs:
+  - id: app-error
+    title: App error log
+    file: /var/log/app/error.log
+    allow:
+      groups: [ops]
+      users: [alice@example.com]
+  - id: access
+    file: /var/log/app/access.log
+    follow: poll
+""",
+        "c.yaml",
+    )
+    assert list(catalog.entries) == ["app-error", "access"]
+    entry = catalog.entries["app-error"]
+    assert entry.title == "App error log"
+    assert entry.source == FileSpec("/var/log/app/error.log")
+    assert entry.allow == Allow(groups=("ops",), users=("alice@example.com",))
+    assert entry.kind == "file"
+    access = catalog.entries["access"]
+    assert access.title == "access"
+    assert access.source.follow == "poll"
+    assert access.allow is None
+
+
+def test_the_short_form_maps_ids_to_paths() -> None:
+    catalog = parse_catalog('logs: {"1": /ops/coffee/error.log, 2: /ops/coffee/access.log}')
+    assert catalog.entries["1"].source.path == "/ops/coffee/error.log"
+    assert catalog.entries["2"].source.path == "/ops/coffee/access.log"
+
+
+def test_an_empty_log_list_is_a_valid_catalog() -> None:
+    assert len(parse_catalog("logs: []")) == 0
+    assert len(parse_catalog("logs:")) == 0
+
+
+def test_every_problem_is_listed_with_its_line() -> None:
+    found = problems(
+        """logs:
+  - id: Bad_ID
+    file: /a
+  - id: ok
+    file: relative/path
+  - id: ok2
+  - id: dup
+    file: /b
+  - id: dup
+    file: /c
+    colour: red
+"""
+    )
+    assert any(p.startswith("c.yaml:2: logs[0].id: invalid id 'Bad_ID'") for p in found)
+    assert any(p.startswith("c.yaml:5: logs[1].file: must be an absolute path") for p in found)
+    assert any(p.startswith("c.yaml:6: logs[2]: missing 'file'") for p in found)
+    assert any("duplicate id 'dup' (first at line 7)" in p and p.startswith("c.yaml:9:")
+               for p in found)
+    assert any(p.startswith("c.yaml:11: logs[4]: unknown key 'colour'") for p in found)
+    assert len(found) == 5
+
+
+def test_yaml_syntax_errors_name_the_line() -> None:
+    (problem,) = problems("logs:\n  - id: a\n    file: [unclosed\n")
+    assert problem.startswith("c.yaml:")
+    assert "not valid YAML" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("other: 1\n", "unknown key 'other'"),
+        ("logs: 5\n", "must be a list of entries or a mapping"),
+        ("logs:\n  - id: a\n    file: /a\n    follow: sometimes\n", "must be one of auto, poll"),
+        ("logs:\n  - id: a\n    file: /a\n    allow: [ops]\n", "'groups' and/or 'users'"),
+        ("logs:\n  - id: a\n    file: /a\n    allow: {teams: [x]}\n", "unknown key 'teams'"),
+        ("logs:\n  - id: " + "a" * 64 + "\n    file: /a\n", "invalid id"),
+        ("logs:\n  - just a string\n", "must be a mapping"),
+        ('logs: {"x": null}\n', "must be a file path"),
+    ],
+)
+def test_each_kind_of_mistake_has_its_own_message(text: str, fragment: str) -> None:
+    assert any(fragment in p for p in problems(text))
+
+
+def test_changed_ids_are_those_removed_or_pointing_elsewhere() -> None:
+    old = Catalog(
+        {
+            "a": LogEntry("a", "A", FileSpec("/a")),
+            "b": LogEntry("b", "B", FileSpec("/b")),
+            "c": LogEntry("c", "C", FileSpec("/c")),
+        }
+    )
+    new = Catalog(
+        {
+            "a": LogEntry("a", "A renamed", FileSpec("/a"), Allow(groups=("ops",))),
+            "b": LogEntry("b", "B", FileSpec("/b2")),
+            "d": LogEntry("d", "D", FileSpec("/d")),
+        }
+    )
+    assert old.changed_ids(new) == {"b", "c"}
