@@ -1,0 +1,133 @@
+"""Every way signing in or proving who one is can fail, and what a user is told.
+
+The web layer maps these to responses without knowing OpenID Connect: each error
+carries an HTTP status, a short ``code`` for logs and metrics, and a message written
+for the person in front of the browser. The message never repeats a token, a cookie or
+a secret; ``detail`` says more for the server log and is just as careful.
+
+Hierarchy::
+
+    TailgateError (tailgate.errors)
+    └── AuthError                    401 unless said otherwise
+        ├── NotSignedIn              401: no session cookie and no bearer token
+        ├── SessionInvalid           401: the session cookie was altered or is not ours
+        │   └── SessionExpired       401: the session outlived its maximum age
+        ├── SessionTooLarge          500: the identity does not fit in a cookie
+        ├── TokenInvalid             401: an ID or access token failed a check
+        │   ├── TokenExpired         401: its ``exp`` has passed
+        │   └── UnknownSigningKey    401: its ``kid`` is not in the provider's JWKS
+        ├── SignInFailed             400: the return from the provider cannot be accepted
+        │   ├── LoginStateInvalid    400: the sign-in state is missing, stale or not this one
+        │   ├── LoginReplayed        400: this sign-in response was already used
+        │   ├── IssuerMismatch       400: the response names another issuer (RFC 9207)
+        │   ├── ProviderRefused      400: the provider answered with an ``error``
+        │   └── CodeExchangeFailed   502: the token endpoint refused or failed
+        ├── ProviderUnavailable      503: discovery or the JWKS cannot be fetched now
+        └── AccessDenied             403: signed in, but this log is not for this user
+"""
+
+from __future__ import annotations
+
+from tailgate.errors import TailgateError
+
+
+class AuthError(TailgateError):
+    """Base of the sign-in and authorization errors."""
+
+    status: int = 401
+    code: str = "unauthenticated"
+    message: str = "Please sign in."
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.message
+        super().__init__(self.detail)
+
+
+class NotSignedIn(AuthError):
+    code = "not_signed_in"
+    message = "Please sign in."
+
+
+class SessionInvalid(AuthError):
+    code = "session_invalid"
+    message = "Your session is not valid any more. Please sign in again."
+
+
+class SessionExpired(SessionInvalid):
+    code = "session_expired"
+    message = "Your session has expired. Please sign in again."
+
+
+class SessionTooLarge(AuthError):
+    status = 500
+    code = "session_too_large"
+    message = (
+        "Your account has too many groups to fit in a session. "
+        "Ask the administrator to choose a smaller groups claim."
+    )
+
+
+class TokenInvalid(AuthError):
+    code = "token_invalid"
+    message = "The sign-in token could not be verified."
+
+
+class TokenExpired(TokenInvalid):
+    code = "token_expired"
+    message = "The sign-in token has expired."
+
+
+class UnknownSigningKey(TokenInvalid):
+    code = "unknown_signing_key"
+    message = "The sign-in token was signed with a key the provider does not publish."
+
+
+class SignInFailed(AuthError):
+    status = 400
+    code = "sign_in_failed"
+    message = "Signing in did not complete. Please try again."
+
+
+class LoginStateInvalid(SignInFailed):
+    code = "login_state_invalid"
+    message = "This sign-in was started too long ago or in another browser. Please sign in again."
+
+
+class LoginReplayed(SignInFailed):
+    code = "login_replayed"
+    message = "This sign-in response was already used. Please sign in again."
+
+
+class IssuerMismatch(SignInFailed):
+    code = "issuer_mismatch"
+    message = "The sign-in response came from an unexpected provider."
+
+
+class ProviderRefused(SignInFailed):
+    """The provider sent the browser back with ``error`` instead of a code."""
+
+    code = "provider_refused"
+    message = "The identity provider did not sign you in."
+
+    def __init__(self, error: str, description: str | None = None) -> None:
+        self.error = error
+        self.description = description
+        super().__init__(f"{error}: {description}" if description else error)
+
+
+class CodeExchangeFailed(SignInFailed):
+    status = 502
+    code = "code_exchange_failed"
+    message = "The identity provider did not complete the sign-in. Please try again."
+
+
+class ProviderUnavailable(AuthError):
+    status = 503
+    code = "provider_unavailable"
+    message = "The identity provider cannot be reached right now. Please try again shortly."
+
+
+class AccessDenied(AuthError):
+    status = 403
+    code = "forbidden"
+    message = "You are signed in, but this log is not shared with you."

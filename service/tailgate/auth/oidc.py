@@ -1,0 +1,176 @@
+"""Sign-in with an OpenID Connect provider, assembled: the one object the web app keeps.
+
+The other modules each do one step; this one owns the long-lived parts (the HTTP
+client, the discovery task, the key cache, the record of completed sign-ins) and
+offers the four things routes need: start a sign-in, finish it, recognise a session
+cookie or a bearer token, and sign out. It takes and returns plain values so the web
+layer stays free of OpenID Connect and this package free of aiohttp.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff, Discovery
+from tailgate.auth.errors import NotSignedIn, TokenInvalid
+from tailgate.auth.flow import (
+    LOGIN_COOKIE,
+    LoginStates,
+    authorize_url,
+    check_callback,
+    end_session_url,
+    exchange_code,
+)
+from tailgate.auth.identity import Identity, identity_from_claims
+from tailgate.auth.keys import SigningKeys, http_jwks_fetcher
+from tailgate.auth.session import SESSION_COOKIE, CookieSpec, Session, SessionCodec
+from tailgate.auth.settings import OidcSettings
+from tailgate.auth.tokens import TokenVerifier
+
+logger = logging.getLogger(__name__)
+
+#: Seconds any single request to the provider may take.
+PROVIDER_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRedirect:
+    """Send the browser to ``url`` and set the sign-in cookie to ``cookie``."""
+
+    url: str
+    cookie: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A completed sign-in: set the session cookie, clear the sign-in one, go to ``next_path``."""
+
+    identity: Identity
+    session: Session
+    cookie: str
+    next_path: str
+
+
+class OidcAuth:
+    """Everything sign-in needs at run time, for one provider and one client."""
+
+    def __init__(
+        self,
+        settings: OidcSettings,
+        *,
+        http: httpx.AsyncClient,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        min_key_refetch: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.discovery = Discovery(settings.issuer, http, backoff=backoff)
+        self.keys = SigningKeys(
+            http_jwks_fetcher(http, lambda: self.discovery.metadata.jwks_uri),
+            min_refetch_interval=min_key_refetch,
+        )
+        self.tokens = TokenVerifier(
+            issuer=settings.issuer,
+            client_id=settings.client_id,
+            audience=settings.audience,
+            keys=self.keys,
+            leeway=settings.clock_skew,
+            clock=clock,
+        )
+        self.sessions = SessionCodec(
+            settings.session_secret, max_age=settings.session_max_age, clock=clock
+        )
+        self.logins = LoginStates(settings.session_secret, clock=clock)
+        self.session_cookie = CookieSpec(
+            SESSION_COOKIE,
+            max_age=settings.session_max_age,
+            secure=settings.secure_cookies,
+            path=settings.cookie_path,
+        )
+        self.login_cookie = CookieSpec(
+            LOGIN_COOKIE,
+            max_age=self.logins.max_age,
+            secure=settings.secure_cookies,
+            path=settings.cookie_path,
+        )
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(
+        cls,
+        settings: OidcSettings,
+        *,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        min_key_refetch: float = 30.0,
+    ) -> AsyncIterator[OidcAuth]:
+        """Start discovery in the background; everything stops when the block ends.
+
+        Meant for one ``cleanup_ctx`` entry of the app. Start-up does not wait for the
+        provider: ``ready`` turns true once it has answered.
+        """
+        async with httpx.AsyncClient(timeout=PROVIDER_TIMEOUT) as http:
+            auth = cls(settings, http=http, backoff=backoff, min_key_refetch=min_key_refetch)
+            async with auth.discovery.running():
+                yield auth
+
+    @property
+    def ready(self) -> bool:
+        return self.discovery.ready
+
+    def begin_login(self, next_path: str = "/") -> LoginRedirect:
+        """Where to send a browser that wants to sign in; ``ProviderUnavailable`` if unknown."""
+        metadata = self.discovery.metadata
+        login, cookie = self.logins.begin(next_path)
+        return LoginRedirect(authorize_url(metadata, self.settings, login), cookie)
+
+    async def finish_login(self, query: Mapping[str, str], login_cookie: str | None) -> SignedIn:
+        """Complete the sign-in the provider sent the browser back from."""
+        login = self.logins.complete(login_cookie, query.get("state"))
+        metadata = self.discovery.metadata
+        code = check_callback(query, metadata)
+        tokens = await exchange_code(
+            metadata,
+            self.settings,
+            code=code,
+            code_verifier=login.code_verifier,
+            request_timeout=PROVIDER_TIMEOUT,
+        )
+        claims = await self.tokens.verify_id_token(tokens["id_token"], nonce=login.nonce)
+        identity = identity_from_claims(claims, groups_claim=self.settings.groups_claim)
+        cookie, session = self.sessions.seal(identity)
+        logger.info("signed in: sub=%s groups=%d", identity.subject, len(identity.groups))
+        return SignedIn(identity, session, cookie, login.next_path)
+
+    def session_from_cookie(self, cookie: str | None) -> Session:
+        """The session in the session cookie; ``NotSignedIn`` without one."""
+        if not cookie:
+            raise NotSignedIn()
+        return self.sessions.open(cookie)
+
+    async def identity_from_bearer(self, authorization: str | None) -> Identity:
+        """The user an ``Authorization: Bearer`` access token speaks for."""
+        if not authorization:
+            raise NotSignedIn()
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise TokenInvalid("the Authorization header is not a bearer token")
+        claims = await self.tokens.verify_access_token(token)
+        try:
+            return identity_from_claims(claims, groups_claim=self.settings.groups_claim)
+        except ValueError as e:
+            raise TokenInvalid(str(e)) from e
+
+    def logout_url(self) -> str:
+        """Where to send the browser after clearing the session cookie."""
+        if self.discovery.ready:
+            url = end_session_url(self.discovery.metadata, self.settings)
+            if url is not None:
+                return url
+        return self.settings.post_logout_redirect_uri

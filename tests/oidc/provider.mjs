@@ -1,0 +1,197 @@
+// A real OpenID Connect provider for tailgate's sign-in tests (panva's oidc-provider).
+//
+// Tests need a provider that behaves like the ones tailgate meets in production: PKCE
+// enforced, signed ID tokens, JWT access tokens for an API audience, a JWKS whose keys can
+// change. This script starts one on 127.0.0.1 with everything in memory and prints one line
+// when it listens:
+//
+//     ready issuer=http://127.0.0.1:PORT
+//
+// Options (each also read from the environment variable in brackets):
+//   --port N                    port to bind, 0 for any free one         [OIDC_PORT]
+//   --client-id ID              the confidential client's id              [OIDC_CLIENT_ID]
+//   --client-secret SECRET      its secret (client_secret_basic)          [OIDC_CLIENT_SECRET]
+//   --redirect-uri URL          an allowed redirect URI, repeatable       [OIDC_REDIRECT_URIS, space-separated]
+//   --post-logout-redirect-uri URL  repeatable                     [OIDC_POST_LOGOUT_REDIRECT_URIS]
+//   --audience URI              the API's resource indicator and audience        [OIDC_AUDIENCE]
+//
+// Users: any login name signs in with any password; the table below gives some of them
+// groups, which appear in ID tokens (scope groups) and in access tokens. POST /test/rotate-keys puts a new signing key in front of the JWKS (the old
+// keys stay published) and answers {"kid": NEW_KID}; everything already issued stays
+// valid, as in a real key rotation.
+
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+import Provider from 'oidc-provider';
+
+const USERS = {
+  alice: { name: 'Alice Example', email: 'alice@example.com', groups: ['ops', 'staff'] },
+  bob: { name: 'Bob Example', email: 'bob@example.com', groups: ['dev', 'staff'] },
+  carol: { name: 'Carol Example', email: 'carol@example.com', groups: [] },
+};
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.OIDC_PORT ?? '0' },
+    'client-id': { type: 'string', default: process.env.OIDC_CLIENT_ID ?? 'tailgate' },
+    'client-secret': {
+      type: 'string',
+      default: process.env.OIDC_CLIENT_SECRET ?? 'tailgate-test-secret',
+    },
+    'redirect-uri': { type: 'string', multiple: true },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
+    audience: { type: 'string', default: process.env.OIDC_AUDIENCE ?? 'api://tailgate' },
+  },
+});
+
+const fromEnv = (name) => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
+const redirectUris = args['redirect-uri'] ?? fromEnv('OIDC_REDIRECT_URIS');
+const postLogoutRedirectUris = args['post-logout-redirect-uri']
+  ?? fromEnv('OIDC_POST_LOGOUT_REDIRECT_URIS');
+if (redirectUris.length === 0) {
+  console.error('provider.mjs: give at least one --redirect-uri (or OIDC_REDIRECT_URIS)');
+  process.exit(2);
+}
+
+// The API the access tokens are for; its identifier is also the tokens' audience.
+const RESOURCE = args.audience;
+const RESOURCE_SCOPE = 'logs:read';
+
+function newSigningKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+}
+
+// Sessions, grants and codes live in oidc-provider's in-memory adapter, which is shared by
+// every Provider in this process: a provider rebuilt with new keys keeps them all.
+const cookieKeys = [randomBytes(32).toString('hex')];
+let signingKeys = [newSigningKey()];
+
+function groupsOf(accountId) {
+  return USERS[accountId]?.groups ?? [];
+}
+
+function buildProvider(issuer) {
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: args['client-id'],
+        client_secret: args['client-secret'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: redirectUris,
+        post_logout_redirect_uris: postLogoutRedirectUris,
+      },
+    ],
+    jwks: { keys: signingKeys },
+    cookies: { keys: cookieKeys },
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+      groups: ['groups'],
+    },
+    // Without this, scope-requested claims such as groups go to userinfo only.
+    conformIdTokenClaims: false,
+    async findAccount(_ctx, sub) {
+      const user = USERS[sub] ?? {};
+      return {
+        accountId: sub,
+        async claims() {
+          return {
+            sub,
+            preferred_username: sub,
+            name: user.name ?? sub,
+            email: user.email ?? `${sub}@example.com`,
+            email_verified: true,
+            groups: groupsOf(sub),
+          };
+        },
+      };
+    },
+    // Every request is granted what it asks for: no consent page, unless the request says
+    // prompt=consent (which offline_access, and so a refresh token, requires).
+    async loadExistingGrant(ctx) {
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
+      grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
+      grant.addOIDCClaims(['sub', 'name', 'preferred_username', 'email', 'email_verified', 'groups']);
+      grant.addResourceScope(RESOURCE, RESOURCE_SCOPE);
+      await grant.save();
+      return grant;
+    },
+    async issueRefreshToken(_ctx, client, code) {
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+    },
+    async extraTokenClaims(_ctx, token) {
+      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      return { groups: groupsOf(token.accountId) };
+    },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => RESOURCE,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async () => ({
+          scope: RESOURCE_SCOPE,
+          audience: RESOURCE,
+          accessTokenTTL: 600,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      RefreshToken: 3600,
+    },
+  });
+  return provider;
+}
+
+let current;
+let handle;
+
+function install(provider) {
+  current = provider;
+  handle = provider.callback();
+}
+
+const server = createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/test/rotate-keys') {
+    signingKeys = [newSigningKey(), ...signingKeys];
+    install(buildProvider(current.issuer));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kid: signingKeys[0].kid }));
+    return;
+  }
+  handle(req, res);
+});
+
+server.listen(Number(args.port), '127.0.0.1', () => {
+  const { port } = server.address();
+  install(buildProvider(`http://127.0.0.1:${port}`));
+  console.log(`ready issuer=${current.issuer}`);
+});
+
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
