@@ -56,8 +56,9 @@ class FileTail:
             while True:
                 if viewer.paused:
                     await viewer.wait_resumed()
+                    viewer.resend_state()
                 if pos is None:
-                    pos = follower.start_position()
+                    pos = follower.first_position()
                     if pos is None:
                         await follower.wait_changed(IDLE_CHECK)
                         continue
@@ -126,6 +127,11 @@ class FileTail:
                 return True
             if not handle.retired:
                 return False
+        if not handle.retired and not is_followed:
+            if own is None:
+                return False
+            # A rotated file found for a resume, finished: the followed file comes next.
+            handle.retire(own.handle, "rotated")
         successor = handle.next
         if successor is None:
             return False
@@ -198,34 +204,66 @@ class FileTail:
         )
 
     def _find_handle(self, cursor: FileCursor) -> FileHandle | None:
-        """An acquired handle on the cursor's file: the followed one or a rotated sibling."""
+        """An acquired handle on the cursor's file: the followed one or a rotated sibling.
+
+        A sibling is linked to the siblings rotated after it (by modification time,
+        oldest first) and then to the followed file, so a resume reads every file
+        the log went through while the viewer was away.
+        """
         follower = self._follower
         for handle in follower.handles():
             if (handle.dev, handle.ino) == (cursor.dev, cursor.ino):
                 return handle.acquire()
         directory, name = os.path.split(follower.path)
         try:
-            entries = list(os.scandir(directory or "."))
+            entries = [e for e in os.scandir(directory or ".") if _is_sibling(e.name, name)]
         except OSError:
             return None
-        siblings = [e for e in entries if e.name.startswith(name) and e.name != name]
-        for entry in siblings[:MAX_SIBLINGS]:
+        stats: list[tuple[int, str]] = []
+        found_at: int | None = None
+        for entry in entries[:MAX_SIBLINGS]:
             try:
                 st = entry.stat()
             except OSError:
                 continue
-            if (st.st_dev, st.st_ino) != (cursor.dev, cursor.ino):
-                continue
+            if (st.st_dev, st.st_ino) == (cursor.dev, cursor.ino):
+                found_at = st.st_mtime_ns
+                found_path = entry.path
+            else:
+                stats.append((st.st_mtime_ns, entry.path))
+        if found_at is None:
+            return None
+        try:
+            handle = FileHandle.open(found_path)
+        except OSError:
+            return None
+        if (handle.dev, handle.ino) != (cursor.dev, cursor.ino):
+            handle.release()
+            return None
+        chain_end = handle
+        for _, path in sorted(s for s in stats if s[0] >= found_at):
             try:
-                handle = FileHandle.open(entry.path)
+                later = FileHandle.open(path)
             except OSError:
-                return None
-            if (handle.dev, handle.ino) != (cursor.dev, cursor.ino):
-                handle.release()
-                return None
-            current = follower.pos
-            if current is not None:
-                # Rotated away: after it, the followed file comes next.
-                handle.retire(current.handle, "rotated")
-            return handle
-        return None
+                continue
+            chain_end.retire(later, "rotated")
+            later.release()  # the chain holds it now
+            chain_end = later
+        current = follower.pos
+        if current is not None and chain_end is not current.handle:
+            chain_end.retire(current.handle, "rotated")
+        return handle
+
+
+#: Rotated copies that cannot be read as text.
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip")
+
+
+def _is_sibling(entry: str, name: str) -> bool:
+    """Whether ``entry`` looks like a rotated copy of ``name`` (app.log.1, app.log-2026...)."""
+    return (
+        entry != name
+        and entry.startswith(name)
+        and entry[len(name) : len(name) + 1] in (".", "-", "_")
+        and not entry.endswith(_COMPRESSED)
+    )

@@ -113,6 +113,8 @@ class FileFollower:
         self._dir_watch: Watch | None = None
         self._file_watch: Watch | None = None
         self._closed = False
+        self._first_handle: FileHandle | None = None
+        self._first_offset = 0
         self._sent_lines = metrics.sent_lines.labels(log_id)
         self._sent_bytes = metrics.sent_bytes.labels(log_id)
 
@@ -151,7 +153,7 @@ class FileFollower:
         """Register a viewer for state notices; it hears the current state at once."""
         self._viewers.add(viewer)
         if self._state_frame is not None:
-            viewer.control(self._state_frame)
+            viewer.state(self._state_frame)
 
     def detach(self, viewer: Viewer) -> None:
         self._viewers.discard(viewer)
@@ -191,6 +193,21 @@ class FileFollower:
         if self.pos is None:
             return None
         return self._position_copy(self.pos)
+
+    def first_position(self) -> Position | None:
+        """Where the follower began reading its first file, for viewers that waited for it.
+
+        A file that appeared while they waited is read from its start, even if the
+        follower already read it on before they woke up.
+        """
+        pos = self.pos
+        if pos is None:
+            return None
+        handle = pos.handle
+        if handle is not self._first_handle:
+            return self._position_copy(pos)
+        offset = self._first_offset
+        return Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
 
     async def wait_changed(self, within: float) -> None:
         """Wait until the follower reads, moves on or changes state (at most ``within`` s)."""
@@ -386,6 +403,7 @@ class FileFollower:
         was = self.state
         offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
         self.pos = Position(handle, offset, handle.bytes_before(offset), 0)
+        self._first_handle, self._first_offset = handle, offset
         if was is State.WAITING:
             self._set_state(State.OK, notice_payload("created", f"{self.path} now exists"))
         elif was is State.ERROR:
@@ -440,7 +458,7 @@ class FileFollower:
         self._state_frame = frame if state is not State.OK else None
         if frame is not None:
             for viewer in list(self._viewers):
-                viewer.control(frame)
+                viewer.state(frame)
         self._notify_changed()
 
     # -- fan-out ------------------------------------------------------------------------

@@ -73,10 +73,7 @@ def _may_hold_long_line(text: str, max_line: int) -> bool:
     """
     half = max(1, max_line // 2)
     find = text.find
-    for start in range(0, len(text), half):
-        if find("\n", start, start + half) < 0:
-            return True
-    return False
+    return any(find("\n", start, start + half) < 0 for start in range(0, len(text), half))
 
 
 def _decode(data: bytes) -> str:

@@ -34,6 +34,8 @@ class Viewer:
         self.closing = False
         #: Set by a shared source while this viewer is in its live set; pausing calls it.
         self.live_exit: Callable[[], None] | None = None
+        self._state: bytes | None = None
+        self._state_sent: bytes | None = None
 
     @property
     def paused(self) -> bool:
@@ -78,6 +80,23 @@ class Viewer:
         if self.writable():
             self._transport.write(ws_text_frame(payload))
             self.bytes_sent += len(payload)
+
+    def state(self, payload: bytes | None) -> None:
+        """A source's state notice (waiting, deleted, error...): held back while paused.
+
+        Only the latest state matters, so a paused viewer hears it once on resume
+        (see ``resend_state``), and never the same state twice.
+        """
+        self._state = payload
+        if payload is not None and not self.paused and payload != self._state_sent:
+            self._state_sent = payload
+            self.control(payload)
+
+    def resend_state(self) -> None:
+        """After a resume: say the state the source is in now, if it changed meanwhile."""
+        if self._state is not None and self._state != self._state_sent:
+            self._state_sent = self._state
+            self.control(self._state)
 
     def notice(self, event: str, message: str) -> None:
         self.control(notice_payload(event, message))

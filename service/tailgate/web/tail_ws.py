@@ -123,7 +123,7 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
         )
         session.task.add_done_callback(lambda task: _tail_ended(session, task))
         await _read_client(session)
-    except (ConnectionError, asyncio.CancelledError):
+    except ConnectionError:
         pass
     finally:
         viewer.closing = True
@@ -181,7 +181,10 @@ def _tail_ended(session: TailSession, task: asyncio.Task[None]) -> None:
     if task.cancelled() or session.close_code is not None:
         return
     exc = task.exception()
-    if isinstance(exc, SourceError):
+    if isinstance(exc, ConnectionError):
+        # The client went away mid-send; the handler is already ending the tail.
+        session.close_soon(CloseCode.GOING_AWAY, "connection lost")
+    elif isinstance(exc, SourceError):
         session.viewer.error(exc.code, str(exc))
         session.close_soon(CloseCode.SOURCE_FAILURE, str(exc))
     elif exc is not None:
