@@ -72,8 +72,9 @@ def test_every_problem_is_listed_with_its_line() -> None:
     assert any(p.startswith("c.yaml:2: logs[0].id: invalid id 'Bad_ID'") for p in found)
     assert any(p.startswith("c.yaml:5: logs[1].file: must be an absolute path") for p in found)
     assert any(p.startswith("c.yaml:6: logs[2]: missing 'file'") for p in found)
-    assert any("duplicate id 'dup' (first at line 7)" in p and p.startswith("c.yaml:9:")
-               for p in found)
+    assert any(
+        "duplicate id 'dup' (first at line 7)" in p and p.startswith("c.yaml:9:") for p in found
+    )
     assert any(p.startswith("c.yaml:11: logs[4]: unknown key 'colour'") for p in found)
     assert len(found) == 5
 

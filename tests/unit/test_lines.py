@@ -66,8 +66,10 @@ def test_the_long_line_probe_never_misses_a_long_line() -> None:
     rng = random.Random(7)
     for _ in range(2000):
         max_line = rng.randint(2, 40)
-        text = "\n".join("a" * rng.choice([0, 1, 5, max_line, max_line + 1, 3 * max_line])
-                         for _ in range(rng.randint(1, 8)))
+        text = "\n".join(
+            "a" * rng.choice([0, 1, 5, max_line, max_line + 1, 3 * max_line])
+            for _ in range(rng.randint(1, 8))
+        )
         longest = max(map(len, text.split("\n")))
         if longest > max_line:
             assert _may_hold_long_line(text, max_line), (text, max_line)

@@ -21,7 +21,8 @@ def test_a_cursor_survives_encoding_and_decoding() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "f1.1.2.3", "f1.a.2.3.00000000", "x" * 300, "f1.1.2.3.0000000g", "f2.1.2.3.00000000"]
+    "text",
+    ["", "f1.1.2.3", "f1.a.2.3.00000000", "x" * 300, "f1.1.2.3.0000000g", "f2.1.2.3.00000000"],
 )
 def test_malformed_cursors_are_refused_with_a_clear_error(text: str) -> None:
     with pytest.raises(BadCursor, match="malformed"):

@@ -42,7 +42,11 @@ def test_sign_in_is_required_by_default() -> None:
 def test_bad_values_name_the_flag_or_variable_they_came_from() -> None:
     found = refusals(
         {"auth": "none", "port": "http"},
-        {"TAILGATE_MAX_TAILS": "0", "TAILGATE_HEARTBEAT": "-1", "TAILGATE_TRUST_FORWARDED": "maybe"},
+        {
+            "TAILGATE_MAX_TAILS": "0",
+            "TAILGATE_HEARTBEAT": "-1",
+            "TAILGATE_TRUST_FORWARDED": "maybe",
+        },
     )
     assert any(p.startswith("--port: expected a whole number") for p in found)
     assert any(p.startswith("TAILGATE_MAX_TAILS: expected a number from 1") for p in found)
