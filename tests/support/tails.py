@@ -85,7 +85,9 @@ class TailClient:
     async def frame(self, timeout: float = TIMEOUT) -> dict[str, Any]:
         msg = await asyncio.wait_for(self.ws.receive(), timeout)
         if msg.type is not aiohttp.WSMsgType.TEXT:
-            raise AssertionError(f"expected a text frame, got {msg.type} {msg.data!r} {msg.extra!r}")
+            raise AssertionError(
+                f"expected a text frame, got {msg.type} {msg.data!r} {msg.extra!r}"
+            )
         data: dict[str, Any] = json.loads(msg.data)
         self.frames.append(data)
         if data["type"] == "lines":
@@ -123,8 +125,11 @@ class TailClient:
             if msg.type is aiohttp.WSMsgType.TEXT:
                 self.frames.append(json.loads(msg.data))
                 continue
-            if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
-                            aiohttp.WSMsgType.CLOSING):
+            if msg.type in (
+                aiohttp.WSMsgType.CLOSE,
+                aiohttp.WSMsgType.CLOSED,
+                aiohttp.WSMsgType.CLOSING,
+            ):
                 assert self.ws.close_code == code, (self.ws.close_code, msg.extra, self.frames)
                 return str(msg.extra or "")
             raise AssertionError(f"unexpected {msg.type}")
