@@ -19,6 +19,9 @@ from ..catalog.store import CatalogStore
 from ..errors import CloseCode
 from ..files.inotify import InotifyHub
 from ..files.registry import FollowerRegistry
+from ..k8s.config import KubeConnector
+from ..k8s.configmap_catalog import ConfigMapCatalog
+from ..k8s.source import PodSources
 from ..metrics import CONTENT_TYPE_LATEST, Metrics
 from ..settings import Settings
 from ..sources import SourceFactory
@@ -37,8 +40,16 @@ def create_app(
     metrics: Metrics,
     *,
     catalog_text: str | None = None,
+    pod_sources: PodSources | None = None,
 ) -> web.Application:
-    """The web app. ``catalog_text`` is the text ``store`` was loaded from, if from a file."""
+    """The web app. ``catalog_text`` is the text ``store`` was loaded from, if from a file.
+
+    ``pod_sources`` reaches Kubernetes; by default in-cluster or through the kubeconfig,
+    connecting only when first needed.
+    """
+    pods = pod_sources or PodSources(
+        KubeConnector(), metrics, max_backlog=settings.max_backlog, max_line=settings.max_line
+    )
     app = web.Application(middlewares=[security_middleware(settings)])
     services = Services(
         settings=settings,
@@ -54,7 +65,7 @@ def create_app(
         hub = InotifyHub(asyncio.get_running_loop())
         services.hub = hub if hub.available else None
         services.followers = FollowerRegistry(services.hub, metrics, max_line=settings.max_line)
-        services.sources = SourceFactory(services.followers, metrics, settings)
+        services.sources = SourceFactory(services.followers, metrics, settings, pods)
         yield
         services.followers.close()
         hub.close()
@@ -67,6 +78,20 @@ def create_app(
         yield
         if watcher is not None:
             watcher.close()
+
+    async def kube_ctx(app: web.Application) -> AsyncIterator[None]:
+        watcher = None
+        ref = settings.configmap_ref
+        try:
+            if ref is not None:
+                watcher = ConfigMapCatalog(pods.connector, store, *ref)
+                await watcher.load()
+                watcher.start()
+            yield
+        finally:
+            if watcher is not None:
+                await watcher.close()
+            await pods.aclose()
 
     async def tails_ctx(app: web.Application) -> AsyncIterator[None]:
         def on_catalog_change(old: Catalog, new: Catalog) -> None:
@@ -82,7 +107,7 @@ def create_app(
         store.subscribe(on_catalog_change)
         yield
 
-    app.cleanup_ctx.extend([inotify_ctx, catalog_ctx, tails_ctx])
+    app.cleanup_ctx.extend([inotify_ctx, kube_ctx, catalog_ctx, tails_ctx])
 
     async def on_shutdown(app: web.Application) -> None:
         services.shutting_down = True

@@ -58,7 +58,3 @@ async def readyz(request: web.Request) -> web.Response:
     if not services.catalog.loaded:
         return web.json_response({"status": "no_catalog"}, status=503)
     return web.json_response({"status": "ready", "logs": len(services.catalog.current)})
-
-
-async def not_found(_request: web.Request) -> web.Response:
-    return web.json_response({"error": "not_found"}, status=404)

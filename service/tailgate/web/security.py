@@ -52,10 +52,12 @@ def origin_allowed(origin: str | None, settings: Settings) -> bool:
 
 def client_address(request: web.Request, settings: Settings) -> str:
     if settings.trust_forwarded:
+        # The trusted proxy appends the address it saw; anything before it came from
+        # the client and proves nothing.
         forwarded = request.headers.get("X-Forwarded-For", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
     return request.remote or "unknown"
 
 
@@ -67,7 +69,14 @@ def security_middleware(settings: Settings) -> Middleware:
                 {"error": "host_not_allowed", "message": "this Host is not served here"},
                 status=403,
             )
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            # Errors get the same headers as pages, and a JSON body like the API's.
+            name = (exc.reason or "error").lower().replace(" ", "_")
+            response = web.json_response({"error": name}, status=exc.status)
         if not response.prepared:
             response.headers.setdefault("Content-Security-Policy", CSP)
             response.headers.setdefault("X-Content-Type-Options", "nosniff")

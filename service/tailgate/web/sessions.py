@@ -8,10 +8,10 @@ nothing it starts outlives it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -28,26 +28,27 @@ class TailSession:
     viewer: Viewer
     started: float = field(default_factory=time.monotonic)
     task: asyncio.Task[None] | None = None
+    handler: asyncio.Task[Any] | None = None
     close_code: int | None = None
     close_reason: str = ""
-    _closer: asyncio.Task[bool] | None = None
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
 
     def close_soon(self, code: int, reason: str) -> None:
-        """Stop the tail now (releasing its source) and close the WebSocket with ``code``."""
-        if self._closer is not None:
+        """Stop the tail now (releasing its source); its handler closes with ``code``.
+
+        The handler is interrupted rather than the WebSocket closed from here, so the
+        close handshake runs in the handler, which waits for the client's answer.
+        """
+        if self.close_code is not None:
             return
         self.close_code = code
         self.close_reason = reason
         self.viewer.closing = True
         if self.task is not None and not self.task.done():
             self.task.cancel()
-        message = reason.encode()[:120]
-        self._closer = asyncio.create_task(self.ws.close(code=code, message=message))
-
-    async def wait_closed(self) -> None:
-        if self._closer is not None:
-            with contextlib.suppress(Exception):
-                await self._closer
+        handler = self.handler
+        if handler is not None and not handler.done() and handler is not asyncio.current_task():
+            handler.cancel()
 
 
 class SessionRegistry:
@@ -90,6 +91,7 @@ class SessionRegistry:
         for session in sessions:
             session.close_soon(CloseCode.GOING_AWAY, reason)
         if sessions:
-            await asyncio.wait(
-                [asyncio.ensure_future(s.wait_closed()) for s in sessions], timeout=grace
-            )
+            waits = [asyncio.ensure_future(s.ended.wait()) for s in sessions]
+            _, pending = await asyncio.wait(waits, timeout=grace)
+            for waiting in pending:
+                waiting.cancel()

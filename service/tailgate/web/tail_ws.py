@@ -35,6 +35,8 @@ from .sessions import TailSession
 log = logging.getLogger("tailgate.tails")
 
 MAX_CURSOR = 256
+#: How long closing a WebSocket may wait for the client's answer.
+CLOSE_WAIT = 2.0
 
 
 async def tail_ws(request: web.Request) -> web.StreamResponse:
@@ -114,6 +116,7 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
             "client": session.client,
         },
     )
+    session.handler = asyncio.current_task()
     try:
         await ws.send_frame(hello_payload(entry.id, entry.title, entry.kind), WSMsgType.TEXT)
         for code, message in problems:
@@ -125,34 +128,46 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
         await _read_client(session)
     except ConnectionError:
         pass
+    except asyncio.CancelledError:
+        # close_soon() stops a tail by cancelling its handler; anything else that
+        # cancels it (the client vanished, the server gave up waiting) goes on up.
+        handler = session.handler
+        if session.close_code is None or handler is None or handler.cancelling() > 1:
+            raise
+        handler.uncancel()
     finally:
         viewer.closing = True
-        if session.task is not None:
-            session.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await session.task
-        services.sessions.remove(session)
-        duration = time.monotonic() - session.started
-        metrics.active_tails.labels(entry.id, entry.kind).dec()
-        metrics.tail_duration.labels(entry.kind).observe(duration)
-        await session.wait_closed()
-        if not ws.closed:
-            with contextlib.suppress(Exception):
-                await ws.close(code=CloseCode.STOPPED)
-        log.info(
-            "tail ended",
-            extra={
-                "event": "tail_ended",
-                "log_id": entry.id,
-                "kind": entry.kind,
-                "client": session.client,
-                "duration_s": round(duration, 3),
-                "lines": viewer.lines_sent,
-                "bytes": viewer.bytes_sent,
-                "close_code": session.close_code or ws.close_code,
-                "reason": session.close_reason or "client closed",
-            },
-        )
+        try:
+            if session.task is not None:
+                session.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await session.task
+            services.sessions.remove(session)
+            metrics.active_tails.labels(entry.id, entry.kind).dec()
+            metrics.tail_duration.labels(entry.kind).observe(time.monotonic() - session.started)
+            if not ws.closed:
+                close_code = session.close_code or CloseCode.STOPPED
+                reason = session.close_reason.encode()[:120]
+                with contextlib.suppress(Exception):
+                    # Bounded: a client that neither reads nor answers must not hold us.
+                    await asyncio.wait_for(ws.close(code=close_code, message=reason), CLOSE_WAIT)
+        finally:
+            session.ended.set()
+            duration = time.monotonic() - session.started
+            log.info(
+                "tail ended",
+                extra={
+                    "event": "tail_ended",
+                    "log_id": entry.id,
+                    "kind": entry.kind,
+                    "client": session.client,
+                    "duration_s": round(duration, 3),
+                    "lines": viewer.lines_sent,
+                    "bytes": viewer.bytes_sent,
+                    "close_code": session.close_code or ws.close_code,
+                    "reason": session.close_reason or "client closed",
+                },
+            )
 
 
 async def _read_client(session: TailSession) -> None:
