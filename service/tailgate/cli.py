@@ -42,6 +42,7 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
         )
 
     add("--catalog", "catalog", "catalog file (YAML)")
+    add("--catalog-configmap", "catalog_configmap", "catalog in a ConfigMap: NAMESPACE/NAME")
     add("--host", "host", "address to bind (default 127.0.0.1)")
     add("--port", "port", "port of the UI, API and WebSockets (default 8080)")
     add("--metrics-port", "metrics_port", "port of /metrics (default 9090; 0 turns it off)")
@@ -78,12 +79,17 @@ def run_serve(settings: Settings) -> int:
     from .server import serve
 
     setup_logging(settings.log_level)
-    if settings.catalog is None:
-        _fail("invalid settings", ["--catalog / TAILGATE_CATALOG: a catalog file is required"])
+    if settings.catalog is None and settings.catalog_configmap is None:
+        _fail(
+            "invalid settings",
+            ["--catalog / TAILGATE_CATALOG or --catalog-configmap: a catalog is required"],
+        )
     try:
         asyncio.run(serve(settings))
     except ConfigError as exc:
         _fail("invalid catalog", exc.problems)
+    except UnicodeDecodeError as exc:
+        _fail("invalid catalog", [f"{settings.catalog}: not UTF-8 text ({exc.reason})"])
     except OSError as exc:
         _fail("cannot start", [str(exc)])
     return 0

@@ -24,7 +24,7 @@ _DURATION_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 360
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         # "_created" series double every counter and no dashboard uses them.
-        disable_created_metrics()
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
         self.active_tails = Gauge(
@@ -68,6 +68,24 @@ class Metrics:
             "tailgate_source_errors",
             "Problems reading sources, by kind and reason.",
             ["kind", "reason"],
+            registry=r,
+        )
+        self.upstream_streams = Gauge(
+            "tailgate_upstream_streams",
+            "Kubernetes API server log streams open right now, by source kind.",
+            ["kind"],
+            registry=r,
+        )
+        self.upstream_reconnects = Counter(
+            "tailgate_upstream_reconnects",
+            "Kubernetes log streams opened again, by reason (ended, restarted, error).",
+            ["reason"],
+            registry=r,
+        )
+        self.dropped_lines = Counter(
+            "tailgate_dropped_lines",
+            "Lines a viewer missed because it fell behind its bounded queue.",
+            ["log_id"],
             registry=r,
         )
 

@@ -8,6 +8,7 @@ environment anywhere else.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,9 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
+CONFIGMAP_REF = re.compile(
+    r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?"
+)
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
@@ -22,6 +26,8 @@ LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 class Settings:
     catalog: str | None = None
     """Path of the catalog file (YAML)."""
+    catalog_configmap: str | None = None
+    """``NAMESPACE/NAME`` of a ConfigMap holding the catalog (instead of a file)."""
     host: str = "127.0.0.1"
     """Address the web server binds."""
     port: int = 8080
@@ -55,10 +61,19 @@ class Settings:
     def loopback(self) -> bool:
         return is_loopback(self.host)
 
+    @property
+    def configmap_ref(self) -> tuple[str, str] | None:
+        """(namespace, name) of ``catalog_configmap``, once validated."""
+        if self.catalog_configmap is None:
+            return None
+        namespace, _, name = self.catalog_configmap.partition("/")
+        return namespace, name
+
 
 #: setting name -> (flag, environment variable, parser)
 _SOURCES: dict[str, tuple[str, str, str]] = {
     "catalog": ("--catalog", "TAILGATE_CATALOG", "str"),
+    "catalog_configmap": ("--catalog-configmap", "TAILGATE_CATALOG_CONFIGMAP", "str"),
     "host": ("--host", "TAILGATE_HOST", "str"),
     "port": ("--port", "TAILGATE_PORT", "port"),
     "metrics_port": ("--metrics-port", "TAILGATE_METRICS_PORT", "port0"),
@@ -164,6 +179,15 @@ def _check(s: Settings) -> list[str]:
             problems.append(
                 f"--public-url / TAILGATE_PUBLIC_URL: expected an http(s) URL, got {s.public_url!r}"
             )
+    if s.catalog is not None and s.catalog_configmap is not None:
+        problems.append(
+            "--catalog and --catalog-configmap both given: choose one source for the catalog"
+        )
+    if s.catalog_configmap is not None and not CONFIGMAP_REF.fullmatch(s.catalog_configmap):
+        problems.append(
+            "--catalog-configmap / TAILGATE_CATALOG_CONFIGMAP: expected NAMESPACE/NAME, "
+            f"got {s.catalog_configmap!r}"
+        )
     if s.default_backlog > s.max_backlog:
         problems.append(
             f"--default-backlog ({s.default_backlog}) exceeds --max-backlog ({s.max_backlog})"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .catalog.model import LogEntry
+from .catalog.model import FileSpec, LogEntry
 from .files.follower import FollowMode
 from .files.registry import FollowerRegistry
 from .files.source import FileSource
+from .k8s.source import PodSources
 from .metrics import Metrics
 from .settings import Settings
 from .streaming.viewer import Viewer
@@ -28,13 +29,24 @@ class TailSource(Protocol):
 class SourceFactory:
     """Turns catalog entries into sources, sharing followers between tails."""
 
-    def __init__(self, registry: FollowerRegistry, metrics: Metrics, settings: Settings) -> None:
+    def __init__(
+        self,
+        registry: FollowerRegistry,
+        metrics: Metrics,
+        settings: Settings,
+        pods: PodSources | None = None,
+    ) -> None:
         self._registry = registry
         self._metrics = metrics
         self._settings = settings
+        self._pods = pods
 
     def build(self, entry: LogEntry) -> TailSource:
         spec = entry.source
+        if not isinstance(spec, FileSpec):
+            if self._pods is None:
+                raise RuntimeError("pod log sources need PodSources")
+            return self._pods.build(entry.id, spec)
         return FileSource(
             spec.path,
             log_id=entry.id,

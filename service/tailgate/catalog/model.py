@@ -22,10 +22,36 @@ class FileSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class PodSpec:
+    """One pod's log (one container; ``previous`` reads the last terminated run)."""
+
+    namespace: str
+    name: str
+    container: str | None = None
+    previous: bool = False
+
+    kind = "pod"
+
+
+@dataclass(frozen=True, slots=True)
+class PodsSpec:
+    """The merged logs of every pod a label selector matches, as pods come and go."""
+
+    namespace: str
+    selector: str
+    container: str | None = None
+
+    kind = "pods"
+
+
+SourceSpec = FileSpec | PodSpec | PodsSpec
+
+
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     id: str
     title: str
-    source: FileSpec
+    source: SourceSpec
     allow: Allow | None = None
 
     @property

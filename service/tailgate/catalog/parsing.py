@@ -13,11 +13,23 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
-from .model import Allow, Catalog, FileSpec, LogEntry
+from .model import Allow, Catalog, FileSpec, LogEntry, PodSpec, PodsSpec, SourceSpec
 
 ID_PATTERN = re.compile(r"[a-z0-9._-]{1,63}")
 FOLLOW_MODES = ("auto", "poll")
-ENTRY_KEYS = ("id", "title", "file", "follow", "allow")
+ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods")
+SOURCE_KEYS = ("file", "pod", "pods")
+POD_KEYS = ("namespace", "name", "container", "previous")
+PODS_KEYS = ("namespace", "selector", "container")
+#: Kubernetes names: DNS-1123 labels (namespaces) and subdomains (pods, containers).
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+#: One requirement of a label selector: key, !key, key=v, key==v, key!=v, key in/notin (...).
+_SELECTOR_TERM = re.compile(
+    r"\s*(!?[A-Za-z0-9][-A-Za-z0-9_./]*)\s*"
+    r"(?:(==|=|!=)\s*([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
+    r"|\s+(in|notin)\s*\(\s*[-A-Za-z0-9_.]*(\s*,\s*[-A-Za-z0-9_.]*)*\s*\))?\s*"
+)
 MAX_TITLE = 200
 
 _STR = "tag:yaml.org,2002:str"
@@ -125,10 +137,20 @@ def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
         if _valid_id(candidate, id_node, f"{where}.id", problems):
             log_id = candidate
     path = None
-    if "file" not in fields:
-        problems.add(node, where, "missing 'file' (the path of the log file)")
-    else:
+    source: SourceSpec | None = None
+    given = [key for key in SOURCE_KEYS if key in fields]
+    if not given:
+        problems.add(node, where, "missing 'file' (the path of the log file), 'pod' or 'pods'")
+    elif len(given) > 1:
+        problems.add(
+            fields[given[1]][0], where, f"give only one of 'file', 'pod', 'pods' (got {given})"
+        )
+    elif given[0] == "file":
         path = _file_path(fields["file"][1], f"{where}.file", problems)
+    elif given[0] == "pod":
+        source = _pod(fields["pod"][1], f"{where}.pod", problems)
+    else:
+        source = _pods(fields["pods"][1], f"{where}.pods", problems)
     title = log_id or ""
     if "title" in fields:
         title_node = fields["title"][1]
@@ -149,9 +171,120 @@ def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
     allow = None
     if "allow" in fields:
         allow = _allow(fields["allow"][1], f"{where}.allow", problems)
-    if len(problems.items) > before or log_id is None or path is None:
+    if "follow" in fields and source is not None:
+        problems.add(fields["follow"][0], where, "'follow' applies to files only")
+    if len(problems.items) > before or log_id is None or (path is None and source is None):
         return None
+    if source is not None:
+        return LogEntry(log_id, title, source, allow)
+    assert path is not None
     return LogEntry(log_id, title, FileSpec(path, follow), allow)
+
+
+def _fields(
+    node: yaml.Node, where: str, known: tuple[str, ...], problems: _Problems
+) -> dict[str, yaml.Node] | None:
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(node, where, f"must be a mapping with {', '.join(known)}")
+        return None
+    fields: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = _scalar(key_node)
+        if key not in known:
+            problems.add(key_node, where, f"unknown key {key!r} (known: {', '.join(known)})")
+        else:
+            fields[key] = value_node
+    return fields
+
+
+def _name(
+    fields: dict[str, yaml.Node],
+    parent: yaml.Node,
+    key: str,
+    where: str,
+    pattern: re.Pattern[str],
+    problems: _Problems,
+    *,
+    required: bool = True,
+) -> str | None:
+    node = fields.get(key)
+    if node is None:
+        if required:
+            problems.add(parent, where, f"missing {key!r}")
+        return None
+    value = _scalar(node) if isinstance(node, yaml.ScalarNode) and node.tag != _NULL else ""
+    if not pattern.fullmatch(value):
+        problems.add(
+            node,
+            f"{where}.{key}",
+            f"invalid {key} {value!r}: use lower-case letters, digits and '-' (a Kubernetes name)",
+        )
+        return None
+    return value
+
+
+def _pod(node: yaml.Node, where: str, problems: _Problems) -> PodSpec | None:
+    fields = _fields(node, where, POD_KEYS, problems)
+    if fields is None:
+        return None
+    before = len(problems.items)
+    namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
+    name = _name(fields, node, "name", where, DNS_SUBDOMAIN, problems)
+    container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
+    previous = False
+    if "previous" in fields:
+        flag = fields["previous"]
+        if flag.tag != "tag:yaml.org,2002:bool":
+            problems.add(flag, f"{where}.previous", "must be true or false")
+        else:
+            previous = _scalar(flag).lower() in ("true", "yes", "on", "y")
+    if len(problems.items) > before or namespace is None or name is None:
+        return None
+    return PodSpec(namespace, name, container, previous)
+
+
+def _pods(node: yaml.Node, where: str, problems: _Problems) -> PodsSpec | None:
+    fields = _fields(node, where, PODS_KEYS, problems)
+    if fields is None:
+        return None
+    before = len(problems.items)
+    namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
+    container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
+    selector = None
+    if "selector" not in fields:
+        problems.add(node, where, "missing 'selector' (a label selector such as app=api)")
+    else:
+        selector_node = fields["selector"]
+        text = _scalar(selector_node).strip() if selector_node.tag != _NULL else ""
+        if not text:
+            problems.add(selector_node, f"{where}.selector", "must be a label selector, not empty")
+        elif not _valid_selector(text):
+            problems.add(
+                selector_node,
+                f"{where}.selector",
+                f"invalid label selector {text!r} (e.g. 'app=api,tier!=canary', 'env in (a,b)')",
+            )
+        else:
+            selector = text
+    if len(problems.items) > before or namespace is None or selector is None:
+        return None
+    return PodsSpec(namespace, selector, container)
+
+
+def _valid_selector(text: str) -> bool:
+    """Checks the label selector syntax, splitting at commas outside parentheses."""
+    terms: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            terms.append(text[start:index])
+            start = index + 1
+    terms.append(text[start:])
+    return depth == 0 and all(_SELECTOR_TERM.fullmatch(term) for term in terms)
 
 
 def _allow(node: yaml.Node, where: str, problems: _Problems) -> Allow | None:

@@ -1,0 +1,174 @@
+"""The catalog from a ConfigMap: read at start, then watched for changes.
+
+The ConfigMap is read once before the server starts (an unreadable or invalid one
+stops the start, as a bad catalog file does), then watched from the list's
+resourceVersion. Each change goes through the same ``CatalogStore.offer`` as a
+reloaded file: a valid one takes effect at once (tails of removed or changed IDs end
+with 4410), an invalid one is refused and the last good catalog stays. A refusal is
+also recorded as a Kubernetes Event on the ConfigMap, so ``kubectl describe``
+shows why an edit did not take. A watch the server ends is resumed from the last
+resourceVersion; a 410 lists again; failures are retried with a growing pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+
+from ..catalog.store import CatalogStore
+from ..errors import ConfigError, SourceError
+from .api import KubeApi, Obj
+from .catalog_data import catalog_document
+from .config import KubeConnector
+from .errors import Gone
+from .waiting import Backoff
+
+log = logging.getLogger(__name__)
+
+EVENT_REASON = "CatalogRejected"
+#: Event messages are capped by the API server at 1 KiB.
+MAX_EVENT_MESSAGE = 1024
+
+
+class ConfigMapCatalog:
+    def __init__(
+        self, connector: KubeConnector, store: CatalogStore, namespace: str, name: str
+    ) -> None:
+        self._connector = connector
+        self._store = store
+        self.namespace = namespace
+        self.name = name
+        self._field = f"metadata.name={name}"
+        self._last_text: str | None = None
+        self._rv = ""
+        self._task: asyncio.Task[None] | None = None
+        self._backoff = Backoff()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    async def load(self) -> None:
+        """Read the ConfigMap and put its catalog in force; ConfigError if that fails."""
+        try:
+            api = await self._connector.api()
+            items, self._rv = await api.list(
+                "configmaps", self.namespace, field_selector=self._field
+            )
+        except SourceError as exc:
+            raise ConfigError([f"ConfigMap {self.ref}: cannot read it: {exc}"]) from exc
+        if not items:
+            raise ConfigError([f"ConfigMap {self.ref} does not exist"])
+        try:
+            await self._offer(api, items[0])
+        except ConfigError:
+            await self._record_refusal(api, items[0])
+            raise
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._watch(), name=f"catalog configmap {self.ref}")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _watch(self) -> None:
+        api = await self._connector.api()
+        while True:
+            news = False
+            try:
+                async with api.watch(
+                    "configmaps",
+                    self.namespace,
+                    resource_version=self._rv,
+                    field_selector=self._field,
+                ) as events:
+                    async for event in events:
+                        news = True
+                        self._rv = event.resource_version or self._rv
+                        if event.type in ("ADDED", "MODIFIED"):
+                            await self._offer(api, event.object)
+                        elif event.type == "DELETED":
+                            log.warning(
+                                "the catalog ConfigMap %s was deleted; keeping the last catalog",
+                                self.ref,
+                            )
+            except Gone:
+                log.info("the catalog watch expired; reading %s again", self.ref)
+                news = await self._relist(api)
+            except SourceError as exc:
+                log.warning("watching the catalog ConfigMap %s: %s", self.ref, exc)
+            if news:
+                self._backoff.reset()
+            else:
+                await self._backoff.wait()
+
+    async def _relist(self, api: KubeApi) -> bool:
+        try:
+            items, self._rv = await api.list(
+                "configmaps", self.namespace, field_selector=self._field
+            )
+        except SourceError as exc:
+            log.warning("reading the catalog ConfigMap %s: %s", self.ref, exc)
+            self._rv = ""
+            return False
+        if items:
+            await self._offer(api, items[0])
+        return True
+
+    async def _offer(self, api: KubeApi, configmap: Obj) -> None:
+        text, origin = catalog_document(configmap.get("data") or {}, self.ref)
+        if text == self._last_text:
+            return
+        self._last_text = text
+        self._store.offer(text, origin)
+        if self._store.last_error is not None:
+            await self._record_refusal(api, configmap)
+
+    async def _record_refusal(self, api: KubeApi, configmap: Obj) -> None:
+        reason = self._store.last_error or "invalid catalog"
+        message = f"catalog refused, the last good one stays in force: {reason}"
+        if len(message) > MAX_EVENT_MESSAGE:
+            message = message[: MAX_EVENT_MESSAGE - 1] + "…"
+        try:
+            await api.create_event(self.namespace, refusal_event(configmap, message))
+        except SourceError as exc:
+            log.warning("could not record an Event on %s: %s", self.ref, exc)
+
+
+def refusal_event(configmap: Obj, message: str) -> Obj:
+    meta = configmap.get("metadata") or {}
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    involved = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "name": meta.get("name", ""),
+        "namespace": meta.get("namespace", ""),
+    }
+    for key in ("uid", "resourceVersion"):
+        if meta.get(key):
+            involved[key] = meta[key]
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"{involved['name']}.{time.time_ns():x}",
+            "namespace": involved["namespace"],
+        },
+        "involvedObject": involved,
+        "reason": EVENT_REASON,
+        "message": message,
+        "type": "Warning",
+        "source": {"component": "tailgate"},
+        "firstTimestamp": now,
+        "lastTimestamp": now,
+        "count": 1,
+        "reportingComponent": "tailgate",
+        "reportingInstance": socket.gethostname(),
+    }

@@ -1,0 +1,328 @@
+"""Following one container's log through everything that happens to it.
+
+One ``ContainerLog`` reads one container of one pod into a hub, and keeps doing so:
+
+- first it *primes*: a plain (not followed) read of the last lines, so the hub's
+  ring holds a backlog with a clear end, then it follows from there;
+- when the API server ends the stream, it reconnects with ``sinceTime`` and skips
+  the lines it already has (timestamp plus count), so nothing is lost or repeated;
+- when the container restarts (a new container ID), it says ``restarted`` and reads
+  the new container from its first line; when it exits, it reads to the end and
+  waits for the pod to change;
+- while the pod does not exist or the container is still starting, it says so and
+  waits for the pod to change, by watching it.
+
+Failures that waiting cannot fix (RBAC, a container name that is needed or wrong)
+raise out of ``run``; passing trouble (API server unreachable) is reported and retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ..metrics import Metrics
+from ..streaming.frames import error_payload, notice_payload
+from .api import KubeApi, LogStream, Obj
+from .errors import (
+    ContainerRequired,
+    ContainerWaiting,
+    KubeUnavailable,
+    NoPreviousContainer,
+    PodNotFound,
+)
+from .hub import LineHub
+from .log_lines import Position, ResumeFilter, parse_line, since_time
+from .waiting import Backoff, wait_for_pod_change
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
+
+
+class ContainerLog:
+    def __init__(
+        self,
+        api: KubeApi,
+        hub: LineHub,
+        *,
+        namespace: str,
+        pod: str,
+        container: str | None,
+        previous: bool = False,
+        kind: str,
+        metrics: Metrics,
+        prime_lines: int,
+        max_line: int,
+        labelled: bool = False,
+        sticky: bool = True,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
+        self._api = api
+        self._hub = hub
+        self._namespace = namespace
+        self._pod = pod
+        self._wanted = container
+        self._previous = previous
+        self._kind = kind
+        self._metrics = metrics
+        self._prime_lines = prime_lines
+        self._max_line = max_line
+        #: Frames name their source (``pod/container``): several pods share the hub.
+        self._labelled = labelled
+        #: Conditions are the hub's state (heard by every new viewer), or one-off frames.
+        self._sticky = sticky
+        self._on_ready = on_ready
+        self._container: str | None = None
+        self._cid: str | None = None
+        self._done_cid: str | None = None
+        self._position: Position | None = None
+        self._primed = False
+        self._stream_ended = False
+        self._condition: str | None = None
+        self._backoff = Backoff()
+        self._streams = metrics.upstream_streams.labels(kind)
+
+    @property
+    def label(self) -> str:
+        return f"{self._pod}/{self._container or self._wanted or '?'}"
+
+    async def run(self) -> None:
+        """Follow the log until cancelled (or, for ``previous``, until it is read)."""
+        while True:
+            try:
+                pod = await self._api.get_pod(self._namespace, self._pod)
+            except PodNotFound:
+                self._set_condition(
+                    "missing",
+                    notice_payload(
+                        "waiting",
+                        f"pod {self._namespace}/{self._pod} does not exist (yet); waiting for it",
+                    ),
+                )
+                await self._wait(None)
+                continue
+            except KubeUnavailable as exc:
+                await self._trouble(exc)
+                continue
+            container = self._choose(pod)
+            if self._previous:
+                await self._read_previous(pod, container)
+                return
+            try:
+                if await self._follow(pod, container):
+                    self._backoff.reset()
+            except (ContainerWaiting, PodNotFound):
+                await self._wait(None)
+            except KubeUnavailable as exc:
+                await self._trouble(exc)
+
+    # -- one pass ---------------------------------------------------------------------
+
+    async def _follow(self, pod: Obj, container: str) -> bool:
+        """Read what the pod's current state allows; True when lines could be read."""
+        status = _container_status(pod, container)
+        state = (status or {}).get("state") or {}
+        started = "running" in state or "terminated" in state
+        cid = (status or {}).get("containerID") if started else None
+        if cid is None:
+            reason = ((state.get("waiting") or {}).get("reason")) or "no status yet"
+            self._set_condition(
+                f"waiting:{reason}",
+                error_payload(
+                    "container_waiting",
+                    f"container {container} in pod {self._namespace}/{self._pod} "
+                    f"is waiting to start: {reason}",
+                ),
+            )
+            self._metrics.source_errors.labels(self._kind, "container_waiting").inc()
+            await self._wait(_resource_version(pod))
+            return False
+        if self._cid is not None and cid != self._cid:
+            restarts = (status or {}).get("restartCount", 0)
+            self._hub.notice(
+                "restarted",
+                f"container {container} of pod {self._pod} restarted "
+                f"(restart {restarts}); following the new one",
+            )
+            self._metrics.upstream_reconnects.labels("restarted").inc()
+            self._position = None
+        if cid == self._done_cid:
+            await self._wait(_resource_version(pod))
+            return False
+        if self._cid == cid and self._stream_ended:
+            self._metrics.upstream_reconnects.labels("ended").inc()
+        self._stream_ended = False
+        self._cid = cid
+        self._set_condition(None, None)
+        terminated = "terminated" in state
+        if not self._primed:
+            await self._read(container, follow=False, tail_lines=self._prime_lines, prime=True)
+            self._primed = True
+            self._ready()
+            if not terminated:
+                return True
+        await self._read(container, follow=not terminated)
+        self._stream_ended = not terminated
+        if terminated:
+            self._done_cid = cid
+            self._hub.notice(
+                "terminated",
+                f"container {container} of pod {self._pod} exited; waiting for it to restart",
+            )
+        return True
+
+    async def _read_previous(self, pod: Obj, container: str) -> None:
+        status = _container_status(pod, container) or {}
+        if not ((status.get("lastState") or {}).get("terminated")):
+            raise NoPreviousContainer(
+                f"container {container} in pod {self._namespace}/{self._pod} has not "
+                "terminated before: there is no previous log"
+            )
+        await self._read(container, follow=False, previous=True)
+        self._ready()
+
+    async def _read(
+        self,
+        container: str,
+        *,
+        follow: bool,
+        previous: bool = False,
+        tail_lines: int | None = None,
+        prime: bool = False,
+    ) -> None:
+        position = self._position
+        since = None
+        if position is not None and not previous and not prime:
+            since = since_time(position.ts)
+        stream = await self._api.open_log(
+            self._namespace,
+            self._pod,
+            container=container,
+            follow=follow,
+            previous=previous,
+            tail_lines=tail_lines,
+            since_time=since,
+        )
+        self._streams.inc()
+        try:
+            count = await self._pump(stream, ResumeFilter(position if since else None))
+        finally:
+            stream.close()
+            self._streams.dec()
+        if prime and tail_lines is not None and count >= tail_lines:
+            self._hub.cut_off()
+
+    async def _pump(self, stream: LogStream, resume: ResumeFilter) -> int:
+        hub = self._hub
+        source = self.label if self._labelled else None
+        count = 0
+        position = self._position or Position()
+        async for raw_lines in stream.batches():
+            lines: list[tuple[int, str]] = []
+            for raw in raw_lines:
+                ts, pieces = parse_line(raw, default_ts=position.ts, max_line=self._max_line)
+                count += 1
+                if not resume.fresh(ts):
+                    continue
+                position = position.after(ts)
+                lines.extend((ts, piece) for piece in pieces)
+            self._position = position
+            hub.publish(source, lines)
+        return count
+
+    # -- choosing the container -------------------------------------------------------
+
+    def _choose(self, pod: Obj) -> str:
+        spec = pod.get("spec") or {}
+        names = [c["name"] for c in spec.get("containers") or []]
+        every = [
+            c["name"]
+            for key in ("initContainers", "containers", "ephemeralContainers")
+            for c in spec.get(key) or []
+        ]
+        where = f"pod {self._namespace}/{self._pod}"
+        if self._wanted:
+            if self._wanted not in every:
+                raise ContainerRequired(
+                    f"{where} has no container {self._wanted!r}; it has: {', '.join(every)}",
+                    code="container_not_found",
+                )
+            self._container = self._wanted
+            return self._wanted
+        default = ((pod.get("metadata") or {}).get("annotations") or {}).get(
+            DEFAULT_CONTAINER_ANNOTATION
+        )
+        if default in every:
+            self._container = default
+        elif len(names) == 1:
+            self._container = names[0]
+        else:
+            raise ContainerRequired(
+                f"{where} has several containers; name one with 'container:' in the "
+                f"catalog. Choose one of: {', '.join(every)}"
+            )
+        assert self._container is not None
+        return self._container
+
+    # -- conditions ---------------------------------------------------------------------
+
+    def _set_condition(self, key: str | None, frame: bytes | None) -> None:
+        if key == self._condition:
+            return
+        was = self._condition
+        self._condition = key
+        if frame is not None:
+            if self._sticky:
+                self._hub.set_state(frame)
+            else:
+                self._hub.send(frame)
+            self._ready()
+            return
+        if self._sticky:
+            self._hub.set_state(None)
+        if was == "missing":
+            self._hub.notice("created", f"pod {self._namespace}/{self._pod} now exists")
+        elif was is not None:
+            self._hub.notice("available", f"the log of {self.label} can be read now")
+
+    async def _trouble(self, exc: KubeUnavailable) -> None:
+        self._metrics.source_errors.labels(self._kind, exc.code).inc()
+        log.warning("%s", exc, extra={"pod": f"{self._namespace}/{self._pod}"})
+        self._set_condition(f"error:{exc}", error_payload(exc.code, str(exc)))
+        self._metrics.upstream_reconnects.labels("error").inc()
+        await self._backoff.wait()
+
+    async def _wait(self, resource_version: str | None) -> None:
+        try:
+            changed = await wait_for_pod_change(
+                self._api, self._namespace, self._pod, resource_version
+            )
+        except KubeUnavailable as exc:
+            await self._trouble(exc)
+            return
+        if changed:
+            self._backoff.reset()
+        else:
+            await self._backoff.wait()
+
+    def _ready(self) -> None:
+        if self._on_ready is not None:
+            self._on_ready()
+        else:
+            self._hub.mark_ready()
+
+
+def _container_status(pod: Obj, container: str) -> dict[str, Any] | None:
+    status = pod.get("status") or {}
+    for key in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"):
+        for item in status.get(key) or []:
+            if item.get("name") == container:
+                return dict(item)
+    return None
+
+
+def _resource_version(obj: Obj) -> str | None:
+    value = (obj.get("metadata") or {}).get("resourceVersion")
+    return str(value) if value else None

@@ -1,0 +1,144 @@
+"""Pod logs as tail sources (see ``tailgate.sources``): ``pod`` and ``pods`` entries.
+
+A viewer's tail subscribes to the shared upstream of its log, takes its backlog (or
+resumes at its cursor) from the upstream's ring, then sends what its queue receives.
+Sends wait for the viewer's connection to drain; meanwhile its bounded queue fills
+and, if the viewer is too slow, drops batches, which it learns about as a ``gap``
+notice with the number of lines missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from ..catalog.model import PodSpec, PodsSpec
+from ..metrics import Metrics
+from ..streaming.frames import notice_payload
+from ..streaming.viewer import Viewer
+from .config import KubeConnector
+from .container_log import ContainerLog
+from .hub import QUEUE_BYTES, Batch, LineHub
+from .pod_set import PodSet
+from .upstreams import UpstreamRegistry
+
+
+class PodSources:
+    """What every pod source shares: the API connection, the upstreams, the limits."""
+
+    def __init__(
+        self,
+        connector: KubeConnector,
+        metrics: Metrics,
+        *,
+        max_backlog: int,
+        max_line: int,
+        queue_bytes: int = QUEUE_BYTES,
+    ) -> None:
+        self.connector = connector
+        self.metrics = metrics
+        self.upstreams = UpstreamRegistry()
+        self.max_backlog = max_backlog
+        self.max_line = max_line
+        self.queue_bytes = queue_bytes
+
+    def build(self, log_id: str, spec: PodSpec | PodsSpec) -> PodSource:
+        return PodSource(log_id, spec, self)
+
+    async def aclose(self) -> None:
+        await self.upstreams.aclose()
+        await self.connector.close()
+
+
+class PodSource:
+    def __init__(self, log_id: str, spec: PodSpec | PodsSpec, shared: PodSources) -> None:
+        self.kind = spec.kind
+        self._log_id = log_id
+        self._spec = spec
+        self._shared = shared
+
+    def _hub(self) -> LineHub:
+        dropped = self._shared.metrics.dropped_lines.labels(self._log_id)
+        return LineHub(
+            capacity=max(1, self._shared.max_backlog),
+            queue_bytes=self._shared.queue_bytes,
+            on_drop=dropped.inc,
+        )
+
+    async def _run(self, hub: LineHub) -> None:
+        shared, spec = self._shared, self._spec
+        api = await shared.connector.api()
+        if isinstance(spec, PodSpec):
+            await ContainerLog(
+                api,
+                hub,
+                namespace=spec.namespace,
+                pod=spec.name,
+                container=spec.container,
+                previous=spec.previous,
+                kind="pod",
+                metrics=shared.metrics,
+                prime_lines=shared.max_backlog,
+                max_line=shared.max_line,
+            ).run()
+        else:
+            await PodSet(
+                api,
+                hub,
+                namespace=spec.namespace,
+                selector=spec.selector,
+                container=spec.container,
+                metrics=shared.metrics,
+                prime_lines=shared.max_backlog,
+                max_line=shared.max_line,
+            ).run()
+
+    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
+        key: Hashable = (self._log_id, self._spec)
+        upstream = self._shared.upstreams.acquire(key, self._hub, self._run)
+        hub = upstream.hub
+        hub.listen(viewer.control)
+        subscriber = None
+        try:
+            await hub.ready.wait()
+            if hub.failure is not None:
+                raise hub.failure
+            subscriber, start = hub.subscribe(backlog, cursor)
+            if start.problem is not None:
+                viewer.error("bad_cursor", start.problem)
+            if start.gap is not None:
+                viewer.notice("gap", start.gap)
+            await self._send(viewer, start.batches)
+            while True:
+                if hub.failure is not None:
+                    raise hub.failure
+                if not subscriber.queue and not subscriber.missed:
+                    if hub.ended:
+                        return
+                    await subscriber.wake.wait()
+                    continue
+                if viewer.paused:
+                    await viewer.wait_resumed()
+                batches, missed = subscriber.take()
+                if missed:
+                    await viewer.send(
+                        notice_payload(
+                            "gap",
+                            f"{missed} lines were skipped because this connection fell behind",
+                            lines=missed,
+                        )
+                    )
+                await self._send(viewer, batches)
+        finally:
+            hub.unlisten(viewer.control)
+            if subscriber is not None:
+                hub.unsubscribe(subscriber)
+            self._shared.upstreams.release(upstream)
+
+    async def _send(self, viewer: Viewer, batches: list[Batch]) -> None:
+        metrics = self._shared.metrics
+        for batch in batches:
+            payload = batch.payload()
+            await viewer.send(payload, len(batch.lines))
+            if batch.lines:
+                metrics.sent_lines.labels(self._log_id).inc(len(batch.lines))
+            metrics.sent_bytes.labels(self._log_id).inc(len(payload))

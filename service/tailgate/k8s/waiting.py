@@ -1,0 +1,63 @@
+"""Waiting without spinning: retry backoff, and waiting for one pod to change.
+
+When a log cannot be read yet (the pod does not exist, its container is still
+starting, or it exited), the reader waits for the pod to change by watching it
+rather than polling; watches that end without news, and failed requests, are
+retried after a growing pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from .api import KubeApi
+from .errors import Gone
+
+#: A watch for one pod's change ends after this long and the pod is read again.
+POD_WATCH_SECONDS = 60
+
+
+class Backoff:
+    """Pauses of 0.1 s doubling to ``ceiling``; ``reset`` after a success."""
+
+    def __init__(self, first: float = 0.1, ceiling: float = 5.0) -> None:
+        self._first = first
+        self._ceiling = ceiling
+        self._next = first
+
+    def reset(self) -> None:
+        self._next = self._first
+
+    async def wait(self) -> None:
+        delay = self._next
+        self._next = min(self._ceiling, delay * 2)
+        await asyncio.sleep(delay)
+
+
+async def wait_for_pod_change(
+    api: KubeApi, namespace: str, name: str, resource_version: str | None
+) -> bool:
+    """Wait until pod ``name`` changes after ``resource_version`` (or appears, if None).
+
+    True when something changed; False when the watch ended without news (the caller
+    reads the pod again, after a pause).
+    """
+    field = f"metadata.name={name}"
+    if resource_version is None:
+        items, resource_version = await api.list("pods", namespace, field_selector=field)
+        if items:
+            return True
+    try:
+        async with api.watch(
+            "pods",
+            namespace,
+            resource_version=resource_version,
+            field_selector=field,
+            timeout_seconds=POD_WATCH_SECONDS,
+        ) as events:
+            async for event in events:
+                if event.type != "BOOKMARK":
+                    return True
+    except Gone:
+        return True
+    return False

@@ -1,0 +1,58 @@
+"""Pods matched by a label selector: merged, labelled, joining and leaving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.kube.fake_api import FakeKubeAPI
+
+from .conftest import NS, kube_server, objects, pod_catalog
+
+API = pod_catalog(api='pods: {namespace: shop, selector: "app=api", container: api}')
+
+
+async def test_pods_joining_and_leaving_a_selector_are_followed_and_announced(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(objects.pod("api-1", NS, labels={"app": "api"}, containers=["api"]))
+    kube_api.create(objects.pod("other", NS, labels={"app": "web"}, containers=["api"]))
+    kube_api.append_log(NS, "api-1", "api", "from one")
+    kube_api.append_log(NS, "other", "api", "not mine")
+    async with kube_server(kube_api, tmp_path, catalog=API) as server:
+        tail = await server.tail("api")
+        assert await tail.read_lines(1) == ["from one"]
+        assert tail.frames[-1]["source"] == "api-1/api"
+        kube_api.create(objects.pod("api-2", NS, labels={"app": "api"}, containers=["api"]))
+        joined = await tail.expect("notice")
+        assert joined["event"] == "joined" and "api-2" in joined["message"]
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 2)
+        kube_api.append_log(NS, "api-2", "api", "from two")
+        assert await tail.read_lines(2) == ["from one", "from two"]
+        assert tail.frames[-1]["source"] == "api-2/api"
+        kube_api.delete("Pod", NS, "api-1")
+        left = await tail.expect("notice")
+        assert left["event"] == "left" and "api-1" in left["message"]
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 1)
+        await tail.close()
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 0, timeout=1.0)
+        await kube_api.wait_until(lambda: kube_api.open_watches == 0, timeout=1.0)
+
+
+async def test_a_pods_watch_that_expires_lists_again_and_catches_up(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(objects.pod("api-1", NS, labels={"app": "api"}, containers=["api"]))
+    async with kube_server(kube_api, tmp_path, catalog=API) as server:
+        tail = await server.tail("api")
+        await kube_api.wait_until(lambda: kube_api.open_watches == 1)
+        kube_api.create(objects.pod("api-2", NS, labels={"app": "api"}, containers=["api"]))
+        await tail.expect("notice")
+        kube_api.compact()
+        kube_api.drop_watches()
+        kube_api.create(objects.pod("api-3", NS, labels={"app": "api"}, containers=["api"]))
+        joined = await tail.expect("notice")
+        assert joined["event"] == "joined" and "api-3" in joined["message"]
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 3)
+        kube_api.append_log(NS, "api-3", "api", "three")
+        assert await tail.read_lines(1) == ["three"]
+        await tail.close()
