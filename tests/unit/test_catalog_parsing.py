@@ -120,3 +120,8 @@ def test_changed_ids_are_those_removed_or_pointing_elsewhere() -> None:
         }
     )
     assert old.changed_ids(new) == {"b", "c"}
+
+
+def test_a_repeated_key_is_refused_instead_of_silently_winning() -> None:
+    found = problems("logs:\n  - id: a\n    file: /a\n    file: /b\n")
+    assert found == ["c.yaml:4: duplicate key 'file' (first at line 3)"]

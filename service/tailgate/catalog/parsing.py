@@ -59,6 +59,7 @@ def parse_catalog(text: str, name: str = "catalog") -> Catalog:
         raise ConfigError([f"{name}{line}: not valid YAML: {detail}"]) from None
     if root is None:
         raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' key"])
+    _duplicate_keys(root, problems)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError([f"{name}:{root.start_mark.line + 1}: the catalog must be a mapping"])
     logs_node: yaml.Node | None = None
@@ -330,6 +331,23 @@ def _file_path(node: yaml.Node, where: str, problems: _Problems) -> str | None:
         problems.add(node, where, "must not contain NUL characters")
         return None
     return path
+
+
+def _duplicate_keys(node: yaml.Node, problems: _Problems) -> None:
+    """YAML lets a later key silently win over an earlier one; a catalog may not."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.add(key_node, "", f"duplicate key {key!r} (first at line {seen[key]})")
+            else:
+                seen[key] = line
+            _duplicate_keys(value_node, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _duplicate_keys(item, problems)
 
 
 def _scalar(node: Any) -> str:
