@@ -7,34 +7,34 @@ connection, so ``ws_text_frame`` builds the whole frame once for a fan-out.
 
 from __future__ import annotations
 
-import json
 import struct
 from typing import Any
 
+import orjson
+
 PROTOCOL_VERSION = 1
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_dumps = orjson.dumps
 
 
 def lines_payload(lines: list[str], cursor: str, source: str | None = None) -> bytes:
-    head = '{"type":"lines","lines":'
-    tail = f',"cursor":{_dumps(cursor)}'
+    tail = b',"cursor":' + _dumps(cursor)
     if source is not None:
-        tail += f',"source":{_dumps(source)}'
-    return (head + _dumps(lines) + tail + "}").encode()
+        tail += b',"source":' + _dumps(source)
+    return b'{"type":"lines","lines":' + _dumps(lines) + tail + b"}"
 
 
 def notice_payload(event: str, message: str, **extra: Any) -> bytes:
-    return _dumps({"type": "notice", "event": event, "message": message, **extra}).encode()
+    return _dumps({"type": "notice", "event": event, "message": message, **extra})
 
 
 def error_payload(code: str, message: str) -> bytes:
-    return _dumps({"type": "error", "code": code, "message": message}).encode()
+    return _dumps({"type": "error", "code": code, "message": message})
 
 
 def hello_payload(log_id: str, title: str, kind: str, **extra: Any) -> bytes:
     log = {"id": log_id, "title": title, "kind": kind}
-    return _dumps({"type": "hello", "protocol": PROTOCOL_VERSION, "log": log, **extra}).encode()
+    return _dumps({"type": "hello", "protocol": PROTOCOL_VERSION, "log": log, **extra})
 
 
 def ws_text_frame(payload: bytes) -> bytes:
