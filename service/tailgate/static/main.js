@@ -1,0 +1,136 @@
+// The page: the list of logs, the open panes side by side, the address that names them,
+// the keyboard shortcuts and the theme.
+
+import { formatOpen, parseOpen, reconcile } from "./deep-link.js";
+import { LogPicker } from "./log-picker.js";
+import { Pane } from "./pane.js";
+import { fillHelp, installShortcuts } from "./shortcuts.js";
+import { applyStoredTheme, toggleTheme } from "./theme.js";
+
+const byId = (id) => document.getElementById(id);
+
+class Page {
+  constructor() {
+    this.panes = [];
+    this.active = null;
+    this.container = byId("panes");
+    this.template = byId("pane-template");
+    this.picker = new LogPicker({
+      list: byId("logs"),
+      search: byId("log-search"),
+      status: byId("status"),
+      onPick: (log) => this.open(log),
+    });
+  }
+
+  async start() {
+    applyStoredTheme();
+    byId("theme").addEventListener("click", () => toggleTheme());
+    byId("help").addEventListener("click", () => this.help());
+    byId("reload-logs").addEventListener("click", () => this.picker.load());
+    fillHelp(byId("keys-table"));
+    installShortcuts(this.actions());
+    window.addEventListener("hashchange", () => this.followAddress());
+    await this.picker.load();
+    this.followAddress();
+  }
+
+  // Opens a pane for a log ({id, title, kind}); unknown IDs open too, and say so.
+  open(log, { updateAddress = true } = {}) {
+    const pane = new Pane(log, {
+      container: this.container,
+      template: this.template,
+      onClose: (p) => this.close(p),
+      onActivate: (p) => this.activate(p),
+    });
+    this.panes.push(pane);
+    this.activate(pane);
+    this.showEmpty();
+    pane.start();
+    if (updateAddress) this.writeAddress();
+    return pane;
+  }
+
+  close(pane) {
+    const at = this.panes.indexOf(pane);
+    if (at < 0) return;
+    pane.close();
+    this.panes.splice(at, 1);
+    if (this.active === pane) this.activate(this.panes[Math.min(at, this.panes.length - 1)]);
+    this.showEmpty();
+    this.writeAddress();
+  }
+
+  activate(pane) {
+    if (this.active === pane) return;
+    this.active?.node.classList.remove("active");
+    this.active = pane || null;
+    this.active?.node.classList.add("active");
+  }
+
+  showEmpty() {
+    byId("empty").hidden = this.panes.length > 0;
+  }
+
+  writeAddress() {
+    const hash = formatOpen(this.panes.map((p) => p.log.id));
+    if (location.hash !== hash && !(hash === "#" && location.hash === "")) {
+      history.replaceState(null, "", hash === "#" ? location.pathname + location.search : hash);
+    }
+  }
+
+  followAddress() {
+    const wanted = parseOpen(location.hash);
+    const plan = reconcile(
+      this.panes.map((p) => p.log.id),
+      wanted,
+    );
+    for (const position of plan.close.reverse()) {
+      const pane = this.panes[position];
+      pane.close();
+      this.panes.splice(position, 1);
+    }
+    for (const id of plan.open) {
+      const log = this.picker.find(id) || { id, title: id, kind: "" };
+      this.open(log, { updateAddress: false });
+    }
+    if (!this.panes.includes(this.active)) this.activate(this.panes[0]);
+    this.showEmpty();
+  }
+
+  help() {
+    const dialog = byId("keys");
+    if (!dialog.open) dialog.showModal();
+  }
+
+  actions() {
+    const withPane = (fn) => () => {
+      if (this.active) fn(this.active);
+    };
+    return {
+      searchLogs: () => byId("log-search").focus(),
+      filter: withPane((p) => p.focusFilter()),
+      pause: withPane((p) => p.togglePause()),
+      startStop: withPane((p) => (p.connection.running ? p.stop() : p.start())),
+      jump: withPane((p) => p.jumpToEnd()),
+      wrap: withPane((p) => p.toggleOption("wrap")),
+      json: withPane((p) => p.toggleOption("json")),
+      clear: withPane((p) => p.clear()),
+      download: withPane((p) => p.download()),
+      close: withPane((p) => this.close(p)),
+      cycle: (key) => {
+        if (this.panes.length === 0) return;
+        const at = this.panes.indexOf(this.active);
+        const step = key === "]" ? 1 : -1;
+        const next = this.panes[(at + step + this.panes.length) % this.panes.length];
+        this.activate(next);
+        next.el("viewport").focus();
+      },
+      theme: () => toggleTheme(),
+      help: () => this.help(),
+    };
+  }
+}
+
+const page = new Page();
+page.start();

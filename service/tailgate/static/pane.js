@@ -1,0 +1,324 @@
+// A pane: one log, its own WebSocket tail, its own buffer, filter and view.
+//
+// Panes know nothing of each other. The page (main.js) creates and closes them and is
+// told when one wants to close or becomes the active one (for keyboard shortcuts).
+
+import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
+import { TailConnection } from "./tail-connection.js";
+import { TailModel } from "./tail-model.js";
+import { VirtualView } from "./virtual-view.js";
+
+export const DEFAULTS = {
+  capacity: 100000,
+  // While paused, up to this many new lines are still received and counted; past it the
+  // server is asked to pause too, and the file keeps the rest until Resume.
+  pauseHold: 10000,
+};
+
+const number = new Intl.NumberFormat("en");
+
+export class Pane {
+  constructor(log, { container, template, onClose, onActivate, options = {} }) {
+    this.log = log;
+    this.options = { ...DEFAULTS, ...options };
+    this.onClose = onClose;
+    this.onActivate = onActivate;
+    this.paused = false;
+    this.held = 0;
+    this.belowSinceUnfollow = 0;
+    this.frame = 0;
+    this.node = template.content.firstElementChild.cloneNode(true);
+    this.el = (name) => this.node.querySelector(`[data-part="${name}"]`);
+    this.model = new TailModel({ capacity: this.options.capacity });
+    this.connection = new TailConnection(log.id, {
+      handlers: {
+        state: (state, sentence) => this.connectionState(state, sentence),
+        hello: (frame, again) => this.hello(frame, again),
+        lines: (lines) => this.lines(lines),
+        notice: (frame) => this.entry(KIND_NOTICE, `[${frame.event}] ${frame.message}`),
+        error: (frame) => this.entry(KIND_ERROR, `[${frame.code}] ${frame.message}`),
+        remark: (text) => this.entry(KIND_STATUS, text),
+      },
+    });
+    this.build(container);
+  }
+
+  build(container) {
+    const node = this.node;
+    node.dataset.logId = this.log.id;
+    this.showTitle();
+    const on = (part, event, fn) => this.el(part).addEventListener(event, fn);
+    on("start", "click", () => this.start());
+    on("stop", "click", () => this.stop());
+    on("pause", "click", () => this.togglePause());
+    on("clear", "click", () => this.clear());
+    on("download", "click", () => this.download());
+    on("close", "click", () => this.onClose(this));
+    on("jump", "click", () => this.jumpToEnd());
+    on("held", "click", () => this.togglePause());
+    for (const part of ["filter", "regex", "case", "invert"]) {
+      on(part, "input", () => this.filterChanged());
+    }
+    on("filter", "keydown", (event) => {
+      if (event.key === "Escape") {
+        this.el("filter").value = "";
+        this.filterChanged();
+        this.el("viewport").focus();
+      }
+    });
+    on("wrap", "change", () => this.displayChanged());
+    on("json", "change", () => this.displayChanged());
+    node.addEventListener("focusin", () => this.onActivate(this));
+    node.addEventListener("pointerdown", () => this.onActivate(this));
+    container.appendChild(node);
+    this.view = new VirtualView(this.el("viewport"), {
+      onFollowChange: (following) => this.followChanged(following),
+    });
+    this.resizer = new ResizeObserver(() => this.resized());
+    this.resizer.observe(this.el("viewport"));
+    this.view.measure();
+    this.model.configure({ cols: this.view.columns() });
+    this.showButtons();
+  }
+
+  // ---- the tail ----
+
+  start() {
+    if (this.connection.running) return;
+    if (this.connection.cursor !== null) {
+      this.entry(KIND_STATUS, "Started again: continuing after the last line received.");
+    }
+    this.connection.start();
+  }
+
+  stop() {
+    if (!this.connection.running) return;
+    if (this.paused) this.resume();
+    this.connection.stop();
+  }
+
+  hello(frame, again) {
+    // A pane opened from the address before the list loaded learns its title here.
+    if (frame.log && frame.log.title && frame.log.title !== this.log.title) {
+      this.log = { ...this.log, ...frame.log };
+      this.showTitle();
+    }
+    if (again) this.entry(KIND_STATUS, "Reconnected: continuing after the last line received.");
+  }
+
+  lines(lines) {
+    this.model.pushLines(lines);
+    if (this.paused) {
+      this.held += lines.length;
+      if (this.held >= this.options.pauseHold && !this.connection.serverPaused) {
+        this.connection.pause();
+      }
+      this.showHeld();
+    } else if (!this.view.following) {
+      this.belowSinceUnfollow += lines.length;
+    }
+    this.schedule();
+  }
+
+  entry(kind, text) {
+    this.model.push(kind, text);
+    this.schedule();
+  }
+
+  connectionState(state, sentence) {
+    const previous = this.state;
+    this.state = state;
+    if (state === "reconnecting" && previous === "live") {
+      this.entry(KIND_STATUS, sentence);
+    } else if (!["live", "connecting", "reconnecting"].includes(state) && previous !== undefined) {
+      this.entry(KIND_STATUS, sentence);
+    }
+    this.connectionSentence = sentence;
+    if (!(this.paused && state === "live")) this.showSentence(sentence);
+    this.showBadge();
+    this.showButtons();
+  }
+
+  // ---- pause ----
+
+  togglePause() {
+    if (this.paused) this.resume();
+    else this.pause();
+  }
+
+  pause() {
+    if (this.paused || !this.connection.running) return;
+    this.paused = true;
+    this.held = 0;
+    this.model.freeze();
+    this.showSentence("Paused: new lines are counted, and shown on Resume.");
+    this.showHeld();
+    this.showBadge();
+    this.showButtons();
+  }
+
+  resume() {
+    if (!this.paused) return;
+    this.paused = false;
+    this.held = 0;
+    this.model.unfreeze();
+    this.connection.resume();
+    this.showSentence(this.connectionSentence);
+    this.showHeld();
+    this.showBadge();
+    this.showButtons();
+    this.schedule();
+  }
+
+  showTitle() {
+    this.node.setAttribute("aria-label", `${this.log.title} (${this.log.id})`);
+    this.el("title").textContent = this.log.title;
+    this.el("title").title = this.log.id;
+    this.el("kind").textContent = this.log.kind || "";
+  }
+
+  showSentence(sentence) {
+    const el = this.el("sentence");
+    el.textContent = sentence;
+    el.title = sentence;
+  }
+
+  showHeld() {
+    const held = this.el("held");
+    held.hidden = !this.paused;
+    let text = `${number.format(this.held)} new line${this.held === 1 ? "" : "s"}`;
+    if (this.connection.serverPaused) text += " (more waiting on the server)";
+    held.textContent = text;
+  }
+
+  // ---- view ----
+
+  clear() {
+    this.model.clear();
+    this.held = 0;
+    this.belowSinceUnfollow = 0;
+    if (this.paused) this.showHeld();
+    this.schedule();
+  }
+
+  filterChanged() {
+    const text = this.el("filter").value;
+    this.model.configure({
+      spec: {
+        text,
+        regex: this.el("regex").checked,
+        matchCase: this.el("case").checked,
+        invert: this.el("invert").checked,
+      },
+    });
+    const error = this.model.filter.error;
+    const input = this.el("filter");
+    input.setAttribute("aria-invalid", error ? "true" : "false");
+    input.title = error ? `Not a valid regular expression: ${error}` : "";
+    this.node.classList.toggle("filtered", this.model.filter.active);
+    this.schedule();
+  }
+
+  displayChanged() {
+    this.model.configure({ wrap: this.el("wrap").checked, json: this.el("json").checked });
+    this.node.classList.toggle("wrapped", this.model.wrap);
+    this.schedule();
+  }
+
+  toggleOption(part) {
+    const box = this.el(part);
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event(part === "wrap" || part === "json" ? "change" : "input"));
+  }
+
+  resized() {
+    const cols = this.view.measure();
+    this.model.configure({ cols });
+    this.schedule();
+  }
+
+  followChanged(following) {
+    if (following) this.belowSinceUnfollow = 0;
+    this.showJump();
+    if (following) this.schedule();
+  }
+
+  jumpToEnd() {
+    this.view.jumpToEnd();
+    this.schedule();
+  }
+
+  showJump() {
+    const jump = this.el("jump");
+    jump.hidden = this.view.following;
+    const below = this.belowSinceUnfollow;
+    this.el("jump-count").textContent = below > 0 ? ` (${number.format(below)} new)` : "";
+  }
+
+  schedule() {
+    if (this.frame !== 0 || this.closed) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  render() {
+    const { droppedRows } = this.model.sync();
+    this.view.render(this.model, droppedRows);
+    if (!this.view.following) this.showJump();
+    this.showStats();
+  }
+
+  showStats() {
+    const ring = this.model.ring;
+    const index = this.model.index;
+    let text = `${number.format(ring.size)} held`;
+    if (this.model.filter.active) text = `${number.format(index.count)} of ` + text;
+    if (this.model.dropped > 0) text += `, ${number.format(this.model.dropped)} dropped`;
+    this.el("stats").textContent = text;
+  }
+
+  showBadge() {
+    const badge = this.el("badge");
+    const state = this.paused && this.state === "live" ? "paused" : this.state;
+    badge.textContent = state;
+    badge.dataset.state = state.replace(" ", "-");
+  }
+
+  showButtons() {
+    const running = this.connection.running;
+    this.el("start").disabled = running;
+    this.el("stop").disabled = !running;
+    const pause = this.el("pause");
+    pause.textContent = this.paused ? "Resume" : "Pause";
+    pause.setAttribute("aria-pressed", this.paused ? "true" : "false");
+    pause.disabled = !running && !this.paused;
+  }
+
+  download() {
+    const text = this.model.exportText();
+    const blob = new Blob([text], { type: "text/plain;charset=utf-8" });
+    const link = document.createElement("a");
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+    link.download = `${this.log.id}-${stamp}.log`;
+    link.href = URL.createObjectURL(blob);
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  focusFilter() {
+    this.el("filter").focus();
+    this.el("filter").select();
+  }
+
+  close() {
+    this.closed = true;
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.resizer.disconnect();
+    this.connection.stop();
+    this.node.remove();
+  }
+}

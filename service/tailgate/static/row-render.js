@@ -1,0 +1,54 @@
+// One display row as DOM: text nodes inside spans whose classes carry the colours and the
+// filter's highlights. Text only ever goes in through text nodes, never as markup.
+
+import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
+
+const KIND_CLASS = {
+  [KIND_NOTICE]: "row notice",
+  [KIND_ERROR]: "row error",
+  [KIND_STATUS]: "row remark",
+};
+
+// Splits [start, end) of the text at every colour run and highlight boundary.
+export function segments(text, runs, marks, start = 0, end = text.length) {
+  const cuts = new Set([start, end]);
+  for (const [a, b] of runs) {
+    if (a > start && a < end) cuts.add(a);
+    if (b > start && b < end) cuts.add(b);
+  }
+  for (const [a, b] of marks) {
+    if (a > start && a < end) cuts.add(a);
+    if (b > start && b < end) cuts.add(b);
+  }
+  const points = [...cuts].sort((x, y) => x - y);
+  const out = [];
+  let r = 0;
+  let m = 0;
+  for (let k = 0; k + 1 < points.length; k++) {
+    const a = points[k];
+    const b = points[k + 1];
+    while (r < runs.length && runs[r][1] <= a) r++;
+    while (m < marks.length && marks[m][1] <= a) m++;
+    const run = r < runs.length && runs[r][0] <= a ? runs[r][2] : "";
+    const marked = m < marks.length && marks[m][0] <= a;
+    out.push({ text: text.slice(a, b), cls: marked ? (run ? run + " hl" : "hl") : run });
+  }
+  return out;
+}
+
+export function fillRow(el, row) {
+  el.className = KIND_CLASS[row.kind] || "row";
+  if (row.runs.length === 0 && row.marks.length === 0) {
+    el.textContent = row.text.slice(row.start, row.end);
+    return;
+  }
+  const parts = segments(row.text, row.runs, row.marks, row.start, row.end);
+  const nodes = parts.map((part) => {
+    if (!part.cls) return document.createTextNode(part.text);
+    const span = document.createElement("span");
+    span.className = part.cls;
+    span.textContent = part.text;
+    return span;
+  });
+  el.replaceChildren(...nodes);
+}

@@ -1,0 +1,170 @@
+// What a pane holds and shows, without any DOM: the ring buffer of entries, the filter,
+// the display options, and the index of shown rows built from them.
+//
+// New entries are only indexed when the page asks (once per animation frame), so a burst
+// of thousands of lines costs one pass, not one layout each. While frozen (Pause), entries
+// are kept but not indexed, and the view stays where it was.
+
+import { parseAnsi, plainText } from "./ansi.js";
+import { compileFilter } from "./line-filter.js";
+import { jsonRuns, prettyJson } from "./json-lines.js";
+import { LineIndex } from "./line-index.js";
+import { KIND_LINE, RingBuffer } from "./ring-buffer.js";
+
+const CACHE_LIMIT = 2000;
+
+export class TailModel {
+  constructor({ capacity = 100000 } = {}) {
+    this.ring = new RingBuffer(capacity);
+    this.index = new LineIndex();
+    this.spec = { text: "", regex: false, matchCase: false, invert: false };
+    this.filter = compileFilter(this.spec);
+    this.wrap = false;
+    this.json = false;
+    this.cols = 120;
+    this.indexedUpTo = 0; // entries before this sequence number are in the index (or skipped)
+    this.frozenAt = null; // while frozen, the index stops before this sequence number
+    this.cache = new Map(); // seq -> visual form, for the rows on screen
+    this.linesReceived = 0;
+  }
+
+  pushLines(lines) {
+    for (let i = 0; i < lines.length; i++) this.ring.push(KIND_LINE, lines[i]);
+    this.linesReceived += lines.length;
+  }
+
+  push(kind, text) {
+    this.ring.push(kind, text);
+  }
+
+  get dropped() {
+    return this.ring.first; // entries that left the ring (or were cleared)
+  }
+
+  freeze() {
+    if (this.frozenAt === null) this.frozenAt = this.ring.total;
+  }
+
+  unfreeze() {
+    this.frozenAt = null;
+  }
+
+  clear() {
+    this.ring.clear();
+    this.cache.clear();
+    if (this.frozenAt !== null) this.frozenAt = this.ring.total;
+    this.rebuild();
+  }
+
+  // Options change: {spec, wrap, json, cols}. Returns true when the rows must be rebuilt.
+  configure({ spec, wrap, json, cols }) {
+    let changed = false;
+    if (spec !== undefined) {
+      this.spec = { ...this.spec, ...spec };
+      this.filter = compileFilter(this.spec);
+      changed = true;
+    }
+    if (wrap !== undefined && wrap !== this.wrap) {
+      this.wrap = wrap;
+      changed = true;
+    }
+    if (json !== undefined && json !== this.json) {
+      this.json = json;
+      changed = true;
+    }
+    if (cols !== undefined && cols !== this.cols) {
+      this.cols = Math.max(10, cols);
+      changed = changed || this.wrap;
+    }
+    if (changed) this.rebuild();
+    return changed;
+  }
+
+  rebuild() {
+    this.index.reset();
+    this.cache.clear();
+    this.indexedUpTo = this.ring.first;
+    this.sync();
+  }
+
+  // Indexes what arrived since the last call; returns {added, droppedRows}.
+  sync() {
+    const ring = this.ring;
+    const droppedRows = this.index.dropBefore(ring.first);
+    const end = this.frozenAt === null ? ring.total : Math.min(this.frozenAt, ring.total);
+    let from = Math.max(this.indexedUpTo, ring.first);
+    const added = Math.max(0, end - from);
+    const plainRows = !this.wrap && !this.json && !this.filter.active;
+    for (; from < end; from++) {
+      if (plainRows) {
+        this.index.append(from, 1);
+        continue;
+      }
+      const rows = this.rowsFor(from);
+      if (rows > 0) this.index.append(from, rows);
+    }
+    this.indexedUpTo = Math.max(this.indexedUpTo, end);
+    if (this.cache.size > CACHE_LIMIT) this.cache.clear();
+    return { added, droppedRows };
+  }
+
+  // How many rows the entry takes: 0 when the filter hides it.
+  rowsFor(seq) {
+    const raw = this.ring.text(seq);
+    const isLine = this.ring.kind(seq) === KIND_LINE;
+    const plain = plainText(raw);
+    if (isLine && this.filter.active && !this.filter.shows(plain)) return 0;
+    if (!this.wrap && !(this.json && isLine)) return 1;
+    const pieces = isLine && this.json ? prettyJson(plain) || [plain] : [plain];
+    if (!this.wrap) return pieces.length;
+    let rows = 0;
+    for (const piece of pieces) rows += Math.max(1, Math.ceil(piece.length / this.cols));
+    return rows;
+  }
+
+  // The entry as drawn: its kind and its visual lines, each {text, runs, marks}.
+  visual(seq) {
+    let form = this.cache.get(seq);
+    if (form !== undefined) return form;
+    const kind = this.ring.kind(seq);
+    const parsed = parseAnsi(this.ring.text(seq));
+    let pieces = null;
+    if (kind === KIND_LINE && this.json) pieces = prettyJson(parsed.plain);
+    const marks = (text) => (kind === KIND_LINE ? this.filter.ranges(text) : []);
+    const lines = pieces
+      ? pieces.map((text) => ({ text, runs: jsonRuns(text), marks: marks(text) }))
+      : [{ text: parsed.plain, runs: parsed.runs, marks: marks(parsed.plain) }];
+    form = { kind, lines };
+    this.cache.set(seq, form);
+    return form;
+  }
+
+  // Display row `sub` of an entry: {kind, text, runs, marks, start, end}.
+  row(seq, sub) {
+    const form = this.visual(seq);
+    let remaining = sub;
+    for (const line of form.lines) {
+      const rows = this.wrap ? Math.max(1, Math.ceil(line.text.length / this.cols)) : 1;
+      if (remaining < rows) {
+        const start = this.wrap ? remaining * this.cols : 0;
+        const end = this.wrap ? Math.min(line.text.length, start + this.cols) : line.text.length;
+        return { kind: form.kind, ...line, start, end };
+      }
+      remaining -= rows;
+    }
+    return { kind: form.kind, text: "", runs: [], marks: [], start: 0, end: 0 };
+  }
+
+  // The log lines held (shown by the filter, if one is on), as text to save.
+  exportText() {
+    const parts = [];
+    const ring = this.ring;
+    for (let seq = ring.first; seq < ring.total; seq++) {
+      if (ring.kind(seq) !== KIND_LINE) continue;
+      const raw = ring.text(seq);
+      if (this.filter.active && !this.filter.shows(plainText(raw))) continue;
+      parts.push(raw);
+    }
+    return parts.length ? parts.join("\n") + "\n" : "";
+  }
+}
