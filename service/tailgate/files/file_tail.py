@@ -62,10 +62,11 @@ class FileTail:
                     if pos is None:
                         await follower.wait_changed(IDLE_CHECK)
                         continue
-                if follower.can_join(pos):
+                joined = follower.try_join(viewer, pos)
+                if joined is not None:
                     pos.release()
                     pos = None
-                    pos = await self._live()
+                    pos = await self._live(joined)
                     continue
                 if not await self._step(pos):
                     await follower.wait_changed(IDLE_CHECK)
@@ -74,9 +75,8 @@ class FileTail:
                 pos.release()
             follower.detach(viewer)
 
-    async def _live(self) -> Position:
+    async def _live(self, fut: asyncio.Future[Position]) -> Position:
         follower, viewer = self._follower, self._viewer
-        fut = follower.join(viewer)
         if viewer.paused:
             follower.leave_live(viewer)
         try:

@@ -40,9 +40,13 @@ from .inotify import (
     DIR_EVENTS,
     FILE_EVENTS,
     IN_ATTRIB,
+    IN_CREATE,
+    IN_DELETE,
     IN_DELETE_SELF,
     IN_IGNORED,
     IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
     IN_Q_OVERFLOW,
     InotifyHub,
     InotifyUnavailable,
@@ -58,6 +62,9 @@ READ_SIZE = 256 * 1024
 PUMP_BUDGET = 4 * 1024 * 1024
 #: A partial last line is sent as it is once the writer has been quiet this long.
 FLUSH_DELAY = 0.5
+#: Directory events that may change which file the path names.
+_NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
+
 #: With inotify, the path is still re-checked this often, for what inotify cannot see.
 SAFETY_POLL = 2.0
 #: Without inotify, the file is checked this often.
@@ -108,8 +115,11 @@ class FileFollower:
         self._poll_handle: asyncio.TimerHandle | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._partial_at: int | None = None
+        self._partial_size = 0
         self._flush_due = False
         self._check_due = True
+        #: The path no longer names the file we read (renamed away, deleted, replaced).
+        self._path_moved = False
         self._dir_watch: Watch | None = None
         self._file_watch: Watch | None = None
         self._closed = False
@@ -165,21 +175,31 @@ class FileFollower:
     def viewer_count(self) -> int:
         return len(self._viewers)
 
-    def can_join(self, pos: Position) -> bool:
-        own = self.pos
-        return (
-            own is not None
-            and pos.handle is own.handle
-            and pos.offset == own.offset
-            and pos.truncations == own.handle.truncations
-        )
+    def try_join(self, viewer: Viewer, pos: Position) -> asyncio.Future[Position] | None:
+        """Put a viewer in the live set if it stands where the follower stands.
 
-    def join(self, viewer: Viewer) -> asyncio.Future[Position]:
-        """Put a viewer at the live end; the future gives its position when it leaves it."""
+        With nobody live, the follower reads nothing and simply moves to the first
+        viewer that wants to join (in the same file); with viewers live, a viewer
+        joins only at exactly the follower's position, so nobody skips or repeats a
+        line. The future gives the viewer's position back when it leaves the set.
+        """
+        own = self.pos
+        if own is None or pos.handle is not own.handle:
+            return None
+        if pos.truncations != own.handle.truncations:
+            return None
+        if pos.offset != own.offset:
+            if self._live:
+                return None
+            own.offset, own.tail = pos.offset, pos.tail
+            self._partial_done()
         fut: asyncio.Future[Position] = self._loop.create_future()
         self._live[viewer] = fut
         viewer.live_exit = lambda: self.leave_live(viewer)
         fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
+        # Whatever arrived while nobody was live is read now.
+        self._check_due = True
+        self._schedule_pump()
         return fut
 
     def leave_live(self, viewer: Viewer) -> None:
@@ -223,19 +243,30 @@ class FileFollower:
     # -- events ---------------------------------------------------------------------
 
     def _on_dir_event(self, mask: int, name: str | None) -> None:
-        if name == self._name or name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
+        if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
             self._check_due = True
             if mask & IN_IGNORED:
                 # The directory itself went away: fall back on polling until it returns.
                 self._dir_watch = None
-            self._schedule_pump()
+        elif name != self._name:
+            return
+        elif mask & _NAME_CHANGES or self._path_moved or self.pos is None:
+            # Writes to the name matter only while it may name another file than ours;
+            # otherwise the file's own watch reports them.
+            self._check_due = True
+        self._pump_now()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
         if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
             self._check_due = True
         if mask & IN_IGNORED:
             self._file_watch = None
-        self._schedule_pump()
+        self._pump_now()
+
+    def _pump_now(self) -> None:
+        """Read at once, in the event's callback: a loop iteration less of latency."""
+        if self._pump_handle is None and not self._closed:
+            self._pump()
 
     def _on_poll(self) -> None:
         self._poll_handle = None
@@ -247,7 +278,17 @@ class FileFollower:
 
     def _on_flush(self) -> None:
         self._flush_handle = None
-        self._flush_due = True
+        pos = self.pos
+        try:
+            quiet = (
+                pos is not None
+                and pos.offset == self._partial_at
+                and pos.handle.size() == self._partial_size
+            )
+        except OSError:
+            quiet = False
+        # Only a writer that stopped mid-line for the whole delay gets its line flushed.
+        self._flush_due = quiet
         self._schedule_pump()
 
     def _arm_poll(self) -> None:
@@ -301,61 +342,81 @@ class FileFollower:
         if self._check_due:
             self._check_due = False
             self._check_path()
-        if self.pos is not None:
+        pos = self.pos
+        if pos is not None and self._live:
             try:
-                more = self._read_available(self.pos, final=self._flush_due)
+                more = self._read_available(pos, final=self._flush_due)
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
                 more = False
             self._flush_due = False
             if more:
                 self._schedule_pump()
+        elif pos is not None:
+            # Nobody at the live end: viewers catching up read for themselves. Only
+            # a truncation must still be noticed here, since it is counted here.
+            with contextlib.suppress(OSError):
+                self._check_truncation(pos)
         self._notify_changed()
 
     def _read_available(self, pos: Position, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
         """Read and fan out what is new; True when more is waiting beyond the budget."""
         handle = pos.handle
-        size = handle.size()
-        if size < pos.offset or (pos.offset and handle.bytes_before(pos.offset) != pos.tail):
-            self._truncated(pos)
-            size = handle.size()
+        size = self._check_truncation(pos)
         while pos.offset < size:
             if budget <= 0:
                 return True
             data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
             if not data:
                 break
-            chunk = split_lines(data, final=final, max_line=self._max_line)
+            at_end = pos.offset + len(data) >= size
+            chunk = split_lines(data, final=final and at_end, max_line=self._max_line)
             if chunk.consumed == 0:
-                self._partial_waiting(pos.offset)
+                self._partial_waiting(pos.offset, size)
                 break
             start_offset, start_tail = pos.offset, pos.tail
             pos.advance(data, chunk.consumed)
-            self._partial_at = None
+            self._partial_done()
             self._fan_out(
                 lines_payload(chunk.lines, pos.cursor()),
                 len(chunk.lines),
                 Position(handle, start_offset, start_tail, pos.truncations),
             )
             budget -= chunk.consumed
-            if chunk.consumed < len(data) and pos.offset + (len(data) - chunk.consumed) >= size:
-                self._partial_waiting(pos.offset)
+            if chunk.consumed < len(data) and at_end:
+                self._partial_waiting(pos.offset, size)
                 break
         return False
 
-    def _partial_waiting(self, offset: int) -> None:
-        if self._partial_at != offset:
-            self._partial_at = offset
+    def _check_truncation(self, pos: Position) -> int:
+        """The file's size, after noticing a truncation or rewrite before our offset."""
+        handle = pos.handle
+        size = handle.size()
+        if size < pos.offset or (pos.offset and handle.bytes_before(pos.offset) != pos.tail):
+            self._truncated(pos)
+            size = handle.size()
+        return size
+
+    def _partial_waiting(self, offset: int, size: int) -> None:
+        """The file ends mid-line at ``size``: flush it if the writer stays quiet."""
+        if (self._partial_at, self._partial_size) != (offset, size):
+            self._partial_at, self._partial_size = offset, size
             if self._flush_handle is not None:
                 self._flush_handle.cancel()
             self._flush_handle = self._loop.call_later(FLUSH_DELAY, self._on_flush)
+
+    def _partial_done(self) -> None:
+        self._partial_at = None
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
 
     def _truncated(self, pos: Position) -> None:
         handle = pos.handle
         before = Position(handle, pos.offset, pos.tail, pos.truncations)
         handle.truncations += 1
         pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
-        self._partial_at = None
+        self._partial_done()
         self._fan_out(
             notice_payload("truncated", f"{self.path} was truncated; reading from its start"),
             0,
@@ -375,6 +436,7 @@ class FileFollower:
             self._set_error("not_a_file", f"{self.path} is not a regular file")
             return
         pos = self.pos
+        self._path_moved = pos is not None and not pos.handle.same_file(st)
         if pos is not None and pos.handle.same_file(st):
             if self.state is not State.OK:
                 self._set_state(State.OK, None)
@@ -397,6 +459,7 @@ class FileFollower:
             self._open_first(new, at_end=initial or self.state is State.ERROR)
         else:
             self._switch(pos, new)
+        self._path_moved = False
         self._watch_file()
 
     def _open_first(self, handle: FileHandle, *, at_end: bool) -> None:
@@ -415,14 +478,15 @@ class FileFollower:
         old = pos.handle
         event = "created" if self.state is State.DELETED else "rotated"
         try:
-            # Finish the old file, its last partial line included.
-            while self._read_available(pos, final=True):
+            # Finish the old file for the live viewers, its last partial line included
+            # (viewers catching up finish it on their own).
+            while self._live and self._read_available(pos, final=True):
                 pass
         except OSError:
             log.warning("could not finish reading the old %s", self.path)
         old.retire(new, event)
         self.pos = Position(new, 0, b"", 0)
-        self._partial_at = None
+        self._partial_done()
         message = (
             f"{self.path} was rotated; reading the new file"
             if event == "rotated"
@@ -434,6 +498,7 @@ class FileFollower:
         self._set_state(State.OK, None)
 
     def _missing(self) -> None:
+        self._path_moved = True
         if self.pos is None:
             if self.state is not State.WAITING:
                 message = f"{self.path} does not exist yet; waiting for it"
