@@ -76,7 +76,13 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             ready.set()
         await stop.wait()
         log.info("shutting down")
-        app[SERVICES].shutting_down = True
+        services = app[SERVICES]
+        services.shutting_down = True
+        # Stop accepting, then close every tail with 1001 while connections are still
+        # read normally, so each close handshake completes (the runner's own shutdown
+        # stops reading from connections first).
+        await site.stop()
+        await services.sessions.close_all("server shutting down", settings.shutdown_grace)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
