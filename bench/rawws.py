@@ -1,0 +1,86 @@
+"""A blocking WebSocket client over a plain socket, for timing what a close does.
+
+aiohttp decides for itself when its close frame leaves and what follows it; to
+time the release of a file from the instant a browser lets go, the close frame
+(or the loss of the connection) must leave at a known moment, from code that
+then does nothing but watch ``/proc``. RFC 6455 needs little for that.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import struct
+
+_OP_TEXT = 0x1
+_OP_CLOSE = 0x8
+
+
+class RawWebSocket:
+    """One client connection: handshake on construction, then frames by hand."""
+
+    def __init__(self, host: str, port: int, path: str, origin: str, timeout: float = 10.0):
+        self._sock = socket.create_connection((host, port), timeout=timeout)
+        self._buffer = b""
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+        )
+        self._sock.sendall(request.encode())
+        head = self._read_until(b"\r\n\r\n")
+        status = head.split(b"\r\n", 1)[0]
+        if b" 101 " not in status + b" ":
+            raise ConnectionError(f"handshake refused: {status.decode(errors='replace')}")
+
+    def _read_until(self, marker: bytes) -> bytes:
+        while marker not in self._buffer:
+            self._fill()
+        head, self._buffer = self._buffer.split(marker, 1)
+        return head
+
+    def _fill(self) -> None:
+        chunk = self._sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("connection closed by the server")
+        self._buffer += chunk
+
+    def _take(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            self._fill()
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def read_message(self) -> tuple[int, bytes]:
+        """The next frame's opcode and payload (servers do not mask; fragments are rare here)."""
+        first, second = self._take(2)
+        size = second & 0x7F
+        if size == 126:
+            (size,) = struct.unpack("!H", self._take(2))
+        elif size == 127:
+            (size,) = struct.unpack("!Q", self._take(8))
+        return first & 0x0F, self._take(size)
+
+    def read_text(self) -> str:
+        while True:
+            opcode, payload = self.read_message()
+            if opcode == _OP_TEXT:
+                return payload.decode()
+            if opcode == _OP_CLOSE:
+                raise ConnectionError(f"server closed: {payload!r}")
+
+    def send_close(self, code: int = 1000) -> None:
+        """Send a masked close frame (1000, normal closure), as a browser does on unload."""
+        payload = struct.pack("!H", code)
+        mask = os.urandom(4)
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        self._sock.sendall(bytes([0x80 | _OP_CLOSE, 0x80 | len(payload)]) + mask + masked)
+
+    def drop(self) -> None:
+        """Go away without a close frame, as a killed browser does: the kernel just closes."""
+        self._sock.close()
+
+    def close(self) -> None:
+        self._sock.close()
