@@ -134,7 +134,9 @@ def run_demo(*, port: int = 8080, metrics_port: int = 9090) -> int:
             catalog=catalog, host="127.0.0.1", port=port, metrics_port=metrics_port, auth="none"
         )
         print(f"tailgate demo: open http://127.0.0.1:{port}/  (logs in {folder})", flush=True)
-        asyncio.run(_run(folder, settings))
+        from .cli import run_loop
+
+        run_loop(_run(folder, settings))
     except KeyboardInterrupt:
         pass
     finally:

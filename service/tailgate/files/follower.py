@@ -251,9 +251,10 @@ class FileFollower:
         elif name != self._name:
             return
         elif mask & _NAME_CHANGES or self._path_moved or self.pos is None:
-            # Writes to the name matter only while it may name another file than ours;
-            # otherwise the file's own watch reports them.
             self._check_due = True
+        else:
+            # A write to the file we read: its own watch reports it too.
+            return
         self._pump_now()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
