@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import resource
 import signal
@@ -70,8 +71,13 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
                 "url": f"http://{_url_host(settings.host)}:{settings.port}/",
                 "metrics": settings.metrics_port or None,
                 "logs": len(store.current),
+                "auth": settings.auth,
+                "public_url": settings.public_url,
             },
         )
+        # Everything built so far lives as long as the process: keep the collector
+        # from walking it again and again, which shows up as latency spikes.
+        gc.freeze()
         if ready is not None:
             ready.set()
         await stop.wait()
