@@ -61,9 +61,14 @@ async def _run(args: argparse.Namespace, workdir: Path) -> list[ScenarioResult]:
     return results
 
 
+def _needs_baseline(args: argparse.Namespace) -> bool:
+    chosen = [module for module in scenarios.ALL if not args.only or module.NAME in args.only]
+    return not args.skip_baseline and any(getattr(m, "BASELINE", True) for m in chosen)
+
+
 def main() -> int:
     args = _parser().parse_args()
-    if not args.skip_baseline and shutil.which("websocketd") is None:
+    if _needs_baseline(args) and shutil.which("websocketd") is None:
         print("websocketd is missing: run bash bench/setup.sh", file=sys.stderr)
         return 2
     raise_open_file_limit()

@@ -38,6 +38,9 @@ class Sizes:
     backlog_bytes: int = 1_000_000_000
     backlog_lines: int = 1000
     backlog_tries: int = 9
+    pod_fanout: Fanout = Fanout(100, 1000, 15.0)
+    pod_release_tries: int = 10
+    pod_idle_tails: int = 200
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -48,6 +51,8 @@ class Sizes:
             idle_tails=100,
             release_tries=5,
             backlog_tries=3,
+            pod_fanout=Fanout(100, 1000, 3.0),
+            pod_release_tries=5,
         )
 
 

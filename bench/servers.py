@@ -4,7 +4,8 @@ Both are launched the same way, as :class:`Launcher`\\ s that turn a set of log
 files into a running :class:`Server` on a loopback port, so every scenario runs
 unchanged against either. Each server gets its own process group, and leaving the
 context always stops it (SIGTERM, then SIGKILL for the group), so no ``tail`` or
-server outlives a run.
+server outlives a run. tailgate can also serve any catalog (:meth:`Tailgate.serve`),
+which is how the pod logs scenarios point it at a fake Kubernetes API server.
 """
 
 from __future__ import annotations
@@ -161,21 +162,34 @@ class Tailgate:
     command: str
     name: str = "tailgate"
 
-    @contextlib.asynccontextmanager
-    async def start(
+    def start(
         self, logs: Mapping[str, Path], workdir: Path, *, backlog: int = 0
-    ) -> AsyncIterator[Server]:
-        catalog = workdir / "catalog.yaml"
+    ) -> contextlib.AbstractAsyncContextManager[Server]:
         entries = [{"id": log_id, "file": str(path)} for log_id, path in logs.items()]
-        catalog.write_text(yaml.safe_dump({"logs": entries}))
+        return self.serve(entries, workdir)
+
+    @contextlib.asynccontextmanager
+    async def serve(
+        self,
+        entries: Sequence[Mapping[str, object]],
+        workdir: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Server]:
+        """Serve any catalog ``entries`` (pod logs too), with ``env`` added to its environment."""
+        catalog = workdir / "catalog.yaml"
+        catalog.write_text(yaml.safe_dump({"logs": [dict(entry) for entry in entries]}))
         port, metrics_port = free_port(), free_port()
-        env = {key: value for key, value in os.environ.items() if not key.startswith("TAILGATE_")}
-        env |= {"TAILGATE_MAX_TAILS": "100000", "TAILGATE_MAX_TAILS_PER_CLIENT": "100000"}
+        inherited = os.environ.items()
+        # Only what the caller passes reaches Kubernetes: no in-cluster or stray kubeconfig.
+        skipped = ("TAILGATE_", "KUBECONFIG", "KUBERNETES_")
+        server_env = {key: value for key, value in inherited if not key.startswith(skipped)}
+        server_env |= {"TAILGATE_MAX_TAILS": "100000", "TAILGATE_MAX_TAILS_PER_CLIENT": "100000"}
+        server_env |= env or {}
         argv = [
             self.command, "serve", "--catalog", str(catalog), "--host", HOST,
             "--port", str(port), "--metrics-port", str(metrics_port), "--auth", "none",
         ]  # fmt: skip
-        server = _spawn(self.name, argv, env, workdir, Endpoint("tailgate", port))
+        server = _spawn(self.name, argv, server_env, workdir, Endpoint("tailgate", port))
         server.metrics_port = metrics_port
         try:
             await _wait_ready(server, f"http://{HOST}:{port}/readyz")

@@ -2,7 +2,7 @@
 
 Every scenario module has ``NAME``, ``TITLE`` and ``async def run(ctx)`` that
 returns a :class:`~bench.report.ScenarioResult` with figures for tailgate and the
-baseline.
+baseline; one with ``BASELINE = False`` measures tailgate alone (pod logs).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from types import ModuleType
 
 from bench.context import Context
 from bench.report import ScenarioResult
-from bench.scenarios import backlog, fanout, latency, memory, release, throughput
+from bench.scenarios import backlog, fanout, latency, memory, pods, release, throughput
 
 Run = Callable[[Context], Awaitable[ScenarioResult]]
 
-ALL: tuple[ModuleType, ...] = (latency, throughput, fanout, memory, release, backlog)
+ALL: tuple[ModuleType, ...] = (latency, throughput, fanout, memory, release, backlog, pods)
 NAMES: tuple[str, ...] = tuple(module.NAME for module in ALL)

@@ -1,0 +1,160 @@
+"""The tests' fake Kubernetes API server in a process of its own, driven over stdin.
+
+Run as ``python -m bench.kube_fake_runner`` from the repository root. The pod
+logs scenarios need an API server tailgate can reach, and a way to append log
+lines and count open log streams while tailgate and the viewers run elsewhere;
+the fake in ``tests/kube`` does all that in-process, so this wraps it in a
+process with a line protocol (one JSON reply per command)::
+
+    runner -> {"url": "http://127.0.0.1:PORT"}     serving, pod bench/web-0 (app) running
+    write RATE COUNT                              append lines 0..COUNT-1 at RATE lines/s
+    runner -> {"first_ns", "last_ns", "lines", "most_late_ns"}   when the last is appended
+    streams                                       what is open now, and the peaks so far
+    runner -> {"open", "following", "peak_open", "peak_following", "log_requests", ...}
+    wait-following N SECONDS                      until N followed log streams are open
+    runner -> {"following": N, "since_ns": T}     T: when the count became N
+    runner -> {"error": "..."}                    a command that failed
+
+End of input stops it. Every time is ``time.monotonic_ns()``, which is system-wide
+on Linux, so the harness can subtract its own stamps from these.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+NAMESPACE = "bench"
+POD = "web-0"
+CONTAINER = "app"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _classes() -> tuple[Any, Any]:
+    """The fake and a log store that also counts followed streams (tests/ on first use)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.kube.fake_api import FakeKubeAPI
+    from tests.kube.log_requests import LogOptions
+    from tests.kube.logs import LogStore
+
+    class CountingLogStore(LogStore):
+        """Followed streams apart from one-off reads (tailgate primes its ring with one)."""
+
+        def __init__(self, on_change: Callable[[], None]) -> None:
+            super().__init__(on_change)
+            self.following = 0
+            self.peak_following = 0
+            self.peak_open = 0
+            self.requests = 0
+            #: When ``following`` last changed, so a wait can tell when it reached N.
+            self.following_since_ns = time.monotonic_ns()
+
+        async def stream(
+            self,
+            container_id: str,
+            options: LogOptions,
+            write: Callable[[bytes], Awaitable[None]],
+        ) -> None:
+            self.requests += 1
+            self.peak_open = max(self.peak_open, self.open_streams + 1)
+            if not options.follow:
+                await super().stream(container_id, options, write)
+                return
+            self._follow(+1)
+            try:
+                await super().stream(container_id, options, write)
+            finally:
+                self._follow(-1)
+
+        def _follow(self, step: int) -> None:
+            self.following += step
+            self.following_since_ns = time.monotonic_ns()
+            self.peak_following = max(self.peak_following, self.following)
+
+    return FakeKubeAPI, CountingLogStore
+
+
+async def _write_paced(fake: Any, rate: float, count: int) -> dict[str, int]:
+    """Append lines on an absolute schedule, each stamped just before it is appended."""
+    from bench.lines import line
+
+    interval_ns = 1e9 / rate
+    clock = time.monotonic_ns
+    most_late = 0
+    start = clock()
+    seq = 0
+    while seq < count:
+        due = start + int(seq * interval_ns)
+        now = clock()
+        if now < due:
+            await asyncio.sleep((due - now) / 1e9)
+            continue
+        most_late = max(most_late, now - due)
+        fake.append_log(NAMESPACE, POD, CONTAINER, line(seq, clock())[:-1])
+        seq += 1
+    return {"first_ns": start, "last_ns": clock(), "lines": count, "most_late_ns": most_late}
+
+
+def _streams(fake: Any) -> dict[str, int]:
+    logs = fake.logs
+    return {
+        "open": logs.open_streams,
+        "following": logs.following,
+        "peak_open": logs.peak_open,
+        "peak_following": logs.peak_following,
+        "log_requests": logs.requests,
+        "watches": fake.open_watches,
+    }
+
+
+async def _wait_following(fake: Any, wanted: int, seconds: float) -> dict[str, Any]:
+    try:
+        await fake.wait_until(lambda: fake.logs.following == wanted, timeout=seconds)
+    except TimeoutError:
+        return {"error": f"{fake.logs.following} followed streams open after {seconds} s"}
+    return {"following": wanted, "since_ns": fake.logs.following_since_ns}
+
+
+async def _command(fake: Any, words: list[str]) -> dict[str, Any]:
+    match words:
+        case ["write", rate, count]:
+            return await _write_paced(fake, float(rate), int(count))
+        case ["streams"]:
+            return _streams(fake)
+        case ["wait-following", wanted, seconds]:
+            return await _wait_following(fake, int(wanted), float(seconds))
+    return {"error": f"unknown command {' '.join(words)!r}"}
+
+
+def _reply(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+async def _main() -> None:
+    fake_class, store_class = _classes()
+    from tests.kube import objects
+
+    fake = fake_class()
+    fake.logs = store_class(fake.notify)  # no pod exists yet, so no log is lost
+    fake.create(objects.pod(POD, NAMESPACE, containers=(CONTAINER,)))
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    async with fake:
+        _reply({"url": fake.url})
+        while raw := await reader.readline():
+            try:
+                _reply(await _command(fake, raw.decode().split()))
+            except Exception as error:  # the harness reads the reason instead of hanging
+                _reply({"error": f"{type(error).__name__}: {error}"})
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())
