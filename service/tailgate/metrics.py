@@ -89,5 +89,19 @@ class Metrics:
             registry=r,
         )
 
+        self.auth_logins = Counter(
+            "tailgate_auth_logins",
+            "Sign-ins that came back from the identity provider, by result "
+            "(ok, or the refusal's code).",
+            ["result"],
+            registry=r,
+        )
+        self.auth_refusals = Counter(
+            "tailgate_auth_refusals",
+            "HTTP requests refused for want of a valid session or token, or of access, by reason.",
+            ["reason"],
+            registry=r,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

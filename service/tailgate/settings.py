@@ -10,10 +10,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from .auth.settings import OidcSettings, load_auth_settings
 from .errors import ConfigError
 
 CONFIGMAP_REF = re.compile(
@@ -56,6 +57,8 @@ class Settings:
     """Take the client address from X-Forwarded-For (only behind a trusted proxy)."""
     log_level: str = "INFO"
     """Level of the service's own JSON logs."""
+    oidc: OidcSettings | None = field(default=None, repr=False)
+    """Sign-in settings (``TAILGATE_OIDC_*`` and friends); set exactly when ``auth`` is oidc."""
 
     @property
     def loopback(self) -> bool:
@@ -122,9 +125,31 @@ def load_settings(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
             problems.append(f"{where}: {exc}")
     settings = Settings(**values)
     problems.extend(_check(settings))
+    if settings.auth in AUTH_MODES:
+        try:
+            settings = _with_sign_in(settings, env)
+        except ConfigError as exc:
+            if settings.auth == "oidc":
+                problems.append(
+                    "--auth oidc (the default) needs the sign-in settings below; to run "
+                    "without sign-in on this machine only, use --auth none"
+                )
+            problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
     return settings
+
+
+def _with_sign_in(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """``settings`` with its sign-in part, read from the environment (``ConfigError``)."""
+    auth_env = dict(env)
+    if settings.public_url is not None:
+        # --public-url wins over TAILGATE_PUBLIC_URL here too.
+        auth_env["TAILGATE_PUBLIC_URL"] = settings.public_url
+    oidc = load_auth_settings(auth_env, mode=settings.auth)
+    if oidc is None:
+        return settings
+    return replace(settings, oidc=oidc, public_url=oidc.public_url)
 
 
 def _parse(kind: str, raw: Any) -> Any:
@@ -168,12 +193,8 @@ def _check(s: Settings) -> list[str]:
             f"--auth none serves logs without sign-in, so it is allowed only on a loopback "
             f"address (127.0.0.1, ::1, localhost); --host is {s.host!r}"
         )
-    elif s.auth == "oidc":
-        problems.append(
-            "--auth oidc: sign-in with OpenID Connect is not available in this version; "
-            "run with --auth none on a loopback address"
-        )
-    if s.public_url is not None:
+    if s.public_url is not None and s.auth != "oidc":
+        # With oidc the sign-in settings check it, more strictly (https off loopback).
         parts = urlsplit(s.public_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             problems.append(

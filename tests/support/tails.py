@@ -10,10 +10,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
+from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff
+from tailgate.auth.settings import OidcSettings
 from tailgate.metrics import Metrics
 from tailgate.server import load_store
 from tailgate.settings import Settings
@@ -140,20 +143,36 @@ class TailClient:
 
 @asynccontextmanager
 async def running_server(
-    tmp_path: Path, logs: dict[str, Path | str] | str, **overrides: Any
+    tmp_path: Path,
+    logs: dict[str, Path | str] | str,
+    *,
+    auth: OidcSettings | None = None,
+    auth_backoff: Backoff = DEFAULT_BACKOFF,
+    **overrides: Any,
 ) -> AsyncIterator[RunningServer]:
-    """The real app on 127.0.0.1, free ports, sign-in off; ``logs`` is a dict or YAML text."""
+    """The real app on 127.0.0.1, free ports, sign-in off; ``logs`` is a dict or YAML text.
+
+    With ``auth``, sign-in is on and the app listens at the port of ``auth.public_url``
+    (the provider's redirect URI names it), without an access log (it would record the
+    callback's query, as the service's own runner does not).
+    """
     catalog_path = tmp_path / "catalog.yaml"
     text = logs if isinstance(logs, str) else catalog_yaml(logs)
     catalog_path.write_text(text)
     settings = Settings(catalog=str(catalog_path), auth="none", port=1, metrics_port=0)
+    port = 0
+    runner_options: dict[str, Any] = {}
+    if auth is not None:
+        settings = replace(settings, auth="oidc", oidc=auth, public_url=auth.public_url)
+        port = urlsplit(auth.public_url).port or 80
+        runner_options["access_log"] = None
     settings = replace(settings, **overrides)
     metrics = Metrics()
     store, catalog_text = load_store(settings, metrics)
-    app = create_app(settings, store, metrics, catalog_text=catalog_text)
-    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=2.0)
+    app = create_app(settings, store, metrics, catalog_text=catalog_text, auth_backoff=auth_backoff)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=2.0, **runner_options)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = runner.addresses[0][1]
     metrics_runner = web.AppRunner(create_metrics_app(metrics))

@@ -10,6 +10,7 @@ This is the only package that speaks OAuth or JOSE (it alone imports ``authlib``
 - ``flow``       the authorization code flow with PKCE, state and nonce
 - ``sealing``    AES-GCM sealed values the browser carries for us
 - ``session``    the session cookie
+- ``csrf``       tokens for the forms that change state (signing out)
 - ``identity``   who a token says the user is; groups from the configured claim
 - ``access``     the ``allow`` policy of a log
 - ``errors``     what can go wrong, with messages for users

@@ -3,8 +3,9 @@
 The other modules each do one step; this one owns the long-lived parts (the HTTP
 client, the discovery task, the key cache, the record of completed sign-ins) and
 offers the four things routes need: start a sign-in, finish it, recognise a session
-cookie or a bearer token, and sign out. It takes and returns plain values so the web
-layer stays free of OpenID Connect and this package free of aiohttp.
+cookie or a bearer token, and sign out (with a form token only tailgate can make). It
+takes and returns plain values so the web layer stays free of OpenID Connect and this
+package free of aiohttp.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from tailgate.auth.csrf import FormTokens
 from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff, Discovery
 from tailgate.auth.errors import NotSignedIn, TokenInvalid
 from tailgate.auth.flow import (
@@ -87,6 +89,8 @@ class OidcAuth:
             settings.session_secret, max_age=settings.session_max_age, clock=clock
         )
         self.logins = LoginStates(settings.session_secret, clock=clock)
+        self.logout_tokens = FormTokens(settings.session_secret, "tailgate sign-out form v1")
+        self._clock = clock
         self.session_cookie = CookieSpec(
             SESSION_COOKIE,
             max_age=settings.session_max_age,
@@ -155,6 +159,14 @@ class OidcAuth:
 
     async def identity_from_bearer(self, authorization: str | None) -> Identity:
         """The user an ``Authorization: Bearer`` access token speaks for."""
+        return (await self.session_from_bearer(authorization)).identity
+
+    async def session_from_bearer(self, authorization: str | None) -> Session:
+        """The user a bearer access token speaks for, until the token expires.
+
+        Shaped like a cookie session so that whatever is opened with the token (a tail)
+        can end when the token does.
+        """
         if not authorization:
             raise NotSignedIn()
         scheme, _, token = authorization.partition(" ")
@@ -163,9 +175,13 @@ class OidcAuth:
             raise TokenInvalid("the Authorization header is not a bearer token")
         claims = await self.tokens.verify_access_token(token)
         try:
-            return identity_from_claims(claims, groups_claim=self.settings.groups_claim)
+            identity = identity_from_claims(claims, groups_claim=self.settings.groups_claim)
         except ValueError as e:
             raise TokenInvalid(str(e)) from e
+        # verify_access_token checked that ``exp`` is a number; ``iat`` is optional.
+        iat = claims.get("iat")
+        issued = int(iat) if isinstance(iat, int | float) else int(self._clock())
+        return Session(identity, issued_at=issued, expires_at=int(claims["exp"]))
 
     def logout_url(self) -> str:
         """Where to send the browser after clearing the session cookie."""

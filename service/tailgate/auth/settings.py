@@ -146,13 +146,17 @@ class OidcSettings:
         )
 
 
-def load_auth_settings(env: Mapping[str, str]) -> OidcSettings | None:
-    """The sign-in settings for ``TAILGATE_AUTH``: ``None`` for ``none`` (the default).
+def load_auth_settings(env: Mapping[str, str], mode: str | None = None) -> OidcSettings | None:
+    """The sign-in settings for ``mode`` (else ``TAILGATE_AUTH``, ``none`` when unset).
 
-    OpenID Connect variables set while authentication is off are reported: they show
-    the operator meant to turn sign-in on, and running open would be the wrong guess.
+    ``None`` for ``none``. OpenID Connect variables set while authentication is off are
+    reported: they show the operator meant to turn sign-in on, and running open would be
+    the wrong guess. The service passes the mode it settled on (flag, variable or its
+    own default, ``oidc``).
     """
-    mode = env.get("TAILGATE_AUTH", "none").strip().lower() or "none"
+    if mode is None:
+        mode = env.get("TAILGATE_AUTH", "none")
+    mode = mode.strip().lower() or "none"
     if mode == "oidc":
         return OidcSettings.from_env(env)
     if mode != "none":

@@ -1,8 +1,9 @@
 """The application factory and the lifetime of everything the app owns.
 
-Each long-lived resource has one cleanup context: the inotify hub, the catalog
-watcher, the shared followers, and the open tails (closed with 1001 at shutdown).
-Cleanup runs in reverse order and only for what started.
+Each long-lived resource has one cleanup context: sign-in (the provider's discovery
+task and HTTP client), the inotify hub, the catalog watcher, the shared followers, and
+the open tails (closed with 1001 at shutdown). Cleanup runs in reverse order and only
+for what started.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from ..auth.discovery import DEFAULT_BACKOFF, Backoff
+from ..auth.oidc import OidcAuth
+from ..auth.settings import CALLBACK_PATH
 from ..catalog.file_watch import CatalogFileWatcher
 from ..catalog.model import Catalog
 from ..catalog.store import CatalogStore
-from ..errors import CloseCode
+from ..errors import CloseCode, ConfigError
 from ..files.inotify import InotifyHub
 from ..files.registry import FollowerRegistry
 from ..k8s.config import KubeConnector
@@ -25,10 +29,12 @@ from ..k8s.source import PodSources
 from ..metrics import CONTENT_TYPE_LATEST, Metrics
 from ..settings import Settings
 from ..sources import SourceFactory
-from . import pages
+from . import pages, signin
 from .context import SERVICES, Services
+from .gate import allowed
+from .refusals import refusal_response
 from .security import security_middleware
-from .sessions import SessionRegistry
+from .sessions import SessionRegistry, TailSession
 from .tail_ws import tail_ws
 
 log = logging.getLogger(__name__)
@@ -41,16 +47,20 @@ def create_app(
     *,
     catalog_text: str | None = None,
     pod_sources: PodSources | None = None,
+    auth_backoff: Backoff = DEFAULT_BACKOFF,
 ) -> web.Application:
     """The web app. ``catalog_text`` is the text ``store`` was loaded from, if from a file.
 
     ``pod_sources`` reaches Kubernetes; by default in-cluster or through the kubeconfig,
-    connecting only when first needed.
+    connecting only when first needed. ``auth_backoff`` paces retries while the identity
+    provider cannot be reached.
     """
+    if settings.auth == "oidc" and settings.oidc is None:
+        raise ConfigError(["--auth oidc: the sign-in settings (TAILGATE_OIDC_*) are missing"])
     pods = pod_sources or PodSources(
         KubeConnector(), metrics, max_backlog=settings.max_backlog, max_line=settings.max_line
     )
-    app = web.Application(middlewares=[security_middleware(settings)])
+    app = web.Application(middlewares=[security_middleware(settings, refusal_response)])
     services = Services(
         settings=settings,
         metrics=metrics,
@@ -60,6 +70,18 @@ def create_app(
         ),
     )
     app[SERVICES] = services
+
+    async def auth_ctx(app: web.Application) -> AsyncIterator[None]:
+        if settings.oidc is None:
+            yield
+            return
+        # Start-up does not wait for the provider: /readyz tells when it has answered.
+        async with OidcAuth.running(settings.oidc, backoff=auth_backoff) as auth:
+            services.auth = auth
+            try:
+                yield
+            finally:
+                services.auth = None
 
     async def inotify_ctx(app: web.Application) -> AsyncIterator[None]:
         hub = InotifyHub(asyncio.get_running_loop())
@@ -104,10 +126,20 @@ def create_app(
                         "closed tails of a changed log", extra={"log_id": log_id, "tails": closed}
                     )
 
+            def withdrawn(tail: TailSession) -> bool:
+                entry = new.get(tail.log_id)
+                return entry is not None and not allowed(services, tail.principal, entry)
+
+            closed = services.sessions.close_where(
+                withdrawn, CloseCode.FORBIDDEN, "you may no longer tail this log"
+            )
+            if closed:
+                log.info("closed tails whose access was withdrawn", extra={"tails": closed})
+
         store.subscribe(on_catalog_change)
         yield
 
-    app.cleanup_ctx.extend([inotify_ctx, kube_ctx, catalog_ctx, tails_ctx])
+    app.cleanup_ctx.extend([auth_ctx, inotify_ctx, kube_ctx, catalog_ctx, tails_ctx])
 
     async def on_shutdown(app: web.Application) -> None:
         services.shutting_down = True
@@ -117,6 +149,13 @@ def create_app(
     app.router.add_get("/", pages.index)
     app.router.add_get("/static/{name}", pages.static)
     app.router.add_get("/api/logs", pages.api_logs)
+    app.router.add_get("/api/logs/{id}", pages.api_log)
+    app.router.add_get("/api/me", signin.me)
+    if settings.oidc is not None:
+        app.router.add_get("/login", signin.login)
+        app.router.add_get(CALLBACK_PATH, signin.callback)
+        app.router.add_get("/logout", signin.logout_form)
+        app.router.add_post("/logout", signin.logout)
     app.router.add_get("/healthz", pages.healthz)
     app.router.add_get("/readyz", pages.readyz)
     app.router.add_get("/ws/tail/{id}", tail_ws)

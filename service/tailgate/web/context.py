@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from ..auth.oidc import OidcAuth
 from ..catalog.store import CatalogStore
 from ..files.inotify import InotifyHub
 from ..files.registry import FollowerRegistry
@@ -24,6 +25,8 @@ class Services:
     hub: InotifyHub | None = None
     followers: FollowerRegistry | None = None
     sources: SourceFactory | None = None
+    auth: OidcAuth | None = None
+    """Sign-in, while the app runs with ``--auth oidc``; ``None`` with ``--auth none``."""
     shutting_down: bool = field(default=False)
 
 

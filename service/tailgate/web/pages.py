@@ -1,4 +1,8 @@
-"""Plain HTTP routes: the page, the list of logs, health and readiness."""
+"""Plain HTTP routes: the page, the list of logs, health and readiness.
+
+The page and the API need a signed-in user when sign-in is on (``gate``); the static
+files (code and styles, nothing secret) and the health endpoints do not.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from importlib import resources
 
 from aiohttp import web
 
+from ..auth.errors import AccessDenied
 from .context import SERVICES
+from .gate import allowed, principal_of
 
 _STATIC = resources.files("tailgate") / "static"
 _TYPES = {
@@ -30,8 +36,11 @@ def _static_file(name: str) -> web.Response:
     return response
 
 
-async def index(_request: web.Request) -> web.Response:
-    return _static_file("index.html")
+async def index(request: web.Request) -> web.Response:
+    await principal_of(request)  # not signed in: off to /login, and back here afterwards
+    response = _static_file("index.html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def static(request: web.Request) -> web.Response:
@@ -39,12 +48,36 @@ async def static(request: web.Request) -> web.Response:
 
 
 async def api_logs(request: web.Request) -> web.Response:
-    catalog = request.app[SERVICES].catalog.current
+    """The logs this user may tail, and only those."""
+    services = request.app[SERVICES]
+    principal = await principal_of(request)
     logs = [
         {"id": entry.id, "title": entry.title, "kind": entry.kind}
-        for entry in catalog.entries.values()
+        for entry in services.catalog.current.entries.values()
+        if allowed(services, principal, entry)
     ]
-    return web.json_response({"logs": logs})
+    return _private_json({"logs": logs})
+
+
+async def api_log(request: web.Request) -> web.Response:
+    """One log: 404 when the catalog has no such ID, 403 when it is not for this user."""
+    services = request.app[SERVICES]
+    principal = await principal_of(request)
+    entry = services.catalog.current.get(request.match_info["id"])
+    if entry is None:
+        return web.json_response(
+            {"error": "unknown_log", "message": "there is no log with this ID"}, status=404
+        )
+    if not allowed(services, principal, entry):
+        raise AccessDenied(f"{principal.user} may not see {entry.id}")
+    return _private_json({"id": entry.id, "title": entry.title, "kind": entry.kind})
+
+
+def _private_json(body: object) -> web.Response:
+    response = web.json_response(body)
+    # Per user: no shared cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -57,4 +90,15 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "shutting_down"}, status=503)
     if not services.catalog.loaded:
         return web.json_response({"status": "no_catalog"}, status=503)
+    auth = services.auth
+    if services.settings.auth == "oidc" and (auth is None or not auth.ready):
+        # Sessions would still work, but nobody could sign in: not ready until it answers.
+        reason = auth.discovery.last_error if auth is not None else None
+        return web.json_response(
+            {
+                "status": "provider_unavailable",
+                "reason": reason or "the identity provider has not answered yet",
+            },
+            status=503,
+        )
     return web.json_response({"status": "ready", "logs": len(services.catalog.current)})

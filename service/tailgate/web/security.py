@@ -1,8 +1,9 @@
 """Checks in front of every request: who is asking, from where, and with which headers.
 
 With ``--auth none`` (loopback only), the Host header must name this machine, which
-defeats DNS rebinding; browsers' WebSocket handshakes must come from an allowed
-Origin (Cross-Site WebSocket Hijacking). Every response carries a strict
+defeats DNS rebinding; browsers' WebSocket handshakes (and sign-out forms) must come
+from an allowed Origin (Cross-Site WebSocket Hijacking, cross-site requests). Sign-in
+refusals are handed to the app's answer for them. Every response carries a strict
 Content-Security-Policy: no inline script, no third-party anything.
 """
 
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from ..auth.errors import AuthError
 from ..settings import Settings, is_loopback
 
 CSP = (
@@ -61,7 +63,11 @@ def client_address(request: web.Request, settings: Settings) -> str:
     return request.remote or "unknown"
 
 
-def security_middleware(settings: Settings) -> Middleware:
+def security_middleware(
+    settings: Settings, on_auth_error: Callable[[web.Request, AuthError], web.StreamResponse]
+) -> Middleware:
+    """Host check, sign-in refusals (answered by ``on_auth_error``), and security headers."""
+
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not host_allowed(request.headers.get("Host"), settings):
@@ -71,6 +77,8 @@ def security_middleware(settings: Settings) -> Middleware:
             )
         try:
             response = await handler(request)
+        except AuthError as exc:
+            response = on_auth_error(request, exc)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise

@@ -1,8 +1,10 @@
 """Open tails: admission under the caps, and closing them from outside.
 
-The catalog closes the tails of a log it removed (4410), shutdown closes every tail
-(1001). Each session owns its tail task and the task that closes its WebSocket, so
-nothing it starts outlives it.
+The catalog closes the tails of a log it removed (4410) or no longer shows to the
+viewer (4403), signing out closes the tails of that session (4401), shutdown closes
+every tail (1001). Each session owns its tail task, the task that closes its
+WebSocket and the timer that ends it with the user's session, so nothing it starts
+outlives it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +20,7 @@ from aiohttp import web
 
 from ..errors import CloseCode, TooManyTails
 from ..streaming.viewer import Viewer
+from .principal import LOCAL, Principal
 
 
 @dataclass(eq=False)
@@ -26,7 +30,12 @@ class TailSession:
     client: str
     ws: web.WebSocketResponse
     viewer: Viewer
+    principal: Principal = LOCAL
     started: float = field(default_factory=time.monotonic)
+    started_at: float = field(default_factory=time.time)
+    """Wall-clock start, for the audit record."""
+    expiry: asyncio.TimerHandle | None = None
+    """Closes the tail with 4401 when the session or token it was opened with ends."""
     task: asyncio.Task[None] | None = None
     handler: asyncio.Task[Any] | None = None
     close_code: int | None = None
@@ -81,7 +90,11 @@ class SessionRegistry:
                 del self._per_client[session.client]
 
     def close_log(self, log_id: str, code: int, reason: str) -> int:
-        matching = [s for s in self._sessions if s.log_id == log_id]
+        return self.close_where(lambda s: s.log_id == log_id, code, reason)
+
+    def close_where(self, predicate: Callable[[TailSession], bool], code: int, reason: str) -> int:
+        """Close every open tail ``predicate`` picks; returns how many it picked."""
+        matching = [s for s in self._sessions if s.close_code is None and predicate(s)]
         for session in matching:
             session.close_soon(code, reason)
         return len(matching)

@@ -1,7 +1,9 @@
 """``/ws/tail/{id}``: one WebSocket, one tail (docs/protocol.md).
 
-The handler checks the handshake, starts the source's tail in its own task, and
-reads the client's messages (pause, resume). When the WebSocket ends for any reason,
+The handler checks the handshake (Origin, then who is asking and whether they may
+tail this log), starts the source's tail in its own task, and reads the client's
+messages (pause, resume). A tail ends with 4401 when the session or token it was
+opened with expires. When the WebSocket ends for any reason,
 the tail task is cancelled and awaited before the handler returns, which releases
 the source at once. Every refusal is a close code with a sentence, never a
 traceback.
@@ -15,8 +17,9 @@ import logging
 import time
 from collections.abc import Mapping
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
+from ..auth.errors import AccessDenied, AuthError
 from ..errors import (
     BadClientMessage,
     CloseCode,
@@ -28,7 +31,10 @@ from ..errors import (
 from ..streaming.frames import error_payload, hello_payload
 from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from ..streaming.viewer import Viewer
+from . import audit
 from .context import SERVICES, Services
+from .gate import allowed, principal_of
+from .principal import PRINCIPAL, Principal
 from .security import client_address, origin_allowed
 from .sessions import TailSession
 
@@ -48,6 +54,13 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
             "WebSocket refused: foreign Origin",
             extra={"origin": request.headers.get("Origin"), "client": request.remote},
         )
+        audit.refused(
+            "origin",
+            client=client_address(request, services.settings),
+            path=request.path,
+            status=403,
+            detail=f"Origin {request.headers.get('Origin', '')[:200]!r} is not allowed",
+        )
         return web.json_response(
             {"error": "origin_not_allowed", "message": "this page's origin may not open tails"},
             status=403,
@@ -66,14 +79,55 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     log_id = request.match_info["id"]
     client = client_address(request, services.settings)
     try:
-        session = _admit(services, request, ws, log_id, client)
+        principal = await principal_of(request)
+        session = _admit(services, request, ws, log_id, client, principal)
+    except AuthError as exc:
+        # After the handshake, so that the browser learns why (4401, 4403) instead of
+        # seeing a failed connection it cannot tell from a network problem.
+        code = _AUTH_CLOSE_CODES.get(exc.status, CloseCode.UNAUTHENTICATED)
+        metrics.ws_rejections.labels(exc.code).inc()
+        audit.refused(
+            exc.code,
+            client=client,
+            path=request.path,
+            principal=request.get(PRINCIPAL),
+            close_code=code,
+            log_id=log_id,
+            detail=exc.detail,
+        )
+        await _refuse(ws, code, exc.code, exc.message)
+        return ws
     except TailRefused as exc:
         metrics.ws_rejections.labels(exc.reason).inc()
-        await ws.send_frame(error_payload(exc.reason, str(exc)), WSMsgType.TEXT)
-        await ws.close(code=exc.close_code, message=str(exc).encode()[:120])
+        audit.refused(
+            exc.reason,
+            client=client,
+            path=request.path,
+            principal=request.get(PRINCIPAL),
+            close_code=exc.close_code,
+            log_id=log_id,
+            detail=str(exc),
+        )
+        await _refuse(ws, exc.close_code, exc.reason, str(exc))
         return ws
     await _run(services, request, session)
     return ws
+
+
+#: Close codes of sign-in refusals by their HTTP status; anything else is 4401.
+_AUTH_CLOSE_CODES = {
+    403: CloseCode.FORBIDDEN,
+    # The provider cannot be asked for its keys right now: worth retrying later.
+    503: WSCloseCode.TRY_AGAIN_LATER,
+}
+
+
+async def _refuse(ws: web.WebSocketResponse, close_code: int, code: str, message: str) -> None:
+    await ws.send_frame(error_payload(code, message), WSMsgType.TEXT)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(
+            ws.close(code=close_code, message=message.encode()[:120]), CLOSE_WAIT
+        )
 
 
 def _admit(
@@ -82,16 +136,21 @@ def _admit(
     ws: web.WebSocketResponse,
     log_id: str,
     client: str,
+    principal: Principal,
 ) -> TailSession:
     entry = services.catalog.current.get(log_id)
     if entry is None:
         raise UnknownLog(f"there is no log with ID {log_id!r}")
+    if not allowed(services, principal, entry):
+        raise AccessDenied(f"{principal.user} may not tail {entry.id}")
     services.sessions.admit(client)
     transport = request.transport
     if transport is None:
         raise TooManyTails("the connection closed during the handshake")
     viewer = Viewer(ws, transport)
-    return TailSession(log_id=entry.id, kind=entry.kind, client=client, ws=ws, viewer=viewer)
+    return TailSession(
+        log_id=entry.id, kind=entry.kind, client=client, ws=ws, viewer=viewer, principal=principal
+    )
 
 
 async def _run(services: Services, request: web.Request, session: TailSession) -> None:
@@ -107,16 +166,15 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
     services.sessions.add(session)
     metrics.active_tails.labels(entry.id, entry.kind).inc()
     metrics.tails_started.labels(entry.id, entry.kind).inc()
-    log.info(
-        "tail started",
-        extra={
-            "event": "tail_started",
-            "log_id": entry.id,
-            "kind": entry.kind,
-            "client": session.client,
-        },
+    audit.tail_started(
+        session.principal,
+        log_id=entry.id,
+        kind=entry.kind,
+        client=session.client,
+        started_at=session.started_at,
     )
     session.handler = asyncio.current_task()
+    _end_with_sign_in(session)
     try:
         await ws.send_frame(hello_payload(entry.id, entry.title, entry.kind), WSMsgType.TEXT)
         for code, message in problems:
@@ -137,6 +195,8 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
         handler.uncancel()
     finally:
         viewer.closing = True
+        if session.expiry is not None:
+            session.expiry.cancel()
         try:
             if session.task is not None:
                 session.task.cancel()
@@ -154,20 +214,32 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
         finally:
             session.ended.set()
             duration = time.monotonic() - session.started
-            log.info(
-                "tail ended",
-                extra={
-                    "event": "tail_ended",
-                    "log_id": entry.id,
-                    "kind": entry.kind,
-                    "client": session.client,
-                    "duration_s": round(duration, 3),
-                    "lines": viewer.lines_sent,
-                    "bytes": viewer.bytes_sent,
-                    "close_code": session.close_code or ws.close_code,
-                    "reason": session.close_reason or "client closed",
-                },
+            audit.tail_ended(
+                session.principal,
+                log_id=entry.id,
+                kind=entry.kind,
+                client=session.client,
+                started_at=session.started_at,
+                duration=duration,
+                lines=viewer.lines_sent,
+                sent_bytes=viewer.bytes_sent,
+                close_code=session.close_code or ws.close_code,
+                reason=session.close_reason or "client closed",
             )
+
+
+def _end_with_sign_in(session: TailSession) -> None:
+    """Close the tail with 4401 when the session or token that opened it ends."""
+    expires_at = session.principal.expires_at
+    if expires_at is None:
+        return
+    loop = asyncio.get_running_loop()
+    session.expiry = loop.call_at(
+        loop.time() + max(0.0, expires_at - time.time()),
+        session.close_soon,
+        CloseCode.UNAUTHENTICATED,
+        "your session has expired; sign in again",
+    )
 
 
 async def _read_client(session: TailSession) -> None:
