@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench manifests clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	bash bench/setup.sh
 	$(BIN)/python -m bench
+
+# Re-render manifests/ from the Helm chart (a test fails when they drift).
+manifests: $(STAMP)
+	bash tests/setup.d/50-helm.sh
+	$(BIN)/python -m tests.deploy.manifests
 
 clean:
 	rm -rf $(VENV) bench/results

@@ -1,0 +1,360 @@
+"""The chart's RBAC grants exactly what tailgate's Kubernetes requests need.
+
+What is needed is read from the code, not from a list kept by hand: every public
+method of ``KubeApi`` (service/tailgate/k8s/api.py, the only place that talks to the
+API server) is called against a recording client, and each request it sends is turned
+into the attributes the API server authorizes (verb, resource, subresource,
+namespace, name), the way the API server's request-info resolver does. The
+collection names those methods are given (``"pods"``, ``"configmaps"``) are collected
+from their callers in the package. Then, for every ci/ scenario, the rendered Roles
+and ClusterRoles bound to tailgate's ServiceAccount must allow each request where the
+service makes it, and grant nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+
+from tailgate.k8s.api import KubeApi
+
+from .chart import ROOT, SCENARIOS, Obj, Rendered, rendered, scenario_id
+
+PACKAGE = ROOT / "service" / "tailgate"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One API request as RBAC sees it."""
+
+    verb: str
+    resource: str  # with its subresource: "pods/log"
+    namespace: str
+    name: str | None  # None for a list or watch without a metadata.name field selector
+
+
+# -- what the code asks for -----------------------------------------------------------
+
+
+class _Content:
+    async def readany(self) -> bytes:
+        return b""
+
+
+class _Response:
+    status = 200
+    content = _Content()
+
+    async def json(self, content_type: str | None = None) -> Obj:
+        return {"items": [], "metadata": {"resourceVersion": "1"}}
+
+    async def read(self) -> bytes:
+        return b"{}"
+
+    def close(self) -> None:
+        pass
+
+
+class RecordingClient:
+    """Stands in for kubernetes_asyncio's ApiClient; records each ``call_api``."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, list[tuple[str, str]]]] = []
+
+    async def call_api(self, path: str, method: str, **kw: Any) -> _Response:
+        self.calls.append((method, path, list(kw.get("query_params") or [])))
+        return _Response()
+
+
+def _call_sites() -> set[tuple[str, str, str | None]]:
+    """Each ``.list(...)``/``.watch(...)`` call in k8s/: (method, collection, selector kind).
+
+    The selector kind is ``field`` or ``label`` (or None). A field selector on
+    ``metadata.name`` names the object, which is what lets RBAC's resourceNames apply.
+    """
+    sites = set()
+    for source in (PACKAGE / "k8s").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("list", "watch")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                keywords = {k.arg for k in node.keywords}
+                selector = None
+                if "field_selector" in keywords:
+                    selector = "field"
+                elif "label_selector" in keywords:
+                    selector = "label"
+                sites.add((node.func.attr, node.args[0].value, selector))
+    return sites
+
+
+def _field_selectors() -> set[str]:
+    """The constant start of every f-string field selector the k8s package builds."""
+    starts = set()
+    for source in (PACKAGE / "k8s").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.JoinedStr) and node.values:
+                first = node.values[0]
+                if isinstance(first, ast.Constant) and str(first.value).startswith("metadata."):
+                    starts.add(str(first.value))
+    return starts
+
+
+_SELECTORS: dict[str | None, dict[str, str]] = {
+    "field": {"field_selector": "metadata.name=one"},
+    "label": {"label_selector": "app=x"},
+    None: {},
+}
+
+
+async def _drain_watch(api: KubeApi, plural: str, selectors: dict[str, str]) -> None:
+    async with api.watch(plural, "ns", resource_version="1", **selectors) as events:
+        async for _ in events:
+            pass
+
+
+async def _open_and_close_log(api: KubeApi) -> None:
+    stream = await api.open_log("ns", "pod", container="c", follow=True, tail_lines=1)
+    stream.close()
+
+
+def _exercises() -> dict[str, list[Callable[[KubeApi], Awaitable[Any]]]]:
+    """How to call each public KubeApi method, in every form the package calls it."""
+    sites = sorted(_call_sites(), key=str)
+    return {
+        "get_pod": [lambda api: api.get_pod("ns", "pod")],
+        "list": [
+            lambda api, p=plural, s=_SELECTORS[kind]: api.list(p, "ns", **s)
+            for method, plural, kind in sites
+            if method == "list"
+        ],
+        "watch": [
+            lambda api, p=plural, s=_SELECTORS[kind]: _drain_watch(api, p, s)
+            for method, plural, kind in sites
+            if method == "watch"
+        ],
+        "create_event": [lambda api: api.create_event("ns", {"kind": "Event"})],
+        "open_log": [_open_and_close_log],
+    }
+
+
+def _public_methods() -> set[str]:
+    return {
+        name
+        for name, member in inspect.getmembers(KubeApi)
+        if not name.startswith("_") and callable(member)
+    }
+
+
+def _attributes(method: str, path: str, query: list[tuple[str, str]]) -> Request:
+    """What the API server's request-info resolver makes of a core (/api/v1) request."""
+    parts = path.strip("/").split("/")
+    assert parts[:2] == ["api", "v1"], f"not a core API path: {path}"
+    assert parts[2] == "namespaces", f"a cluster-scoped request: {path}"
+    namespace, rest = parts[3], parts[4:]
+    params = dict(query)
+    if len(rest) == 1:
+        if method == "POST":
+            return Request("create", rest[0], namespace, None)
+        verb = "watch" if params.get("watch") in ("true", "1") else "list"
+        selected = params.get("fieldSelector", "")
+        name = None
+        if selected.startswith("metadata.name="):
+            name = selected.removeprefix("metadata.name=")
+        return Request(verb, rest[0], namespace, name)
+    verb = {"GET": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
+    resource = "/".join([rest[0], *rest[2:3]])
+    return Request(verb, resource, namespace, rest[1])
+
+
+def requests_the_code_makes() -> set[Request]:
+    assert _field_selectors() == {"metadata.name="}, "a field selector other than the name"
+    exercises = _exercises()
+    untaught = _public_methods() - set(exercises)
+    assert not untaught, f"KubeApi has new methods; teach _exercises how to call them: {untaught}"
+    client = RecordingClient()
+    api = KubeApi(client)
+
+    async def run() -> None:
+        for calls in exercises.values():
+            for call in calls:
+                await call(api)
+
+    asyncio.run(run())
+    return {_attributes(method, path, query) for method, path, query in client.calls}
+
+
+# -- what the chart grants ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    namespace: str | None  # None: every namespace (a ClusterRoleBinding)
+    rule: Obj
+
+
+def grants(chart: Rendered) -> list[Grant]:
+    """The rules bound to tailgate's ServiceAccount, with where they apply."""
+    account = chart.deployment["spec"]["template"]["spec"]["serviceAccountName"]
+    home = chart.deployment["metadata"]["namespace"]
+    roles = {(r["metadata"]["namespace"], r["metadata"]["name"]): r for r in chart.of_kind("Role")}
+    cluster_roles = {r["metadata"]["name"]: r for r in chart.of_kind("ClusterRole")}
+    found = []
+    for binding in chart.of_kind("RoleBinding") + chart.of_kind("ClusterRoleBinding"):
+        subjects = binding["subjects"]
+        if {"kind": "ServiceAccount", "name": account, "namespace": home} not in subjects:
+            continue
+        namespace = binding["metadata"].get("namespace")
+        ref = binding["roleRef"]
+        if ref["kind"] == "Role":
+            role = roles[(namespace, ref["name"])]
+        else:
+            role = cluster_roles[ref["name"]]
+        found += [Grant(namespace, rule) for rule in role["rules"]]
+    return found
+
+
+def allows(grant: Grant, request: Request) -> bool:
+    """RBAC's rule matching, for the core API group."""
+    rule = grant.rule
+    if grant.namespace not in (None, request.namespace):
+        return False
+    if "" not in rule.get("apiGroups", []) and "*" not in rule.get("apiGroups", []):
+        return False
+    if not {request.verb, "*"} & set(rule.get("verbs", [])):
+        return False
+    if not {request.resource, "*"} & set(rule.get("resources", [])):
+        return False
+    names = rule.get("resourceNames")
+    return not names or request.name in names
+
+
+def where_the_service_asks(chart: Rendered, request: Request) -> Request:
+    """``request`` as the deployed service makes it: its namespace and object name.
+
+    The catalog reader lists and watches one ConfigMap and records Events beside it;
+    pod sources read pods and their logs in the namespaces the catalog names.
+    """
+    home = chart.deployment["metadata"]["namespace"]
+    catalog = chart.env["TAILGATE_CATALOG_CONFIGMAP"].split("/")[1]
+    if request.resource == "configmaps":
+        assert request.name is not None, "the catalog is always read by name"
+        return Request(request.verb, request.resource, home, catalog)
+    if request.resource == "events":
+        return Request(request.verb, request.resource, home, None)
+    raise AssertionError(f"no rule in this test for where {request} is made")
+
+
+def pod_log_namespaces(chart: Rendered) -> list[str]:
+    values = chart.values
+    named = {
+        entry[form]["namespace"]
+        for entry in values["catalog"]["logs"]
+        for form in ("pod", "pods")
+        if form in entry and not values["catalog"]["existingConfigMap"]
+    }
+    return sorted(set(values["podLogs"]["namespaces"]) | named)
+
+
+scenarios = pytest.mark.parametrize("values", SCENARIOS, ids=scenario_id)
+
+
+def test_the_recorded_requests_are_the_ones_docs_kubernetes_md_describes() -> None:
+    needed = {(r.verb, r.resource) for r in requests_the_code_makes()}
+    assert needed == {
+        ("get", "pods"),
+        ("list", "pods"),
+        ("watch", "pods"),
+        ("get", "pods/log"),
+        ("list", "configmaps"),
+        ("watch", "configmaps"),
+        ("create", "events"),
+    }
+
+
+@scenarios
+def test_every_request_the_code_makes_is_allowed_where_the_service_makes_it(
+    values: Path,
+) -> None:
+    chart = rendered(values)
+    granted = grants(chart)
+    every_namespace = chart.values["podLogs"]["allNamespaces"]
+    for request in requests_the_code_makes():
+        if request.resource.startswith("pods"):
+            namespaces = ["any-namespace"] if every_namespace else pod_log_namespaces(chart)
+            asks = [
+                Request(request.verb, request.resource, ns, request.name and "some-pod")
+                for ns in namespaces
+            ]
+        else:
+            asks = [where_the_service_asks(chart, request)]
+        for ask in asks:
+            assert any(allows(g, ask) for g in granted), f"not allowed: {ask}"
+
+
+@scenarios
+def test_nothing_is_granted_beyond_those_requests(values: Path) -> None:
+    chart = rendered(values)
+    needed = {(r.verb, r.resource) for r in requests_the_code_makes()}
+    every_namespace = chart.values["podLogs"]["allNamespaces"]
+    home = chart.deployment["metadata"]["namespace"]
+    for grant in grants(chart):
+        rule = grant.rule
+        assert rule["apiGroups"] == [""], rule
+        assert "*" not in rule["verbs"] and "*" not in rule["resources"], rule
+        assert not rule.get("nonResourceURLs"), rule
+        for resource in rule["resources"]:
+            for verb in rule["verbs"]:
+                assert (verb, resource) in needed, f"granted but never used: {verb} {resource}"
+            if resource.startswith("pods"):
+                if grant.namespace is None:
+                    assert every_namespace, "cluster-wide pod access was not asked for"
+                else:
+                    assert grant.namespace in pod_log_namespaces(chart), grant
+            else:
+                assert grant.namespace == home, f"{resource} outside tailgate's namespace"
+            if resource == "configmaps":
+                catalog = chart.env["TAILGATE_CATALOG_CONFIGMAP"].split("/")[1]
+                assert rule["resourceNames"] == [catalog], "only the catalog ConfigMap"
+
+
+@scenarios
+def test_every_rbac_rule_says_why_it_is_there(values: Path) -> None:
+    from .chart import render_text
+
+    text = render_text(values)
+    for document in text.split("\n---\n"):
+        if "\nkind: Role\n" in document or "\nkind: ClusterRole\n" in document:
+            lines = document.splitlines()
+            for number, line in enumerate(lines):
+                if line.strip().startswith("- apiGroups:"):
+                    assert lines[number - 1].strip().startswith("#"), f"uncommented rule: {line}"
+
+
+def test_the_request_reading_agrees_with_kubernetes_on_a_few_known_paths() -> None:
+    assert _attributes("GET", "/api/v1/namespaces/a/pods/p/log", []) == Request(
+        "get", "pods/log", "a", "p"
+    )
+    assert _attributes("GET", "/api/v1/namespaces/a/configmaps", [("watch", "true")]) == Request(
+        "watch", "configmaps", "a", None
+    )
+    assert _attributes(
+        "GET", "/api/v1/namespaces/a/configmaps", [("fieldSelector", "metadata.name=c")]
+    ) == Request("list", "configmaps", "a", "c")
+    assert _attributes("POST", "/api/v1/namespaces/a/events", []) == Request(
+        "create", "events", "a", None
+    )
+    assert dict(parse_qsl("watch=true")) == {"watch": "true"}

