@@ -19,7 +19,7 @@ from ..streaming.frames import lines_payload, notice_payload
 from ..streaming.viewer import Viewer
 from .backlog import backlog_start
 from .cursor import BadCursor, FileCursor, checksum
-from .follower import READ_SIZE, FileFollower
+from .follower import READ_SIZE, FileFollower, switch_message
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
 
@@ -140,12 +140,7 @@ class FileTail:
         pos.handle = successor.acquire()
         pos.offset, pos.tail, pos.truncations = 0, b"", successor.truncations
         handle.release()
-        message = (
-            f"{follower.path} was rotated; reading the new file"
-            if event == "rotated"
-            else f"{follower.path} is back; reading it from its start"
-        )
-        await viewer.send(notice_payload(event, message))
+        await viewer.send(notice_payload(event, switch_message(follower.path, event)))
         return True
 
     # -- where a tail starts --------------------------------------------------------

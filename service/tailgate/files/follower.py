@@ -488,11 +488,7 @@ class FileFollower:
         old.retire(new, event)
         self.pos = Position(new, 0, b"", 0)
         self._partial_done()
-        message = (
-            f"{self.path} was rotated; reading the new file"
-            if event == "rotated"
-            else f"{self.path} is back; reading it from its start"
-        )
+        message = switch_message(self.path, event)
         # Viewers that cannot take the notice finish the old file on their own.
         self._fan_out(notice_payload(event, message), 0, pos)
         pos.release()
@@ -561,6 +557,13 @@ class FileFollower:
         if fut is not None and not fut.done():
             fut.set_result(None)
         self._changed = None
+
+
+def switch_message(path: str, event: str) -> str:
+    """What a viewer is told when reading moves on to another file under ``path``."""
+    if event == "rotated":
+        return f"{path} was rotated; reading the new file"
+    return f"{path} is back; reading it from its start"
 
 
 def _reason(exc: OSError) -> str:
