@@ -41,6 +41,9 @@ class Sizes:
     pod_fanout: Fanout = Fanout(100, 1000, 15.0)
     pod_release_tries: int = 10
     pod_idle_tails: int = 200
+    browser_rate: int = 50_000
+    browser_block_lines: int = 2_500
+    browser_seconds: float = 30.0
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -53,6 +56,7 @@ class Sizes:
             backlog_tries=3,
             pod_fanout=Fanout(100, 1000, 3.0),
             pod_release_tries=5,
+            browser_seconds=8.0,
         )
 
 

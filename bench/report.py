@@ -93,6 +93,8 @@ class ScenarioResult:
     details: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Why the scenario did not run (something it needs is missing), or "".
+    skipped: str = ""
 
 
 def _number(value: Value) -> str:
@@ -137,6 +139,8 @@ def table(results: list[ScenarioResult]) -> str:
             (result.name, f"error: {error}"[:110], "", "", "", "", "", "")
             for error in result.errors
         ]
+        if result.skipped:
+            rows.append((result.name, f"skipped: {result.skipped}"[:110], "", "", "", "", "", ""))
     out = _columns(rows)
     peers: list[tuple[str, ...]] = [("figure", "ours", "peer", "published")]
     by_key = {fig.key: fig for result in results for fig in result.figures}
@@ -199,6 +203,7 @@ def write_json(
                 "seconds": round(result.seconds, 1),
                 "figures": [fig.as_json() for fig in result.figures],
                 "errors": result.errors,
+                "skipped": result.skipped or None,
                 "details": result.details,
             }
             for result in results

@@ -3,13 +3,15 @@
 Paced writers write one line per ``write(2)``, each stamped just before the call,
 on an absolute schedule (a late line is written at once, not skipped), from a
 thread so that the event loop stays free. Bulk writers write pre-built blocks so
-that building lines never slows the server down. The backlog file is made once
+that building lines never slows the server down; paced block writers append such
+blocks on a schedule (a busy program at a steady rate). The backlog file is made once
 and kept in a cache folder.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +87,40 @@ def ensure_backlog_file(path: Path, size: int, per_block: int = 100_000) -> int:
             out.write(block(first, min(per_block, count - first)))
     partial.rename(path)
     return count
+
+
+def write_blocks_paced(
+    path: Path, rate: int, per_block: int, stop: threading.Event, limit_seconds: float
+) -> WriteSpan:
+    """Append numbered lines at ``rate`` lines/s, ``per_block`` at a time, until ``stop``.
+
+    Blocks follow an absolute schedule (a late block is written at once, not skipped)
+    and are built just before their write, so a long run needs no memory up front.
+    ``limit_seconds`` bounds the run should nobody set ``stop``.
+    """
+    interval_ns = int(1e9 * per_block / rate)
+    clock = time.monotonic_ns
+    most_late = 0
+    written = 0
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        start = clock()
+        deadline = start + int(limit_seconds * 1e9)
+        while not stop.is_set() and clock() < deadline:
+            data = block(written, per_block)
+            due = start + (written // per_block) * interval_ns
+            now = clock()
+            if now < due:
+                stop.wait((due - now) / 1e9)
+                if stop.is_set():
+                    break
+            else:
+                most_late = max(most_late, now - due)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            written += per_block
+        end = clock()
+    finally:
+        os.close(fd)
+    return WriteSpan(start, end, written, most_late)

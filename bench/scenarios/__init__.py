@@ -2,7 +2,9 @@
 
 Every scenario module has ``NAME``, ``TITLE`` and ``async def run(ctx)`` that
 returns a :class:`~bench.report.ScenarioResult` with figures for tailgate and the
-baseline; one with ``BASELINE = False`` measures tailgate alone (pod logs).
+baseline; one with ``BASELINE = False`` measures tailgate alone (pod logs, the
+browser). The browser scenario runs last, so Chromium's start-up and its share of
+the two cores never overlap another scenario's figures.
 """
 
 from __future__ import annotations
@@ -12,9 +14,27 @@ from types import ModuleType
 
 from bench.context import Context
 from bench.report import ScenarioResult
-from bench.scenarios import backlog, fanout, latency, memory, pods, release, throughput
+from bench.scenarios import (
+    backlog,
+    browser,
+    fanout,
+    latency,
+    memory,
+    pods,
+    release,
+    throughput,
+)
 
 Run = Callable[[Context], Awaitable[ScenarioResult]]
 
-ALL: tuple[ModuleType, ...] = (latency, throughput, fanout, memory, release, backlog, pods)
+ALL: tuple[ModuleType, ...] = (
+    latency,
+    throughput,
+    fanout,
+    memory,
+    release,
+    backlog,
+    pods,
+    browser,
+)
 NAMES: tuple[str, ...] = tuple(module.NAME for module in ALL)
