@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 @dataclass(slots=True)
 class FanoutPacer:
-    duty: float = 0.25
-    max_delay: float = 0.05
+    duty: float = 0.5
+    max_delay: float = 0.02
     _next_at: float = 0.0
 
     def delay(self, now: float) -> float:
