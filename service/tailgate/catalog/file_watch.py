@@ -29,6 +29,7 @@ def read_catalog_file(path: str) -> str:
 class CatalogFileWatcher:
     def __init__(self, path: str, store: CatalogStore, hub: InotifyHub | None) -> None:
         self._path = path
+        self._name = os.path.basename(path)
         self._store = store
         self._hub = hub
         self._loop = asyncio.get_running_loop()
@@ -55,7 +56,11 @@ class CatalogFileWatcher:
             if timer is not None:
                 timer.cancel()
 
-    def _on_event(self, _mask: int, _name: str | None) -> None:
+    def _on_event(self, _mask: int, name: str | None) -> None:
+        # Only the file itself, or the ``..data`` link a ConfigMap mount swaps, matter:
+        # log files written in the same folder must not trigger reloads.
+        if name is not None and name not in (self._name, "..data"):
+            return
         if self._timer is None:
             self._timer = self._loop.call_later(DEBOUNCE, self._reload)
 
