@@ -20,7 +20,7 @@ const CODES = {
   4401: {
     state: "signed out",
     retry: false,
-    sentence: "You are not signed in, or your session has expired: reload the page to sign in.",
+    sentence: "You are not signed in, or your session has ended.",
   },
   4403: { state: "forbidden", retry: false, sentence: "You are not allowed to view this log." },
   4404: {

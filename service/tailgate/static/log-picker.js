@@ -1,11 +1,13 @@
 // The list of logs (GET /api/logs), narrowed by a search box; choosing one opens a pane.
 
 export class LogPicker {
-  constructor({ list, search, status, onPick }) {
+  // onSignedOut: called when the server answers 401 (no valid session).
+  constructor({ list, search, status, onPick, onSignedOut = () => {} }) {
     this.list = list;
     this.search = search;
     this.status = status;
     this.onPick = onPick;
+    this.onSignedOut = onSignedOut;
     this.logs = [];
     search.addEventListener("input", () => this.show());
     search.addEventListener("keydown", (event) => {
@@ -28,6 +30,11 @@ export class LogPicker {
     this.status.textContent = "Loading the list of logs…";
     try {
       const response = await fetch("/api/logs", { headers: { Accept: "application/json" } });
+      if (response.status === 401) {
+        this.status.textContent = "Signed out: sign in again to see the list of logs.";
+        this.onSignedOut();
+        return false;
+      }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       this.logs = (await response.json()).logs || [];
     } catch (error) {

@@ -1,6 +1,7 @@
-// The page: the list of logs, the open panes side by side, the address that names them,
-// the keyboard shortcuts and the theme.
+// The page: who is signed in, the list of logs, the open panes side by side, the address
+// that names them, the keyboard shortcuts and the theme.
 
+import { Account } from "./account.js";
 import { formatOpen, parseOpen, reconcile } from "./deep-link.js";
 import { LogPicker } from "./log-picker.js";
 import { Pane } from "./pane.js";
@@ -20,6 +21,12 @@ class Page {
       search: byId("log-search"),
       status: byId("status"),
       onPick: (log) => this.open(log),
+      onSignedOut: () => this.signedOut(),
+    });
+    this.account = new Account({
+      who: byId("who"),
+      signOut: byId("sign-out"),
+      signIn: byId("sign-in"),
     });
   }
 
@@ -30,9 +37,22 @@ class Page {
     byId("reload-logs").addEventListener("click", () => this.picker.load());
     fillHelp(byId("keys-table"));
     installShortcuts(this.actions());
+    const state = await this.account.load();
+    if (state === "signed out") {
+      this.signedOut();
+      return; // every tail would be refused: open none until signed in
+    }
     window.addEventListener("hashchange", () => this.followAddress());
     await this.picker.load();
     this.followAddress();
+  }
+
+  // The server says nobody is signed in (a 401 from the API). With nothing on screen to
+  // lose, the browser goes to sign in and comes back to this address; panes that hold
+  // lines stay, and the top bar offers "Sign in again" instead (docs/ui.md).
+  signedOut() {
+    if (this.panes.some((p) => p.holdsEntries())) this.account.showSignedOut();
+    else this.account.signIn();
   }
 
   // Opens a pane for a log ({id, title, kind}); unknown IDs open too, and say so.
@@ -42,6 +62,9 @@ class Page {
       template: this.template,
       onClose: (p) => this.close(p),
       onActivate: (p) => this.activate(p),
+      // A tail closed with 4401: the pane says so; the top bar learns whether the whole
+      // session ended (sign-out elsewhere, expiry) and then offers to sign in again.
+      onSignedOut: () => this.account.recheck(),
     });
     this.panes.push(pane);
     this.activate(pane);

@@ -3,6 +3,7 @@
 // Panes know nothing of each other. The page (main.js) creates and closes them and is
 // told when one wants to close or becomes the active one (for keyboard shortcuts).
 
+import { signInUrl } from "./account.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
 import { TailConnection } from "./tail-connection.js";
 import { TailModel } from "./tail-model.js";
@@ -18,11 +19,12 @@ export const DEFAULTS = {
 const number = new Intl.NumberFormat("en");
 
 export class Pane {
-  constructor(log, { container, template, onClose, onActivate, options = {} }) {
+  constructor(log, { container, template, onClose, onActivate, onSignedOut, options = {} }) {
     this.log = log;
     this.options = { ...DEFAULTS, ...options };
     this.onClose = onClose;
     this.onActivate = onActivate;
+    this.onSignedOut = onSignedOut || (() => {});
     this.paused = false;
     this.held = 0;
     this.belowSinceUnfollow = 0;
@@ -56,6 +58,10 @@ export class Pane {
     on("close", "click", () => this.onClose(this));
     on("jump", "click", () => this.jumpToEnd());
     on("held", "click", () => this.togglePause());
+    // The address changes as panes open and close: read it when the link is followed.
+    on("sign-in", "click", () => {
+      this.el("sign-in").href = signInUrl();
+    });
     for (const part of ["filter", "regex", "case", "invert"]) {
       on(part, "input", () => this.filterChanged());
     }
@@ -137,6 +143,19 @@ export class Pane {
     if (!(this.paused && state === "live")) this.showSentence(sentence);
     this.showBadge();
     this.showButtons();
+    // Signed out (4401): the pane keeps its lines and offers the way back in; the page
+    // decides what the rest of it shows (main.js).
+    const signedOut = state === "signed out";
+    this.el("sign-in").hidden = !signedOut;
+    if (signedOut) {
+      this.el("sign-in").href = signInUrl();
+      this.onSignedOut(this);
+    }
+  }
+
+  // Whether closing the page now would throw away something the pane shows.
+  holdsEntries() {
+    return this.model.ring.size > 0;
   }
 
   // ---- pause ----
