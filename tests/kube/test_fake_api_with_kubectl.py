@@ -14,7 +14,14 @@ import pytest
 from . import objects
 from .fake_api import FakeKubeAPI
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+#: kubectl from the PATH, else the one tests/setup.d/50-helm.sh unpacks.
+KUBECTL = shutil.which("kubectl") or str(
+    Path(__file__).resolve().parents[2] / ".tools" / "helm4" / "kubectl"
+)
+
+pytestmark = pytest.mark.skipif(
+    not os.access(KUBECTL, os.X_OK), reason="no kubectl: run bash tests/setup.sh"
+)
 
 Kubectl = Callable[..., Awaitable[asyncio.subprocess.Process]]
 
@@ -27,7 +34,7 @@ async def kubectl(kube_api: FakeKubeAPI, tmp_path: Path) -> AsyncIterator[Kubect
 
     async def run(*args: str) -> asyncio.subprocess.Process:
         process = await asyncio.create_subprocess_exec(
-            "kubectl",
+            KUBECTL,
             f"--server={kube_api.url}",
             f"--cache-dir={tmp_path / 'cache'}",
             *args,

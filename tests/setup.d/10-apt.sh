@@ -2,7 +2,6 @@
 # Debian packages the tests use, installed only when missing.
 set -euo pipefail
 missing=()
-command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
     SUDO=""
