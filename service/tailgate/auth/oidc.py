@@ -10,6 +10,7 @@ package free of aiohttp.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 import httpx
 
 from tailgate.auth.csrf import FormTokens
-from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff, Discovery
-from tailgate.auth.errors import NotSignedIn, TokenInvalid
+from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff, Discovery, DiscoveryError
+from tailgate.auth.errors import NotSignedIn, ProviderUnavailable, TokenInvalid
 from tailgate.auth.flow import (
     LOGIN_COOKIE,
     LoginStates,
@@ -39,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 #: Seconds any single request to the provider may take.
 PROVIDER_TIMEOUT = 10.0
+#: Before a browser is sent to sign in, the provider must have answered this recently...
+PROVIDER_CHECK_INTERVAL = 5.0
+#: ...or answer a fresh discovery request within this long.
+PROVIDER_CHECK_TIMEOUT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,9 @@ class OidcAuth:
     ) -> None:
         self.settings = settings
         self.discovery = Discovery(settings.issuer, http, backoff=backoff)
+        #: Seconds a successful provider check stays good (see ``confirm_provider``).
+        self.provider_check_interval = PROVIDER_CHECK_INTERVAL
+        self._provider_confirmed = float("-inf")
         self.keys = SigningKeys(
             http_jwks_fetcher(http, lambda: self.discovery.metadata.jwks_uri),
             min_refetch_interval=min_key_refetch,
@@ -126,6 +134,23 @@ class OidcAuth:
     @property
     def ready(self) -> bool:
         return self.discovery.ready
+
+    async def confirm_provider(self) -> None:
+        """Check the provider answers before sending a browser there to sign in.
+
+        A provider that went down after start-up would otherwise leave people on their
+        browser's own error page; this way they get ours, with a way to try again.
+        Raises ``ProviderUnavailable``.
+        """
+        now = time.monotonic()
+        if now - self._provider_confirmed < self.provider_check_interval:
+            return
+        try:
+            async with asyncio.timeout(PROVIDER_CHECK_TIMEOUT):
+                await self.discovery.refresh()
+        except (DiscoveryError, TimeoutError) as exc:
+            raise ProviderUnavailable(f"the identity provider is not answering: {exc}") from exc
+        self._provider_confirmed = time.monotonic()
 
     def begin_login(self, next_path: str = "/") -> LoginRedirect:
         """Where to send a browser that wants to sign in; ``ProviderUnavailable`` if unknown."""

@@ -40,6 +40,7 @@ async def login(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     auth = _auth(services)
     try:
+        await auth.confirm_provider()
         redirect = auth.begin_login(request.query.get("next", "/"))
     except ProviderUnavailable as exc:
         services.metrics.auth_logins.labels(exc.code).inc()
