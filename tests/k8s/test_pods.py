@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.kube.fake_api import FakeKubeAPI
+from tests.kube.log_requests import format_timestamp
 
 from .conftest import NS, kube_server, objects, pod_catalog
 
@@ -55,4 +56,27 @@ async def test_a_pods_watch_that_expires_lists_again_and_catches_up(
         await kube_api.wait_until(lambda: kube_api.open_log_streams == 3)
         kube_api.append_log(NS, "api-3", "api", "three")
         assert await tail.read_lines(1) == ["three"]
+        await tail.close()
+
+
+async def test_pods_frames_name_each_line_s_pod_and_carry_the_kubelet_s_timestamps(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(objects.pod("api-1", NS, labels={"app": "api"}, containers=["api"]))
+    first = 1_700_000_000_123_456_789
+    kube_api.append_log(NS, "api-1", "api", "backlog one", "backlog two", at=first)
+    async with kube_server(kube_api, tmp_path, catalog=API) as server:
+        tail = await server.tail("api")
+        assert await tail.read_lines(2) == ["backlog one", "backlog two"]
+        frame = tail.frames[-1]
+        assert frame["source"] == "api-1/api"
+        assert frame["timestamps"] == [format_timestamp(first)] * 2
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 1)
+        later = first + 2_000_000_001
+        kube_api.append_log(NS, "api-1", "api", "live", at=later)
+        assert await tail.read_lines(3) == ["backlog one", "backlog two", "live"]
+        frame = tail.frames[-1]
+        assert frame["source"] == "api-1/api"
+        assert frame["timestamps"] == ["2023-11-14T22:13:22.123456790Z"]
+        assert format_timestamp(later) == "2023-11-14T22:13:22.123456790Z"
         await tail.close()

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import orjson
+
 from tailgate.catalog.parsing import parse_catalog
 from tailgate.k8s.catalog_data import catalog_document
 from tailgate.k8s.hub import LineHub
-from tailgate.k8s.log_lines import PodCursor, Position, ResumeFilter, parse_line, since_time
+from tailgate.k8s.log_lines import (
+    PodCursor,
+    Position,
+    ResumeFilter,
+    parse_line,
+    parse_stamped_line,
+    since_time,
+)
 
 
 def test_the_timestamp_prefix_is_parsed_and_stripped() -> None:
@@ -58,3 +67,35 @@ def test_a_hub_serves_backlogs_cursors_and_bounded_queues() -> None:
     assert [b.lines for b in resumed.batches] == [["eeee", "ffff"]] and resumed.gap is None
     _, old = hub.subscribe(10, PodCursor("00000000", 1, Position(1, 1)).encode())
     assert old.gap is not None
+
+
+def test_the_stamp_is_kept_as_written_and_none_without_one() -> None:
+    raw = b"2024-01-01T00:00:01.500000000Z hello"
+    assert parse_stamped_line(raw, default_ts=0, max_line=100) == (
+        1_704_067_201_500_000_000,
+        "2024-01-01T00:00:01.500000000Z",
+        ["hello"],
+    )
+    assert parse_stamped_line(b"2024-01-01T00:00:01Z", default_ts=0, max_line=100)[1] == (
+        "2024-01-01T00:00:01Z"
+    )
+    assert parse_stamped_line(b"plain", default_ts=7, max_line=100) == (7, None, ["plain"])
+
+
+def test_hub_frames_carry_stamps_parallel_to_lines_live_and_from_the_backlog() -> None:
+    stamp = "2024-01-01T00:00:00.000000001Z"
+    hub = LineHub(capacity=10)
+    live, _ = hub.subscribe(0, None)
+    hub.publish("p/c", [(1, "a"), (2, "b")], [stamp, None])
+    hub.publish("p/c", [(3, "c")])  # without a loop, each publish is its own batch
+    hub.publish(None, [(4, "d")], [stamp])
+    batches, _ = live.take()
+    frames = [orjson.loads(b.payload()) for b in batches]
+    assert [f["lines"] for f in frames] == [["a", "b"], ["c"], ["d"]]
+    assert frames[0]["source"] == "p/c" and frames[0]["timestamps"] == [stamp, None]
+    assert "timestamps" not in frames[1]
+    assert "source" not in frames[2] and frames[2]["timestamps"] == [stamp]
+    _, start = hub.subscribe(10, None)
+    backlog = [orjson.loads(b.payload()) for b in start.batches]
+    assert [f["lines"] for f in backlog] == [["a", "b", "c"], ["d"]]
+    assert backlog[0]["timestamps"] == [stamp, None, None]

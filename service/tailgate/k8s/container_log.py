@@ -33,7 +33,7 @@ from .errors import (
     PodNotFound,
 )
 from .hub import LineHub
-from .log_lines import Position, ResumeFilter, parse_line, since_time
+from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
 from .waiting import Backoff, wait_for_pod_change
 
 log = logging.getLogger(__name__)
@@ -221,15 +221,19 @@ class ContainerLog:
         position = self._position or Position()
         async for raw_lines in stream.batches():
             lines: list[tuple[int, str]] = []
+            stamps: list[str | None] = []
             for raw in raw_lines:
-                ts, pieces = parse_line(raw, default_ts=position.ts, max_line=self._max_line)
+                ts, stamp, pieces = parse_stamped_line(
+                    raw, default_ts=position.ts, max_line=self._max_line
+                )
                 count += 1
                 if not resume.fresh(ts):
                     continue
                 position = position.after(ts)
                 lines.extend((ts, piece) for piece in pieces)
+                stamps.extend([stamp] * len(pieces))
             self._position = position
-            hub.publish(source, lines)
+            hub.publish(source, lines, stamps)
         return count
 
     # -- choosing the container -------------------------------------------------------

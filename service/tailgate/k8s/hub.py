@@ -8,6 +8,10 @@ live end, and is told how many lines it missed (a ``gap`` notice) when it next r
 Publishing never waits for a viewer, so a slow one costs at most its queue bound and
 never slows the others. No I/O here.
 
+Each line keeps the timestamp its source wrote (the kubelet's RFC 3339 prefix, as
+text) beside it; frames carry them as ``timestamps``, parallel to ``lines``, when any
+line in the frame has one.
+
 Batches are paced: a line after a quiet spell goes out at once, but under load the
 lines read meanwhile are merged into one batch at most every ``PACE_PER_VIEWER``
 seconds per subscriber (capped by ``PACE_MAX``). Every batch costs each viewer a
@@ -45,6 +49,7 @@ class RingLine:
     position: Position
     source: str | None
     text: str
+    stamp: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -55,6 +60,8 @@ class Batch:
     source: str | None
     cursor: str
     size: int
+    #: Parallel to ``lines``: each line's timestamp as its source wrote it, or None.
+    stamps: list[str | None] | None = None
     notice: bytes | None = None
     _payload: bytes | None = None
 
@@ -62,7 +69,10 @@ class Batch:
         if self.notice is not None:
             return self.notice
         if self._payload is None:
-            self._payload = lines_payload(self.lines, self.cursor, source=self.source)
+            stamps = self.stamps if self.stamps and any(self.stamps) else None
+            self._payload = lines_payload(
+                self.lines, self.cursor, source=self.source, timestamps=stamps
+            )
         return self._payload
 
 
@@ -134,22 +144,33 @@ class LineHub:
         #: The current condition (waiting, error) every new viewer hears at once.
         self.state: bytes | None = None
         self._state_listeners: set[Callable[[bytes], None]] = set()
-        self._pending: list[tuple[str | None, list[str], int]] = []
+        self._pending: list[tuple[str | None, list[str], list[str | None], int]] = []
         self._flush_handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._last_flush = 0.0
 
     # -- the stream's side ----------------------------------------------------------
 
-    def publish(self, source: str | None, lines: list[tuple[int, str]]) -> None:
-        """Add lines (timestamp, text) read from ``source`` and hand them to every queue."""
+    def publish(
+        self,
+        source: str | None,
+        lines: list[tuple[int, str]],
+        stamps: list[str | None] | None = None,
+    ) -> None:
+        """Add lines (timestamp, text) read from ``source`` and hand them to every queue.
+
+        ``stamps``, parallel to ``lines``, are the timestamps as the source wrote them
+        (None where a line had none), for viewers to show."""
         if not lines:
             return
+        if stamps is None:
+            stamps = [None] * len(lines)
         texts = []
         size = 0
-        for ts, text in lines:
+        ring = self._ring
+        for (ts, text), stamp in zip(lines, stamps, strict=True):
             self.seq += 1
             self.position = self.position.after(ts)
-            self._ring.append(RingLine(self.seq, self.position, source, text))
+            ring.append(RingLine(self.seq, self.position, source, text, stamp))
             self._ring_bytes += len(text)
             texts.append(text)
             size += len(text) + 3
@@ -160,12 +181,13 @@ class LineHub:
             self._ring_bytes -= len(gone.text)
             self.from_start = False
         pending = self._pending
-        if pending and pending[-1][0] == source and pending[-1][2] < FRAME_BYTES:
-            _, held, held_size = pending[-1]
+        if pending and pending[-1][0] == source and pending[-1][3] < FRAME_BYTES:
+            _, held, held_stamps, held_size = pending[-1]
             held.extend(texts)
-            pending[-1] = (source, held, held_size + size)
+            held_stamps.extend(stamps)
+            pending[-1] = (source, held, held_stamps, held_size + size)
         else:
-            pending.append((source, texts, size))
+            pending.append((source, texts, list(stamps), size))
         self._schedule_flush()
 
     def _schedule_flush(self) -> None:
@@ -195,8 +217,8 @@ class LineHub:
         with contextlib.suppress(RuntimeError):
             self._last_flush = asyncio.get_running_loop().time()
         cursor = self.cursor()
-        for source, texts, size in pending:
-            batch = Batch(texts, source, cursor, size)
+        for source, texts, stamps, size in pending:
+            batch = Batch(texts, source, cursor, size, stamps)
             for subscriber in self._subscribers:
                 subscriber.push(batch, self._on_drop)
 
@@ -318,7 +340,8 @@ class LineHub:
     def _frame(self, run: list[RingLine], size: int) -> Batch:
         last = run[-1]
         cursor = PodCursor(self.epoch, last.seq, last.position).encode()
-        return Batch([line.text for line in run], run[0].source, cursor, size)
+        texts = [line.text for line in run]
+        return Batch(texts, run[0].source, cursor, size, [line.stamp for line in run])
 
 
 def _after(position: Position, cursor: Position) -> bool:

@@ -4,7 +4,8 @@ Lines are asked for with ``timestamps=true``, so each starts with the kubelet's
 RFC 3339 timestamp (``2024-01-01T00:00:00.123456789Z text``). The timestamp is how a
 reconnect resumes (``sinceTime``) without a gap, and how it skips what was already
 read without a duplicate: a ``Position`` is a timestamp plus how many lines carrying
-exactly that timestamp were read. The prefix never reaches viewers.
+exactly that timestamp were read. The prefix is cut from the text; viewers get it
+as it was written, beside the line (``timestamps`` in a ``lines`` frame).
 """
 
 from __future__ import annotations
@@ -57,22 +58,33 @@ class ResumeFilter:
 
 def parse_line(raw: bytes, *, default_ts: int, max_line: int) -> tuple[int, list[str]]:
     """(timestamp, text pieces) of one raw line; without a stamp, ``default_ts`` is used."""
+    ts, _, pieces = parse_stamped_line(raw, default_ts=default_ts, max_line=max_line)
+    return ts, pieces
+
+
+def parse_stamped_line(
+    raw: bytes, *, default_ts: int, max_line: int
+) -> tuple[int, str | None, list[str]]:
+    """(timestamp, the stamp as written or None, text pieces) of one raw line."""
     match = _STAMP.match(raw)
     ts = default_ts
+    stamp = None
     body = raw
     if match is not None:
         year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
         seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
         fraction = (match.group(7) or b"").ljust(9, b"0")
         ts = seconds * 1_000_000_000 + int(fraction)
-        body = raw[match.end() :]
+        end = match.end()
+        body = raw[end:]
+        stamp = raw[: end - 1 if raw[end - 1] == 0x20 else end].decode("ascii")
     text = body.decode("utf-8", "replace").rstrip("\n")
     if text.endswith("\r"):
         text = text[:-1]
     if len(text) <= max_line:
-        return ts, [text]
+        return ts, stamp, [text]
     pieces = [text[i : i + max_line] for i in range(0, len(text), max_line)]
-    return ts, [piece + SPLIT_MARKER for piece in pieces[:-1]] + [pieces[-1]]
+    return ts, stamp, [piece + SPLIT_MARKER for piece in pieces[:-1]] + [pieces[-1]]
 
 
 def since_time(ts: int) -> str:

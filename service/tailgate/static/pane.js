@@ -36,7 +36,7 @@ export class Pane {
       handlers: {
         state: (state, sentence) => this.connectionState(state, sentence),
         hello: (frame, again) => this.hello(frame, again),
-        lines: (lines) => this.lines(lines),
+        lines: (lines, frame) => this.lines(lines, frame),
         notice: (frame) => this.entry(KIND_NOTICE, `[${frame.event}] ${frame.message}`),
         error: (frame) => this.entry(KIND_ERROR, `[${frame.code}] ${frame.message}`),
         remark: (text) => this.entry(KIND_STATUS, text),
@@ -74,6 +74,7 @@ export class Pane {
     });
     on("wrap", "change", () => this.displayChanged());
     on("json", "change", () => this.displayChanged());
+    on("times", "change", () => this.displayChanged());
     node.addEventListener("focusin", () => this.onActivate(this));
     node.addEventListener("pointerdown", () => this.onActivate(this));
     container.appendChild(node);
@@ -112,8 +113,10 @@ export class Pane {
     if (again) this.entry(KIND_STATUS, "Reconnected: continuing after the last line received.");
   }
 
-  lines(lines) {
-    this.model.pushLines(lines);
+  lines(lines, frame = {}) {
+    const source = typeof frame.source === "string" ? frame.source : null;
+    const stamps = Array.isArray(frame.timestamps) ? frame.timestamps : null;
+    this.model.pushLines(lines, source, stamps);
     if (this.paused) {
       this.held += lines.length;
       if (this.held >= this.options.pauseHold && !this.connection.serverPaused) {
@@ -239,7 +242,11 @@ export class Pane {
   }
 
   displayChanged() {
-    this.model.configure({ wrap: this.el("wrap").checked, json: this.el("json").checked });
+    this.model.configure({
+      wrap: this.el("wrap").checked,
+      json: this.el("json").checked,
+      times: this.el("times").checked,
+    });
     this.node.classList.toggle("wrapped", this.model.wrap);
     this.schedule();
   }
@@ -247,7 +254,8 @@ export class Pane {
   toggleOption(part) {
     const box = this.el(part);
     box.checked = !box.checked;
-    box.dispatchEvent(new Event(part === "wrap" || part === "json" ? "change" : "input"));
+    const change = part === "wrap" || part === "json" || part === "times";
+    box.dispatchEvent(new Event(change ? "change" : "input"));
   }
 
   resized() {
@@ -284,9 +292,22 @@ export class Pane {
 
   render() {
     const { droppedRows } = this.model.sync();
+    this.showMeta();
     this.view.render(this.model, droppedRows);
     if (!this.view.following) this.showJump();
     this.showStats();
+  }
+
+  // The timestamp and source columns: their widths (CSS variables, set through the
+  // CSSOM, which the page's CSP allows), and the Times toggle once there are timestamps.
+  showMeta() {
+    const model = this.model;
+    const key = `${model.sourceCols}/${model.metaCols}/${model.hasStamps}`;
+    if (key === this.metaKey) return;
+    this.metaKey = key;
+    this.node.style.setProperty("--src-w", `${model.sourceCols}ch`);
+    this.node.style.setProperty("--meta-w", `${model.metaCols}ch`);
+    this.el("times-toggle").hidden = !model.hasStamps;
   }
 
   showStats() {

@@ -3,6 +3,10 @@
 // Every entry gets a sequence number that never repeats, even across Clear, so the views
 // built on top (filtered lists, row maps) can say "everything before seq N is gone" without
 // being told about each eviction.
+//
+// Lines of pod logs also carry where they came from (`pod/container`) and the timestamp
+// the kubelet wrote. Those live in two more slot arrays, made only once an entry brings
+// one, so panes on file logs pay nothing for them.
 
 export const KIND_LINE = 0;
 export const KIND_NOTICE = 1; // a notice frame from the server (rotated, truncated, gap, ...)
@@ -15,6 +19,8 @@ export class RingBuffer {
     this.capacity = capacity;
     this.texts = new Array(capacity);
     this.kinds = new Uint8Array(capacity);
+    this.sources = null; // slot -> source string or null, once any entry has one
+    this.stamps = null; // slot -> timestamp string or null, once any entry has one
     this.total = 0; // sequence number of the next entry
     this.first = 0; // sequence number of the oldest entry still held
   }
@@ -23,11 +29,15 @@ export class RingBuffer {
     return this.total - this.first;
   }
 
-  push(kind, text) {
+  push(kind, text, source = null, stamp = null) {
     const seq = this.total++;
     const slot = seq % this.capacity;
     this.texts[slot] = text;
     this.kinds[slot] = kind;
+    if (source !== null && this.sources === null) this.sources = new Array(this.capacity);
+    if (stamp !== null && this.stamps === null) this.stamps = new Array(this.capacity);
+    if (this.sources !== null) this.sources[slot] = source;
+    if (this.stamps !== null) this.stamps[slot] = stamp;
     if (this.total - this.first > this.capacity) this.first = this.total - this.capacity;
     return seq;
   }
@@ -44,8 +54,18 @@ export class RingBuffer {
     return this.kinds[seq % this.capacity];
   }
 
+  source(seq) {
+    return this.sources === null ? null : (this.sources[seq % this.capacity] ?? null);
+  }
+
+  stamp(seq) {
+    return this.stamps === null ? null : (this.stamps[seq % this.capacity] ?? null);
+  }
+
   clear() {
     this.first = this.total;
     this.texts = new Array(this.capacity); // let the old strings go
+    this.sources = null;
+    this.stamps = null;
   }
 }

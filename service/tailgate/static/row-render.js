@@ -1,6 +1,8 @@
 // One display row as DOM: text nodes inside spans whose classes carry the colours and the
 // filter's highlights. Text only ever goes in through text nodes, never as markup.
+// A pod log line's timestamp and source come first, as their own spans.
 
+import { sourceClass } from "./line-meta.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
 
 const KIND_CLASS = {
@@ -36,19 +38,45 @@ export function segments(text, runs, marks, start = 0, end = text.length) {
   return out;
 }
 
+function span(cls, text) {
+  const el = document.createElement("span");
+  el.className = cls;
+  el.textContent = text;
+  return el;
+}
+
+// The spans before the text: timestamp (full value as tooltip), source tag; or, on a
+// wrapped line's later rows, a blank of the same width.
+function metaNodes(row) {
+  if (row.pad) return [span("meta-pad", "")];
+  const nodes = [];
+  if (row.time != null) {
+    const time = span("ts", row.time);
+    if (row.stamp) time.title = row.stamp;
+    nodes.push(time);
+  }
+  if (row.source != null) {
+    const tag = span(sourceClass(row.source), row.source);
+    tag.title = row.source;
+    nodes.push(tag);
+  }
+  return nodes;
+}
+
 export function fillRow(el, row) {
   el.className = KIND_CLASS[row.kind] || "row";
-  if (row.runs.length === 0 && row.marks.length === 0) {
+  const meta = row.pad || row.time != null || row.source != null;
+  if (!meta && row.runs.length === 0 && row.marks.length === 0) {
     el.textContent = row.text.slice(row.start, row.end);
     return;
   }
-  const parts = segments(row.text, row.runs, row.marks, row.start, row.end);
-  const nodes = parts.map((part) => {
-    if (!part.cls) return document.createTextNode(part.text);
-    const span = document.createElement("span");
-    span.className = part.cls;
-    span.textContent = part.text;
-    return span;
-  });
+  const nodes = meta ? metaNodes(row) : [];
+  if (row.runs.length === 0 && row.marks.length === 0) {
+    nodes.push(document.createTextNode(row.text.slice(row.start, row.end)));
+  } else {
+    for (const part of segments(row.text, row.runs, row.marks, row.start, row.end)) {
+      nodes.push(part.cls ? span(part.cls, part.text) : document.createTextNode(part.text));
+    }
+  }
   el.replaceChildren(...nodes);
 }

@@ -12,7 +12,7 @@ import { backoffDelay, describeClose } from "./close-codes.js";
 const HEALTHY_MS = 5000;
 
 export class TailConnection {
-  // handlers: {state(state, sentence), hello(frame), lines(lines), notice(frame), error(frame),
+  // handlers: {state(state, sentence), hello(frame), lines(lines, frame), notice(frame), error(frame),
   //            remark(text)}; every one is optional.
   constructor(logId, { backlog = null, handlers = {} } = {}) {
     this.logId = logId;
@@ -127,7 +127,7 @@ export class TailConnection {
         break;
       }
       case "lines":
-        if (Array.isArray(frame.lines)) this.emit("lines", frame.lines);
+        if (Array.isArray(frame.lines)) this.emit("lines", frame.lines, frame);
         if (typeof frame.cursor === "string") this.cursor = frame.cursor;
         break;
       case "notice":

@@ -4,14 +4,22 @@
 // New entries are only indexed when the page asks (once per animation frame), so a burst
 // of thousands of lines costs one pass, not one layout each. While frozen (Pause), entries
 // are kept but not indexed, and the view stays where it was.
+//
+// Pod log lines may carry a source and a timestamp (line-meta.js); they are drawn before
+// the text on an entry's first row, take their share of the width when lines wrap, and
+// are never matched by the filter.
 
 import { parseAnsi, plainText } from "./ansi.js";
 import { compileFilter } from "./line-filter.js";
 import { jsonRuns, prettyJson } from "./json-lines.js";
 import { LineIndex } from "./line-index.js";
+import { exportLine, localTime } from "./line-meta.js";
 import { KIND_LINE, RingBuffer } from "./ring-buffer.js";
 
 const CACHE_LIMIT = 2000;
+// Columns a shown timestamp takes ("12:34:56.789" and a space), and the widest source tag.
+export const TIME_COLS = 13;
+export const SOURCE_COLS_MAX = 40;
 
 export class TailModel {
   constructor({ capacity = 100000 } = {}) {
@@ -26,11 +34,43 @@ export class TailModel {
     this.frozenAt = null; // while frozen, the index stops before this sequence number
     this.cache = new Map(); // seq -> visual form, for the rows on screen
     this.linesReceived = 0;
+    this.times = true; // show timestamps (when lines have them)
+    this.hasStamps = false;
+    this.sourceCols = 0; // width of the source tags: the longest source seen, capped
+    this.metaChanged = false; // the tags grew: wrapped rows must be counted again
   }
 
-  pushLines(lines) {
-    for (let i = 0; i < lines.length; i++) this.ring.push(KIND_LINE, lines[i]);
+  // Lines of one frame; `source` (or null) is theirs, `stamps` (or null) parallel to them.
+  pushLines(lines, source = null, stamps = null) {
+    const ring = this.ring;
+    if (source === null && stamps === null) {
+      for (let i = 0; i < lines.length; i++) ring.push(KIND_LINE, lines[i]);
+    } else {
+      const withStamps = Array.isArray(stamps) && stamps.length === lines.length;
+      for (let i = 0; i < lines.length; i++) {
+        const stamp = withStamps && typeof stamps[i] === "string" ? stamps[i] : null;
+        ring.push(KIND_LINE, lines[i], source, stamp);
+      }
+      if (withStamps && !this.hasStamps) {
+        this.hasStamps = true;
+        this.metaChanged = this.metaChanged || this.times;
+      }
+      if (source !== null && source.length > this.sourceCols) {
+        this.sourceCols = Math.min(SOURCE_COLS_MAX, source.length);
+        this.metaChanged = true;
+      }
+    }
     this.linesReceived += lines.length;
+  }
+
+  // Columns taken before the text on a line's rows.
+  get metaCols() {
+    const time = this.times && this.hasStamps ? TIME_COLS : 0;
+    return time + (this.sourceCols ? this.sourceCols + 1 : 0);
+  }
+
+  get textCols() {
+    return Math.max(10, this.cols - this.metaCols);
   }
 
   push(kind, text) {
@@ -56,9 +96,14 @@ export class TailModel {
     this.rebuild();
   }
 
-  // Options change: {spec, wrap, json, cols}. Returns true when the rows must be rebuilt.
-  configure({ spec, wrap, json, cols }) {
+  // Options change: {spec, wrap, json, cols, times}. Returns true when the rows were rebuilt.
+  configure({ spec, wrap, json, cols, times }) {
     let changed = false;
+    if (times !== undefined && times !== this.times) {
+      this.times = times;
+      this.cache.clear();
+      changed = changed || (this.wrap && this.hasStamps);
+    }
     if (spec !== undefined) {
       this.spec = { ...this.spec, ...spec };
       this.filter = compileFilter(this.spec);
@@ -89,6 +134,13 @@ export class TailModel {
 
   // Indexes what arrived since the last call; returns {added, droppedRows}.
   sync() {
+    if (this.metaChanged) {
+      this.metaChanged = false;
+      if (this.wrap) {
+        this.rebuild();
+        return { added: 0, droppedRows: 0 };
+      }
+    }
     const ring = this.ring;
     const droppedRows = this.index.dropBefore(ring.first);
     const end = this.frozenAt === null ? ring.total : Math.min(this.frozenAt, ring.total);
@@ -117,8 +169,9 @@ export class TailModel {
     if (!this.wrap && !(this.json && isLine)) return 1;
     const pieces = isLine && this.json ? prettyJson(plain) || [plain] : [plain];
     if (!this.wrap) return pieces.length;
+    const cols = this.textCols;
     let rows = 0;
-    for (const piece of pieces) rows += Math.max(1, Math.ceil(piece.length / this.cols));
+    for (const piece of pieces) rows += Math.max(1, Math.ceil(piece.length / cols));
     return rows;
   }
 
@@ -134,25 +187,39 @@ export class TailModel {
     const lines = pieces
       ? pieces.map((text) => ({ text, runs: jsonRuns(text), marks: marks(text) }))
       : [{ text: parsed.plain, runs: parsed.runs, marks: marks(parsed.plain) }];
-    form = { kind, lines };
+    const source = this.ring.source(seq);
+    const stamp = this.times ? this.ring.stamp(seq) : null;
+    const time = stamp === null ? null : localTime(stamp);
+    form = { kind, lines, source, stamp, time };
     this.cache.set(seq, form);
     return form;
   }
 
-  // Display row `sub` of an entry: {kind, text, runs, marks, start, end}.
+  // Display row `sub` of an entry: {kind, text, runs, marks, start, end} and, for lines
+  // with a source or timestamp, {source, stamp, time} on the first row and {pad} after it.
   row(seq, sub) {
     const form = this.visual(seq);
+    const meta = this.meta(form, sub);
+    const cols = this.textCols;
     let remaining = sub;
     for (const line of form.lines) {
-      const rows = this.wrap ? Math.max(1, Math.ceil(line.text.length / this.cols)) : 1;
+      const rows = this.wrap ? Math.max(1, Math.ceil(line.text.length / cols)) : 1;
       if (remaining < rows) {
-        const start = this.wrap ? remaining * this.cols : 0;
-        const end = this.wrap ? Math.min(line.text.length, start + this.cols) : line.text.length;
-        return { kind: form.kind, ...line, start, end };
+        const start = this.wrap ? remaining * cols : 0;
+        const end = this.wrap ? Math.min(line.text.length, start + cols) : line.text.length;
+        return { kind: form.kind, ...line, start, end, ...meta };
       }
       remaining -= rows;
     }
-    return { kind: form.kind, text: "", runs: [], marks: [], start: 0, end: 0 };
+    return { kind: form.kind, text: "", runs: [], marks: [], start: 0, end: 0, ...meta };
+  }
+
+  meta(form, sub) {
+    if (form.source === null && form.time === null) return null;
+    if (sub > 0) return { pad: true };
+    // A line without a timestamp among lines with one keeps the column: an empty time.
+    const time = form.time ?? (this.times && this.hasStamps ? "" : null);
+    return { source: form.source, stamp: form.stamp, time };
   }
 
   // The log lines held (shown by the filter, if one is on), as text to save.
@@ -163,7 +230,7 @@ export class TailModel {
       if (ring.kind(seq) !== KIND_LINE) continue;
       const raw = ring.text(seq);
       if (this.filter.active && !this.filter.shows(plainText(raw))) continue;
-      parts.push(raw);
+      parts.push(exportLine(raw, ring.source(seq), ring.stamp(seq)));
     }
     return parts.length ? parts.join("\n") + "\n" : "";
   }

@@ -17,10 +17,18 @@ PROTOCOL_VERSION = 1
 _dumps = orjson.dumps
 
 
-def lines_payload(lines: list[str], cursor: str, source: str | None = None) -> bytes:
+def lines_payload(
+    lines: list[str],
+    cursor: str,
+    source: str | None = None,
+    timestamps: list[str | None] | None = None,
+) -> bytes:
+    """A ``lines`` frame; ``timestamps`` (pod logs) is parallel to ``lines``."""
     tail = b',"cursor":' + _dumps(cursor)
     if source is not None:
         tail += b',"source":' + _dumps(source)
+    if timestamps is not None:
+        tail += b',"timestamps":' + _dumps(timestamps)
     return b'{"type":"lines","lines":' + _dumps(lines) + tail + b"}"
 
 
