@@ -161,22 +161,17 @@ class FileTail:
                     f"the file the cursor points into is gone; lines may be missing. "
                     f"Continuing with {follower.path} from its start",
                 )
-                return self._from_start()
-        start = follower.start_position()
-        if start is None or backlog <= 0:
+                # The current file from its start, or its last max_backlog lines.
+                return self._backlog(self._max_backlog)
+        return self._backlog(backlog)
+
+    def _backlog(self, lines: int) -> Position | None:
+        """A position ``lines`` complete lines before the follower's place (or None)."""
+        start = self._follower.start_position()
+        if start is None or lines <= 0:
             return start
         handle = start.handle
-        start.offset = backlog_start(handle.fd, start.offset, backlog)
-        start.tail = handle.bytes_before(start.offset)
-        return start
-
-    def _from_start(self) -> Position | None:
-        """The current file from its start, or its last ``max_backlog`` lines if longer."""
-        start = self._follower.start_position()
-        if start is None:
-            return None
-        handle = start.handle
-        start.offset = backlog_start(handle.fd, start.offset, self._max_backlog)
+        start.offset = backlog_start(handle.fd, start.offset, lines)
         start.tail = handle.bytes_before(start.offset)
         return start
 
