@@ -16,9 +16,15 @@ import time
 from bench.context import Context, Fanout, each_server
 from bench.fleet import fleet
 from bench.report import ScenarioResult, Target
-from bench.scenarios.figures import SETTLE_SECONDS, YES, Outcome, Row, figures, ms
+from bench.scenarios.figures import (
+    SETTLE_SECONDS,
+    YES,
+    Outcome,
+    Row,
+    fanout_outcome,
+    figures,
+)
 from bench.servers import Launcher
-from bench.stats import spread
 from bench.writers import write_paced
 
 NAME = "fanout"
@@ -55,23 +61,16 @@ async def _measure(ctx: Context, launcher: Launcher, shape: Fanout) -> Outcome:
             wall = time.monotonic() - wall_before
             report = await viewers.stop()
         server.check_alive()
-    figures = spread([ms(sample) for sample in report.latencies_ns])
     return {
-        "all_delivered": report.complete == shape.viewers,
-        "viewers_complete": report.complete,
-        "viewers_connected": viewers.connected,
-        "active_tails_metric": active,
-        "p50_ms": figures["p50"],
-        "p99_ms": figures["p99"],
-        "max_ms": figures["max"],
-        "frames": len(report.latencies_ns),
-        "server_cores": cpu / wall,
-        "finished_in_time": finished,
-        "writer_most_late_ms": ms(span.most_late_ns),
-        "client_cores": report.client_cpu_seconds / report.client_wall_seconds
-        if report.client_wall_seconds
-        else None,
-        "problems": report.problems(),
+        **fanout_outcome(
+            report,
+            viewers=shape.viewers,
+            connected=viewers.connected,
+            active=active,
+            server_cores=cpu / wall,
+            finished=finished,
+            writer_most_late_ns=span.most_late_ns,
+        ),
         "server_log": server.log_problems(),
         "server_stop": server.stop_report,
     }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from bench.context import Context
+from bench.fleet import FleetReport
 from bench.report import Figure, Target, Value
+from bench.stats import spread
 
 Outcome = dict[str, Any]
 SETTLE_SECONDS = 0.2
@@ -64,3 +66,34 @@ def figures(
 
 def ms(nanoseconds: float) -> float:
     return nanoseconds / 1e6
+
+
+def fanout_outcome(
+    report: FleetReport,
+    *,
+    viewers: int,
+    connected: int,
+    active: Any,
+    server_cores: float,
+    finished: bool,
+    writer_most_late_ns: float,
+) -> Outcome:
+    """What every fan-out run reports, whatever the source the viewers tail."""
+    latency = spread([ms(sample) for sample in report.latencies_ns])
+    return {
+        "all_delivered": report.complete == viewers,
+        "viewers_complete": report.complete,
+        "viewers_connected": connected,
+        "active_tails_metric": active,
+        "p50_ms": latency["p50"],
+        "p99_ms": latency["p99"],
+        "max_ms": latency["max"],
+        "frames": len(report.latencies_ns),
+        "server_cores": server_cores,
+        "finished_in_time": finished,
+        "writer_most_late_ms": ms(writer_most_late_ns),
+        "client_cores": report.client_cpu_seconds / report.client_wall_seconds
+        if report.client_wall_seconds
+        else None,
+        "problems": report.problems(),
+    }

@@ -32,9 +32,17 @@ from bench.kube_fake import FakeCluster, fake_cluster
 from bench.kube_fake_runner import CONTAINER, NAMESPACE, POD
 from bench.rawws import RawWebSocket
 from bench.report import ScenarioResult, Target
-from bench.scenarios.figures import SETTLE_SECONDS, YES, Outcome, Row, figures, ms
+from bench.scenarios.figures import (
+    SETTLE_SECONDS,
+    YES,
+    Outcome,
+    Row,
+    fanout_outcome,
+    figures,
+    ms,
+)
 from bench.servers import HOST, Launcher, Server, ServerFailed, Tailgate
-from bench.stats import median, spread
+from bench.stats import median
 
 NAME = "pods"
 TITLE = "a pod's log through a fake Kubernetes API server (no baseline)"
@@ -107,27 +115,20 @@ async def _fanout(ctx: Context, launcher: Launcher) -> Outcome:
             streams = await cluster.streams()
             report = await viewers.stop()
         server.check_alive()
-    figures = spread([ms(sample) for sample in report.latencies_ns])
     return {
-        "all_delivered": report.complete == shape.viewers,
-        "viewers_complete": report.complete,
-        "viewers_connected": viewers.connected,
-        "active_tails_metric": active,
-        "p50_ms": figures["p50"],
-        "p99_ms": figures["p99"],
-        "max_ms": figures["max"],
-        "frames": len(report.latencies_ns),
-        "server_cores": cpu / wall,
-        "finished_in_time": finished,
+        **fanout_outcome(
+            report,
+            viewers=shape.viewers,
+            connected=viewers.connected,
+            active=active,
+            server_cores=cpu / wall,
+            finished=finished,
+            writer_most_late_ns=span["most_late_ns"],
+        ),
         "upstreams": str(streams["peak_following"]),
         "fake_streams": streams,
         "upstream_streams_metric": upstream_metric,
         "fake_cores": fake_cpu / wall,
-        "writer_most_late_ms": ms(span["most_late_ns"]),
-        "client_cores": report.client_cpu_seconds / report.client_wall_seconds
-        if report.client_wall_seconds
-        else None,
-        "problems": report.problems(),
         **_server_report(server),
     }
 
