@@ -171,10 +171,6 @@ class FileFollower:
         if fut is not None and not fut.done():
             fut.cancel()
 
-    @property
-    def viewer_count(self) -> int:
-        return len(self._viewers)
-
     def try_join(self, viewer: Viewer, pos: Position) -> asyncio.Future[Position] | None:
         """Put a viewer in the live set if it stands where the follower stands.
 

@@ -129,9 +129,6 @@ class InotifyHub:
         entry.callbacks[self._next_token] = callback
         return Watch(self, wd, self._next_token)
 
-    def watch_count(self) -> int:
-        return len(self._watches)
-
     def close(self) -> None:
         if self._fd >= 0:
             self._loop.remove_reader(self._fd)
