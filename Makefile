@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench manifests clean
+.PHONY: demo test lint bench soak manifests clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	bash bench/setup.sh
 	$(BIN)/python -m bench
+
+# Bounded fault and endurance scenarios (minutes in all); not part of `make test`.
+soak: $(STAMP)
+	bash bench/setup.sh
+	$(BIN)/python -m bench.soak
 
 # Re-render manifests/ from the Helm chart (a test fails when they drift).
 manifests: $(STAMP)
