@@ -11,10 +11,11 @@ from typing import Any
 
 from . import __version__
 from .catalog.file_watch import read_catalog_file
-from .catalog.parsing import parse_catalog
+from .catalog.store import checked
 from .errors import ConfigError
+from .files.roots import FileRoots
 from .logs import setup_logging
-from .settings import Settings, env_for, load_settings
+from .settings import Settings, env_for, file_roots, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-config", help="validate a catalog file")
     check.add_argument("path", help="the catalog file (YAML)")
+    _file_root_flag(check)
 
     demo = commands.add_parser("demo", help="run on demo logs written to a temporary folder")
     demo.add_argument("--port", type=int, default=8080)
@@ -58,12 +60,29 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--shutdown-grace", "shutdown_grace", "seconds to close tails on SIGTERM (default 10)")
     add("--trust-forwarded", "trust_forwarded", "use X-Forwarded-For for client addresses")
     add("--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR (default INFO)")
+    _file_root_flag(parser)
+
+
+def _file_root_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--file-root",
+        dest="file_roots",
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="a folder log files may be read from, repeatable; default: each file log's "
+        f"own folder (env {env_for('file_roots')}, colon-separated)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.command == "check-config":
-        sys.exit(check_config(args.path))
+        try:
+            roots = file_roots(args.file_roots, os.environ)
+        except ConfigError as exc:
+            _fail("invalid settings", exc.problems)
+        sys.exit(check_config(args.path, roots))
     if args.command == "demo":
         from .demo import run_demo
 
@@ -104,14 +123,14 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
         runner.run(main)
 
 
-def check_config(path: str) -> int:
+def check_config(path: str, roots: FileRoots | None = None) -> int:
     try:
         text = read_catalog_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         print(f"{path}: cannot read: {exc}", file=sys.stderr)
         return 1
     try:
-        catalog = parse_catalog(text, path)
+        catalog = checked(text, path, roots or FileRoots())
     except ConfigError as exc:
         print(f"{path}: {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:

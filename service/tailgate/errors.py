@@ -15,6 +15,7 @@ Hierarchy::
     ├── BadClientMessage         an error frame; the tail goes on
     └── SourceError              reading the source failed
         ├── SourceUnavailable    for now (missing, permission denied): error frame, keep waiting
+        │   └── FileRefused      opened, but not to be read (outside the file roots, not a file)
         └── SourceFailed         for good: close 1011
 """
 
@@ -94,3 +95,13 @@ class SourceUnavailable(SourceError):
 
 class SourceFailed(SourceError):
     """The source cannot be read at all; the tail closes with 1011."""
+
+
+class FileRefused(SourceUnavailable):
+    """A file was opened but may not be read: outside the file roots, or not a regular file.
+
+    The message says what is wrong without naming where the file leads.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)

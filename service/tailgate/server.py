@@ -36,7 +36,7 @@ def raise_open_file_limit() -> None:
 
 def load_store(settings: Settings, metrics: Metrics) -> tuple[CatalogStore, str | None]:
     """The catalog store, loaded from the catalog file (errors raise ConfigError)."""
-    store = CatalogStore(metrics)
+    store = CatalogStore(metrics, roots=settings.roots)
     text = None
     if settings.catalog is not None:
         text = read_catalog_file(settings.catalog)

@@ -8,6 +8,7 @@ environment anywhere else.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .auth.settings import OidcSettings, load_auth_settings
 from .errors import ConfigError
+from .files.roots import FileRoots, forbidden
 
 CONFIGMAP_REF = re.compile(
     r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?"
@@ -57,12 +59,19 @@ class Settings:
     """Take the client address from X-Forwarded-For (only behind a trusted proxy)."""
     log_level: str = "INFO"
     """Level of the service's own JSON logs."""
+    file_roots: tuple[str, ...] = ()
+    """Folders log files may be read from (``--file-root``, repeatable); empty: each
+    file log's own folder. Files outside them are never read, whatever symlinks say."""
     oidc: OidcSettings | None = field(default=None, repr=False)
     """Sign-in settings (``TAILGATE_OIDC_*`` and friends); set exactly when ``auth`` is oidc."""
 
     @property
     def loopback(self) -> bool:
         return is_loopback(self.host)
+
+    @property
+    def roots(self) -> FileRoots:
+        return FileRoots.of(self.file_roots)
 
     @property
     def configmap_ref(self) -> tuple[str, str] | None:
@@ -91,6 +100,7 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "shutdown_grace": ("--shutdown-grace", "TAILGATE_SHUTDOWN_GRACE", "seconds"),
     "trust_forwarded": ("--trust-forwarded", "TAILGATE_TRUST_FORWARDED", "bool"),
     "log_level": ("--log-level", "TAILGATE_LOG_LEVEL", "str"),
+    "file_roots": ("--file-root", "TAILGATE_FILE_ROOTS", "paths"),
 }
 
 AUTH_MODES = ("oidc", "none")
@@ -153,6 +163,8 @@ def _with_sign_in(settings: Settings, env: Mapping[str, str]) -> Settings:
 
 
 def _parse(kind: str, raw: Any) -> Any:
+    if kind == "paths":
+        return _paths(raw)
     if isinstance(raw, bool) or kind == "str":
         return raw if kind != "str" else str(raw)
     text = str(raw).strip()
@@ -180,6 +192,35 @@ def _parse(kind: str, raw: Any) -> Any:
     if not low <= number <= high:
         raise ValueError(f"expected a number from {low} to {high}, got {number}")
     return number
+
+
+def file_roots(flag: list[str] | None, env: Mapping[str, str]) -> FileRoots:
+    """The file roots alone (for ``check-config``): the flag, else the variable."""
+    flag_name, var, _ = _SOURCES["file_roots"]
+    raw: Any = flag if flag else env.get(var)
+    if raw is None:
+        return FileRoots()
+    try:
+        return FileRoots.of(_paths(raw))
+    except ValueError as exc:
+        raise ConfigError([f"{flag_name if flag else var}: {exc}"]) from None
+
+
+def _paths(raw: Any) -> tuple[str, ...]:
+    """Folders from repeated flags (a list) or a colon-separated variable."""
+    items = list(raw) if isinstance(raw, (list, tuple)) else str(raw).split(":")
+    paths = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        if not item.startswith("/"):
+            raise ValueError(f"expected absolute folder paths, got {item!r}")
+        if forbidden(os.path.normpath(item)) or forbidden(os.path.realpath(item)):
+            raise ValueError(f"{item!r} cannot be a file root: tailgate never reads there")
+        if not os.path.isdir(item):
+            raise ValueError(f"{item!r} is not a folder")
+        paths.append(item)
+    return tuple(paths)
 
 
 def _check(s: Settings) -> list[str]:

@@ -8,9 +8,11 @@ the same way. Sources raise ``SourceFailed`` when they cannot go on.
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 from .catalog.model import FileSpec, LogEntry
+from .catalog.store import CatalogStore
 from .files.follower import FollowMode
 from .files.registry import FollowerRegistry
 from .files.source import FileSource
@@ -35,8 +37,10 @@ class SourceFactory:
         metrics: Metrics,
         settings: Settings,
         pods: PodSources | None = None,
+        catalog: CatalogStore | None = None,
     ) -> None:
         self._registry = registry
+        self._catalog = catalog
         self._metrics = metrics
         self._settings = settings
         self._pods = pods
@@ -55,4 +59,15 @@ class SourceFactory:
             metrics=self._metrics,
             max_line=self._settings.max_line,
             max_backlog=self._settings.max_backlog,
+            other_logs=self._other_file_logs(entry),
+        )
+
+    def _other_file_logs(self, entry: LogEntry) -> frozenset[str]:
+        """The files of every other file log: a cursor of ``entry`` never reaches them."""
+        if self._catalog is None:
+            return frozenset()
+        return frozenset(
+            os.path.normpath(other.source.path)
+            for other in self._catalog.current.entries.values()
+            if other.id != entry.id and isinstance(other.source, FileSpec)
         )

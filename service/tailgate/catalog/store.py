@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable
 
 from ..errors import ConfigError
+from ..files.roots import FileRoots
 from ..metrics import Metrics
-from .model import Catalog
+from .model import Catalog, FileSpec
 from .parsing import parse_catalog
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,33 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Catalog, Catalog], None]
 
 
+def root_problems(catalog: Catalog, roots: FileRoots) -> list[str]:
+    """Every file log of ``catalog`` that lies outside the file roots, or is never readable."""
+    problems = []
+    for entry in catalog.entries.values():
+        if isinstance(entry.source, FileSpec):
+            problem = roots.problem(entry.source.path)
+            if problem is not None:
+                problems.append(f"log {entry.id!r}: {problem}")
+    return problems
+
+
+def checked(text: str, origin: str, roots: FileRoots) -> Catalog:
+    """The catalog in ``text``, valid and inside the file roots (else ``ConfigError``)."""
+    catalog = parse_catalog(text, origin)
+    problems = root_problems(catalog, roots)
+    if problems:
+        raise ConfigError([f"{origin}: {p}" for p in problems])
+    return catalog
+
+
 class CatalogStore:
-    def __init__(self, metrics: Metrics, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self, metrics: Metrics, catalog: Catalog | None = None, roots: FileRoots | None = None
+    ) -> None:
         self._metrics = metrics
+        #: File logs outside these are refused, at start and on every reload.
+        self.roots = roots or FileRoots()
         self._catalog = catalog
         self._listeners: list[Listener] = []
         self.last_error: str | None = None
@@ -50,7 +75,7 @@ class CatalogStore:
     def offer(self, text: str, origin: str) -> bool:
         """Parse ``text`` and put it in force if valid; True when the catalog changed."""
         try:
-            catalog = parse_catalog(text, origin)
+            catalog = checked(text, origin, self.roots)
         except ConfigError as exc:
             self._metrics.catalog_reloads.labels("invalid").inc()
             self.last_error = "; ".join(exc.problems)

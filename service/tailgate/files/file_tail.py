@@ -22,6 +22,7 @@ from .cursor import BadCursor, FileCursor, checksum
 from .follower import READ_SIZE, FileFollower, switch_message
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .rotated_names import is_rotated_copy
 
 #: While waiting at the end, re-check at least this often.
 IDLE_CHECK = 1.0
@@ -38,8 +39,11 @@ class FileTail:
         metrics: Metrics,
         max_line: int = DEFAULT_MAX_LINE,
         max_backlog: int = 10000,
+        other_logs: frozenset[str] = frozenset(),
     ) -> None:
         self._follower = follower
+        #: Paths of the catalog's other file logs: never a rotated copy of this one.
+        self._other_logs = other_logs
         self._viewer = viewer
         self._max_line = max_line
         self._max_backlog = max_backlog
@@ -158,8 +162,8 @@ class FileTail:
                     return resumed
                 viewer.notice(
                     "gap",
-                    f"the file the cursor points into is gone; lines may be missing. "
-                    f"Continuing with {follower.path} from its start",
+                    "the file the cursor points into is gone or was rewritten; lines may be "
+                    f"missing. Continuing with {follower.path} from its start",
                 )
                 # The current file from its start, or its last max_backlog lines.
                 return self._backlog(self._max_backlog)
@@ -176,37 +180,46 @@ class FileTail:
         return start
 
     def _resume(self, cursor: FileCursor) -> Position | None:
-        follower, viewer = self._follower, self._viewer
+        """Where the cursor points, in this log's files only; None when it is gone.
+
+        A checksum that does not match means the file is not the one the cursor was
+        made in (rewritten, or its inode number reused): that is a gap, never a read
+        of that file from its start.
+        """
         handle = self._find_handle(cursor)
         if handle is None:
             return None
         if cursor.offset > handle.size() or (
             checksum(handle.bytes_before(cursor.offset)) != cursor.check
         ):
-            viewer.notice(
-                "gap",
-                f"{follower.path} was truncated or rewritten since the cursor; "
-                "lines may be missing. Continuing from its start",
-            )
-            return Position(handle, 0, b"", handle.truncations)
+            handle.release()
+            return None
         return Position(
             handle, cursor.offset, handle.bytes_before(cursor.offset), handle.truncations
         )
 
     def _find_handle(self, cursor: FileCursor) -> FileHandle | None:
-        """An acquired handle on the cursor's file: the followed one or a rotated sibling.
+        """An acquired handle on the cursor's file: the followed one or a rotated copy.
 
-        A sibling is linked to the siblings rotated after it (by modification time,
-        oldest first) and then to the followed file, so a resume reads every file
-        the log went through while the viewer was away.
+        Only the log's own file and its rotated copies (by rotation names, see
+        ``rotated_names``) are candidates, each opened under the log's file roots and
+        never another catalog entry's file, so a forged cursor cannot reach any other
+        file. A copy is linked to the copies rotated after it (by modification time,
+        oldest first) and then to the followed file, so a resume reads every file the
+        log went through while the viewer was away.
         """
         follower = self._follower
         for handle in follower.handles():
             if (handle.dev, handle.ino) == (cursor.dev, cursor.ino):
                 return handle.acquire()
         directory, name = os.path.split(follower.path)
+        excluded = self._other_logs
         try:
-            entries = [e for e in os.scandir(directory or ".") if _is_sibling(e.name, name)]
+            entries = [
+                e
+                for e in os.scandir(directory or ".")
+                if is_rotated_copy(e.name, name) and os.path.normpath(e.path) not in excluded
+            ]
         except OSError:
             return None
         stats: list[tuple[int, str]] = []
@@ -224,7 +237,7 @@ class FileTail:
         if found_at is None:
             return None
         try:
-            handle = FileHandle.open(found_path)
+            handle = FileHandle.open(found_path, follower.roots)
         except OSError:
             return None
         if (handle.dev, handle.ino) != (cursor.dev, cursor.ino):
@@ -233,7 +246,7 @@ class FileTail:
         chain_end = handle
         for _, path in sorted(s for s in stats if s[0] >= found_at):
             try:
-                later = FileHandle.open(path)
+                later = FileHandle.open(path, follower.roots)
             except OSError:
                 continue
             chain_end.retire(later, "rotated")
@@ -243,17 +256,3 @@ class FileTail:
         if current is not None and chain_end is not current.handle:
             chain_end.retire(current.handle, "rotated")
         return handle
-
-
-#: Rotated copies that cannot be read as text.
-_COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip")
-
-
-def _is_sibling(entry: str, name: str) -> bool:
-    """Whether ``entry`` looks like a rotated copy of ``name`` (app.log.1, app.log-2026...)."""
-    return (
-        entry != name
-        and entry.startswith(name)
-        and entry[len(name) : len(name) + 1] in (".", "-", "_")
-        and not entry.endswith(_COMPRESSED)
-    )

@@ -29,6 +29,7 @@ import os
 import stat
 import time
 
+from ..errors import FileRefused
 from ..metrics import Metrics
 from ..streaming.frames import error_payload, lines_payload, notice_payload, ws_text_frame
 from ..streaming.pacing import FanoutPacer
@@ -53,6 +54,7 @@ from .inotify import (
     Watch,
 )
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .roots import FileRoots
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +93,15 @@ class FileFollower:
         log_id: str,
         hub: InotifyHub | None,
         metrics: Metrics,
+        roots: FileRoots,
         mode: FollowMode = FollowMode.AUTO,
         max_line: int = DEFAULT_MAX_LINE,
         poll_interval: float = POLL_INTERVAL,
     ) -> None:
         self.path = path
         self.log_id = log_id
+        #: Every file read for this log must lie under these (fixed when following starts).
+        self.roots = roots.for_log(path)
         self._dir, self._name = os.path.split(path)
         self._hub = hub
         self._metrics = metrics
@@ -443,9 +448,13 @@ class FileFollower:
             # reopened yet, so keep reading the old one until the new one has data.
             return
         try:
-            new = FileHandle.open(self.path)
+            new = FileHandle.open(self.path, self.roots)
         except FileNotFoundError:
             self._missing()
+            return
+        except FileRefused as exc:
+            # Say what is wrong, never where the file leads.
+            self._set_error(exc.code, f"{self.path} {exc}; not reading it")
             return
         except OSError as exc:
             self._set_error(_reason(exc), f"cannot open {self.path}: {exc.strerror}")

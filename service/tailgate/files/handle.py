@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 
 from .cursor import CHECK_BYTES, FileCursor, checksum
+from .roots import LogRoots
 
 
 class FileHandle:
@@ -31,8 +32,9 @@ class FileHandle:
         self.next_event = "rotated"
 
     @classmethod
-    def open(cls, path: str) -> FileHandle:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    def open(cls, path: str, roots: LogRoots) -> FileHandle:
+        """Open ``path`` if it is a regular file under ``roots`` (else ``FileRefused``)."""
+        fd = roots.open(path)
         try:
             return cls(fd, path)
         except BaseException:

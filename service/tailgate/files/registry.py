@@ -9,11 +9,20 @@ from __future__ import annotations
 from ..metrics import Metrics
 from .follower import FileFollower, FollowMode
 from .inotify import InotifyHub
+from .roots import FileRoots
 
 
 class FollowerRegistry:
-    def __init__(self, hub: InotifyHub | None, metrics: Metrics, *, max_line: int) -> None:
+    def __init__(
+        self,
+        hub: InotifyHub | None,
+        metrics: Metrics,
+        *,
+        max_line: int,
+        roots: FileRoots | None = None,
+    ) -> None:
         self._hub = hub
+        self._roots = roots or FileRoots()
         self._metrics = metrics
         self._max_line = max_line
         self._followers: dict[tuple[str, str, FollowMode], tuple[FileFollower, int]] = {}
@@ -30,6 +39,7 @@ class FollowerRegistry:
             log_id=log_id,
             hub=self._hub,
             metrics=self._metrics,
+            roots=self._roots,
             mode=mode,
             max_line=self._max_line,
         )

@@ -22,6 +22,7 @@ class FileSource:
         metrics: Metrics,
         max_line: int,
         max_backlog: int,
+        other_logs: frozenset[str] = frozenset(),
     ) -> None:
         self.path = path
         self._log_id = log_id
@@ -30,6 +31,7 @@ class FileSource:
         self._metrics = metrics
         self._max_line = max_line
         self._max_backlog = max_backlog
+        self._other_logs = other_logs
 
     async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
         follower = self._registry.acquire(self._log_id, self.path, self._mode)
@@ -40,6 +42,7 @@ class FileSource:
                 metrics=self._metrics,
                 max_line=self._max_line,
                 max_backlog=self._max_backlog,
+                other_logs=self._other_logs,
             )
             await tail.run(backlog=backlog, cursor=cursor)
         finally:

@@ -86,8 +86,10 @@ def create_app(
     async def inotify_ctx(app: web.Application) -> AsyncIterator[None]:
         hub = InotifyHub(asyncio.get_running_loop())
         services.hub = hub if hub.available else None
-        services.followers = FollowerRegistry(services.hub, metrics, max_line=settings.max_line)
-        services.sources = SourceFactory(services.followers, metrics, settings, pods)
+        services.followers = FollowerRegistry(
+            services.hub, metrics, max_line=settings.max_line, roots=settings.roots
+        )
+        services.sources = SourceFactory(services.followers, metrics, settings, pods, store)
         yield
         services.followers.close()
         hub.close()
