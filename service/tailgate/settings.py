@@ -217,8 +217,6 @@ def _paths(raw: Any) -> tuple[str, ...]:
             raise ValueError(f"expected absolute folder paths, got {item!r}")
         if forbidden(os.path.normpath(item)) or forbidden(os.path.realpath(item)):
             raise ValueError(f"{item!r} cannot be a file root: tailgate never reads there")
-        if not os.path.isdir(item):
-            raise ValueError(f"{item!r} is not a folder")
         paths.append(item)
     return tuple(paths)
 

@@ -89,6 +89,9 @@ def test_the_service_accepts_the_environment_the_chart_gives_it(
     assert settings.auth == chart.values["auth"]["mode"]
     assert settings.catalog_configmap == f"{namespace}/{name}"
     assert settings.port == chart.container["ports"][0]["containerPort"]
+    # Files are read only under the log volumes the chart mounts.
+    volumes = chart.values["fileLogs"]["volumes"]
+    assert settings.file_roots == tuple(v["mountPath"] for v in volumes)
 
 
 @scenarios

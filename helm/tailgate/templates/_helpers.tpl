@@ -206,3 +206,14 @@ without repeats. Returned as a JSON list (templates can only return strings).
 {{- end }}
 {{- $_ := include "tailgate.terminationGracePeriodSeconds" . }}
 {{- end }}
+
+{{/*
+The file roots: the mount paths of the log volumes, colon-separated.
+*/}}
+{{- define "tailgate.fileRoots" -}}
+{{- $paths := list -}}
+{{- range .Values.fileLogs.volumes -}}
+{{- $paths = append $paths .mountPath -}}
+{{- end -}}
+{{- join ":" $paths -}}
+{{- end }}
