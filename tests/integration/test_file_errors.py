@@ -42,12 +42,20 @@ async def test_an_unreadable_log_gives_permission_denied_and_recovers_when_reada
             assert error["code"] == "permission_denied"
             assert str(log) in error["message"]
             await nothing_arrives(tail)
+            meanwhile = []
+            if blocked == "file":
+                # Mode 0200 still lets the writer write.
+                meanwhile = ["written-while-unreadable"]
+                append_lines(log, meanwhile)
             target.chmod(0o755 if blocked == "directory" else 0o644)
             assert (await tail.expect("notice"))["event"] == "available"
             append_lines(log, ["written-after"])
+            # The backlog asked for and everything written since connecting arrive.
             assert await read_until(tail, "written-after") == [
                 "<error:permission_denied>",
                 "<available>",
+                "written-before",
+                *meanwhile,
                 "written-after",
             ]
             reason = {"kind": "file", "reason": "permission_denied"}

@@ -72,3 +72,21 @@ def test_the_line_boundary_is_just_after_the_last_newline(open_file) -> None:
     assert line_boundary_at_or_before(fd, 12) == 5
     assert line_boundary_at_or_before(fd, 2) == 2
     assert line_boundary_at_or_before(fd, 1) == 0
+
+
+def test_a_line_longer_than_the_byte_budget_leaves_the_short_lines_after_it(open_file) -> None:
+    path, fds = open_file
+    short = [f"short {i}".encode() for i in range(3)]
+    data = b"y" * 5000 + b"\n" + b"\n".join(short) + b"\n"
+    fd = _fd(path, data, fds)
+    start = backlog_start(fd, len(data), 5, max_bytes=1000)
+    assert data[start:].split(b"\n")[:-1] == short
+
+
+def test_a_17_mib_line_followed_by_short_lines_still_gives_the_short_lines(open_file) -> None:
+    path, fds = open_file
+    short = [f"after {i}".encode() for i in range(3)]
+    data = b"z" * (17 * 1024 * 1024) + b"\n" + b"\n".join(short) + b"\n"
+    fd = _fd(path, data, fds)
+    start = backlog_start(fd, len(data), 5)
+    assert data[start:].split(b"\n")[:-1] == short

@@ -25,6 +25,8 @@ def backlog_start(fd: int, end: int, lines: int, *, max_bytes: int = MAX_BACKLOG
     # The newline at ``end - 1`` ends the last line; count the ones before it.
     pos = end - 1
     found = 0
+    #: Just after the earliest newline seen so far: where the lines found so far begin.
+    earliest = end
     while pos > floor:
         start = max(floor, pos - BLOCK)
         block = os.pread(fd, pos - start, start)
@@ -36,14 +38,13 @@ def backlog_start(fd: int, end: int, lines: int, *, max_bytes: int = MAX_BACKLOG
             found += 1
             if found == lines:
                 return start + nl + 1
+            earliest = start + nl + 1
             stop = nl
         pos = start
     if floor == 0:
         return 0
-    # Limited by max_bytes: start at the first line boundary inside the window.
-    block = os.pread(fd, min(BLOCK, end - floor), floor)
-    nl = block.find(b"\n")
-    return floor + nl + 1 if nl >= 0 else end
+    # Limited by max_bytes: the lines found inside the window, a longer first one left out.
+    return earliest
 
 
 def line_boundary_at_or_before(fd: int, size: int) -> int:

@@ -17,9 +17,9 @@ from ..errors import SourceFailed
 from ..metrics import Metrics
 from ..streaming.frames import lines_payload, notice_payload
 from ..streaming.viewer import Viewer
-from .backlog import backlog_start
+from .backlog import backlog_start, line_boundary_at_or_before
 from .cursor import BadCursor, FileCursor, checksum
-from .follower import READ_SIZE, FileFollower, switch_message
+from .follower import READ_SIZE, FileFollower, State, switch_message
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
 from .rotated_names import is_rotated_copy
@@ -44,6 +44,8 @@ class FileTail:
         self._follower = follower
         #: Paths of the catalog's other file logs: never a rotated copy of this one.
         self._other_logs = other_logs
+        #: (backlog lines, file size) when the tail began while the file was unreadable.
+        self._after_error: tuple[int, int | None] | None = None
         self._viewer = viewer
         self._max_line = max_line
         self._max_backlog = max_backlog
@@ -62,7 +64,7 @@ class FileTail:
                     await viewer.wait_resumed()
                     viewer.resend_state()
                 if pos is None:
-                    pos = follower.first_position()
+                    pos = self._first_position()
                     if pos is None:
                         await follower.wait_changed(IDLE_CHECK)
                         continue
@@ -150,6 +152,34 @@ class FileTail:
     # -- where a tail starts --------------------------------------------------------
 
     def _start(self, backlog: int, cursor: str | None) -> Position | None:
+        start = self._start_at(backlog, cursor)
+        if start is None and self._follower.state is State.ERROR:
+            # Unreadable now (permission denied, say): once it can be read, this viewer
+            # still gets its backlog and every line written from now on.
+            self._after_error = (
+                backlog if not cursor else self._max_backlog,
+                _size(self._follower.path),
+            )
+        return start
+
+    def _first_position(self) -> Position | None:
+        """Where to begin in the follower's first file, once there is one."""
+        pos = self._follower.first_position()
+        if pos is None or self._after_error is None:
+            return pos
+        lines, size_then = self._after_error
+        self._after_error = None
+        handle = pos.handle
+        size = handle.size()
+        end = line_boundary_at_or_before(
+            handle.fd, size if size_then is None else min(size_then, size)
+        )
+        offset = backlog_start(handle.fd, end, lines)
+        if offset < pos.offset:
+            pos.offset, pos.tail = offset, handle.bytes_before(offset)
+        return pos
+
+    def _start_at(self, backlog: int, cursor: str | None) -> Position | None:
         follower, viewer = self._follower, self._viewer
         if cursor:
             try:
@@ -256,3 +286,11 @@ class FileTail:
         if current is not None and chain_end is not current.handle:
             chain_end.retire(current.handle, "rotated")
         return handle
+
+
+def _size(path: str) -> int | None:
+    """The size of ``path`` by ``stat``, which needs no read permission (None if unknown)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
