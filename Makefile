@@ -19,9 +19,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 	$(BIN)/mypy
+	bash tests/setup.d/10-apt.sh && bash tests/setup.d/35-ui.sh
+	tests/ui/node_modules/.bin/eslint -c tests/ui/eslint.config.js service/tailgate/static tests/ui
 
 test: $(STAMP) lint
 	bash tests/setup.sh
+	node --test tests/ui/
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

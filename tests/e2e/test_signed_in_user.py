@@ -66,37 +66,3 @@ async def test_a_401_sends_the_browser_to_sign_in_with_the_address_kept_and_neve
         await again.click()
         await page.wait_for_url(LOGIN)
         assert sign_ins[-1] == f"{server.base_url}/login?next=%2F%23open%3Dapp"
-
-
-DESCRIBE = """async () => {
-  const account = await import("/static/account.js");
-  const me = {
-    user: "bob", groups: ["dev", "staff"], auth: "oidc", via: "session", sub: "b-1",
-    name: null, email: "bob@example.com", expires_at: 1767225600,
-    logout: {url: "http://127.0.0.1/logout", csrf: "t"},
-  };
-  return {
-    full: account.describeMe({...me, name: "Bob Builder"}),
-    noName: account.describeMe(me).label,
-    onlyUser: account.describeMe({...me, email: null}).label,
-    bearer: account.describeMe({...me, via: "bearer", logout: undefined, groups: []}),
-    url: account.signInUrl({pathname: "/", search: "?x=1", hash: "#open=a,b"}),
-  };
-}"""
-
-
-async def test_the_top_bar_names_the_user_by_name_else_email_else_user_name(
-    page: Page, tmp_path: Path
-) -> None:
-    logs = logs_in(tmp_path, "app")
-    async with running_server(tmp_path, {"app": logs["app"].path}) as server:
-        await page.goto(server.base_url)
-        got = await page.evaluate(DESCRIBE)
-
-    assert got["full"]["label"] == "Bob Builder"
-    assert got["full"]["title"].startswith("Signed in as bob <bob@example.com>\nGroups: dev, staff")
-    assert got["full"]["signOut"] == "http://127.0.0.1/logout"
-    assert (got["noName"], got["onlyUser"]) == ("bob@example.com", "bob")
-    assert got["bearer"]["signOut"] is None
-    assert "Groups: none\nWith an access token" in got["bearer"]["title"]
-    assert got["url"] == "/login?next=%2F%3Fx%3D1%23open%3Da%2Cb"

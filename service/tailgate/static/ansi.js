@@ -7,6 +7,8 @@
 // so that one character is one column when lines are wrapped.
 
 const TAB = 8;
+// Control characters are exactly what this looks for.
+// eslint-disable-next-line no-control-regex
 const NEEDS_WORK = /[\x00-\x1f\x7f]/;
 
 // The printable text of `raw`, without styles (cheap when there is nothing to do).

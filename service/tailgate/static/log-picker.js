@@ -1,5 +1,7 @@
 // The list of logs (GET /api/logs), narrowed by a search box; choosing one opens a pane.
 
+import { matchLogs } from "./log-search.js";
+
 export class LogPicker {
   // onSignedOut: called when the server answers 401 (no valid session).
   constructor({ list, search, status, onPick, onSignedOut = () => {} }) {
@@ -50,11 +52,7 @@ export class LogPicker {
   }
 
   visible() {
-    const words = this.search.value.toLowerCase().split(/\s+/).filter(Boolean);
-    return this.logs.filter((log) => {
-      const haystack = `${log.title} ${log.id} ${log.kind}`.toLowerCase();
-      return words.every((word) => haystack.includes(word));
-    });
+    return matchLogs(this.logs, this.search.value);
   }
 
   show() {

@@ -3,7 +3,7 @@
 // Panes know nothing of each other. The page (main.js) creates and closes them and is
 // told when one wants to close or becomes the active one (for keyboard shortcuts).
 
-import { signInUrl } from "./account.js";
+import { signInUrl } from "./account-info.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
 import { TailConnection } from "./tail-connection.js";
 import { TailModel } from "./tail-model.js";

@@ -4,39 +4,13 @@
 
 import { sourceClass } from "./line-meta.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
+import { segments } from "./row-segments.js";
 
 const KIND_CLASS = {
   [KIND_NOTICE]: "row notice",
   [KIND_ERROR]: "row error",
   [KIND_STATUS]: "row remark",
 };
-
-// Splits [start, end) of the text at every colour run and highlight boundary.
-export function segments(text, runs, marks, start = 0, end = text.length) {
-  const cuts = new Set([start, end]);
-  for (const [a, b] of runs) {
-    if (a > start && a < end) cuts.add(a);
-    if (b > start && b < end) cuts.add(b);
-  }
-  for (const [a, b] of marks) {
-    if (a > start && a < end) cuts.add(a);
-    if (b > start && b < end) cuts.add(b);
-  }
-  const points = [...cuts].sort((x, y) => x - y);
-  const out = [];
-  let r = 0;
-  let m = 0;
-  for (let k = 0; k + 1 < points.length; k++) {
-    const a = points[k];
-    const b = points[k + 1];
-    while (r < runs.length && runs[r][1] <= a) r++;
-    while (m < marks.length && marks[m][1] <= a) m++;
-    const run = r < runs.length && runs[r][0] <= a ? runs[r][2] : "";
-    const marked = m < marks.length && marks[m][0] <= a;
-    out.push({ text: text.slice(a, b), cls: marked ? (run ? run + " hl" : "hl") : run });
-  }
-  return out;
-}
 
 function span(cls, text) {
   const el = document.createElement("span");

@@ -7,7 +7,7 @@ export function currentTheme() {
 }
 
 export function applyStoredTheme() {
-  let theme = null;
+  let theme;
   try {
     theme = localStorage.getItem(KEY);
   } catch {
