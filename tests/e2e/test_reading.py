@@ -101,3 +101,30 @@ async def test_colours_json_and_wrapping_are_drawn_from_the_same_lines(
         texts = await rows(pane).all_inner_texts()
         assert len(texts) > 3
         assert "".join(texts[2:]) == long_line
+
+
+async def test_wrapping_counts_wide_characters_as_two_columns(page: Page, tmp_path: Path) -> None:
+    logs = logs_in(tmp_path, "app")
+    ascii_line, cjk_line, emoji_line = "x" * 400, "中" * 200, "👩‍💻" * 100
+    logs["app"].append(ascii_line, cjk_line, emoji_line)
+    async with running_server(tmp_path, {"app": logs["app"].path}) as server:
+        await page.goto(server.base_url)
+        pane = await open_from_list(page, "app")
+        await expect(rows(pane)).to_have_count(3)
+        await pane.get_by_label("Wrap").check()
+        await expect(rows(pane).first).not_to_have_text(ascii_line)  # drawn in the next frame
+        texts = await rows(pane).all_inner_texts()
+
+    cols = len(texts[0])  # a full row of one-column characters
+    ascii_rows = [t for t in texts if t.startswith("x")]
+    cjk_rows = [t for t in texts if t.startswith("中")]
+    emoji_rows = [t for t in texts if t.startswith("👩")]
+    assert len(ascii_rows) + len(cjk_rows) + len(emoji_rows) == len(texts)
+    assert "".join(ascii_rows) == ascii_line
+    assert "".join(cjk_rows) == cjk_line
+    assert "".join(emoji_rows) == emoji_line  # no sequence cut in two
+    per_row = cols // 2  # wide characters a row holds
+    assert [len(t) for t in cjk_rows[:-1]] == [per_row] * (len(cjk_rows) - 1)
+    assert len(cjk_rows) == -(-200 // per_row)
+    assert [len(t) // 3 for t in emoji_rows[:-1]] == [per_row] * (len(emoji_rows) - 1)
+    assert len(emoji_rows) == -(-100 // per_row)

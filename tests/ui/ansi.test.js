@@ -41,6 +41,13 @@ test("tabs stop every 8 columns and control characters show as their symbols", (
   for (const [raw, plain] of table) assert.equal(plainText(raw), plain, JSON.stringify(raw));
 });
 
+test("tab stops count wide characters as two columns", () => {
+  // "日本" is 4 columns: the tab adds 4 spaces to reach column 8.
+  assert.equal(plainText("日本\tx"), "日本    x");
+  assert.equal(plainText("日本語の\tx"), "日本語の        x");
+  assert.equal(plainText("e\u0301\tx"), "e\u0301       x");
+});
+
 test("text without control characters is returned as it is", () => {
   const text = "nothing to do here";
   assert.equal(plainText(text), text);

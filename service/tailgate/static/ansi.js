@@ -3,8 +3,10 @@
 // The result is plain text plus a list of [start, end, classes] runs: the page renders each
 // run as a text node in a span with CSS classes (ansi.css), so nothing in a log line is ever
 // interpreted as HTML. Other escape sequences (cursor moves, titles) are dropped; tabs become
-// spaces (stops every 8 columns) and control characters their visible symbols (U+2400...),
-// so that one character is one column when lines are wrapped.
+// spaces (stops every 8 columns, counted in display width: text-width.js) and control
+// characters their visible symbols (U+2400...), so that wrapping sees what is drawn.
+
+import { displayWidth } from "./text-width.js";
 
 const TAB = 8;
 // Control characters are exactly what this looks for.
@@ -23,6 +25,10 @@ export function parseAnsi(raw) {
   let plain = "";
   let runStart = 0;
   let runClass = "";
+  // The display column where `plain` stood at the last tab, and its length then: a tab
+  // measures only the text since the one before it.
+  let tabCol = 0;
+  let tabAt = 0;
   const setClass = (cls) => {
     if (cls === runClass) return;
     if (runClass !== "" && plain.length > runStart) runs.push([runStart, plain.length, runClass]);
@@ -38,7 +44,11 @@ export function parseAnsi(raw) {
       continue;
     }
     if (code === 0x09) {
-      plain += " ".repeat(TAB - (plain.length % TAB));
+      const col = tabCol + displayWidth(plain.slice(tabAt));
+      const pad = TAB - (col % TAB);
+      plain += " ".repeat(pad);
+      tabCol = col + pad;
+      tabAt = plain.length;
     } else if (code < 0x20) {
       plain += String.fromCharCode(0x2400 + code);
     } else if (code === 0x7f) {

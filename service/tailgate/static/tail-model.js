@@ -15,6 +15,7 @@ import { jsonRuns, prettyJson } from "./json-lines.js";
 import { LineIndex } from "./line-index.js";
 import { exportLine, localTime } from "./line-meta.js";
 import { KIND_LINE, RingBuffer } from "./ring-buffer.js";
+import { rowCount, wrapOffsets } from "./text-width.js";
 
 const CACHE_LIMIT = 2000;
 // Columns a shown timestamp takes ("12:34:56.789" and a space), and the widest source tag.
@@ -171,7 +172,7 @@ export class TailModel {
     if (!this.wrap) return pieces.length;
     const cols = this.textCols;
     let rows = 0;
-    for (const piece of pieces) rows += Math.max(1, Math.ceil(piece.length / cols));
+    for (const piece of pieces) rows += rowCount(piece, cols);
     return rows;
   }
 
@@ -203,13 +204,13 @@ export class TailModel {
     const cols = this.textCols;
     let remaining = sub;
     for (const line of form.lines) {
-      const rows = this.wrap ? Math.max(1, Math.ceil(line.text.length / cols)) : 1;
-      if (remaining < rows) {
-        const start = this.wrap ? remaining * cols : 0;
-        const end = this.wrap ? Math.min(line.text.length, start + cols) : line.text.length;
+      const starts = this.wrap ? rowStarts(line, cols) : [0];
+      if (remaining < starts.length) {
+        const start = starts[remaining];
+        const end = remaining + 1 < starts.length ? starts[remaining + 1] : line.text.length;
         return { kind: form.kind, ...line, start, end, ...meta };
       }
-      remaining -= rows;
+      remaining -= starts.length;
     }
     return { kind: form.kind, text: "", runs: [], marks: [], start: 0, end: 0, ...meta };
   }
@@ -234,4 +235,14 @@ export class TailModel {
     }
     return parts.length ? parts.join("\n") + "\n" : "";
   }
+}
+
+// Where a visual line's rows start at `cols` columns, kept on the line (which the cache
+// holds while it is on screen), so that drawing a row does not measure the line again.
+function rowStarts(line, cols) {
+  if (line.wrapCols !== cols) {
+    line.wrapStarts = wrapOffsets(line.text, cols);
+    line.wrapCols = cols;
+  }
+  return line.wrapStarts;
 }
