@@ -40,22 +40,37 @@ test("every known code says what happened in a whole sentence", () => {
 });
 
 test("the server's reason follows the sentence, except for a dropped connection", () => {
-  assert.equal(describeClose(1011, "disk gone").sentence, "The server could not read this log any more. (disk gone)");
+  assert.equal(
+    describeClose(1011, "disk gone").sentence,
+    "The server could not read this log any more. (disk gone)",
+  );
   assert.equal(describeClose(1006, "ignored").sentence, "The connection to the server was lost.");
 });
 
 test("too many tails waits at least five seconds before trying again", () => {
   assert.equal(describeClose(4429, "").minDelay, 5000);
   assert.equal(describeClose(1001, "").minDelay, 0);
-  assert.equal(backoffDelay(0, 5000, () => 0.5), 5000);
+  assert.equal(
+    backoffDelay(0, 5000, () => 0.5),
+    5000,
+  );
 });
 
 test("backoff doubles from half a second up to 15 s", () => {
   const middle = () => 0.5;
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, 0, middle)), [500, 1000, 2000, 4000, 8000, 15000, 15000]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, 0, middle)),
+    [500, 1000, 2000, 4000, 8000, 15000, 15000],
+  );
 });
 
 test("backoff varies by a fifth either way, so that panes do not come back together", () => {
-  assert.equal(backoffDelay(1, 0, () => 0), 800);
-  assert.equal(backoffDelay(1, 0, () => 1), 1200);
+  assert.equal(
+    backoffDelay(1, 0, () => 0),
+    800,
+  );
+  assert.equal(
+    backoffDelay(1, 0, () => 1),
+    1200,
+  );
 });

@@ -5,14 +5,17 @@ import { test } from "node:test";
 import { jsonRuns, looksLikeJson, prettyJson } from "../../service/tailgate/static/json-lines.js";
 
 test("an object is re-indented with its tokens exactly as logged", () => {
-  assert.deepEqual(prettyJson('{"n": 12345678901234567890, "s": "a,{b}:c", "e": [], "u": "\\u00e9"}'), [
-    "{",
-    '  "n": 12345678901234567890,',
-    '  "s": "a,{b}:c",',
-    '  "e": [],',
-    '  "u": "\\u00e9"',
-    "}",
-  ]);
+  assert.deepEqual(
+    prettyJson('{"n": 12345678901234567890, "s": "a,{b}:c", "e": [], "u": "\\u00e9"}'),
+    [
+      "{",
+      '  "n": 12345678901234567890,',
+      '  "s": "a,{b}:c",',
+      '  "e": [],',
+      '  "u": "\\u00e9"',
+      "}",
+    ],
+  );
 });
 
 test("nested arrays and objects are indented by depth", () => {

@@ -24,7 +24,10 @@ test("which lines a filter shows", () => {
 });
 
 test("matches are highlighted where they are, and not at all when inverted", () => {
-  assert.deepEqual(compileFilter({ text: "a.c" }).ranges("xa.cya.c"), [[1, 4], [5, 8]]);
+  assert.deepEqual(compileFilter({ text: "a.c" }).ranges("xa.cya.c"), [
+    [1, 4],
+    [5, 8],
+  ]);
   assert.deepEqual(compileFilter({ text: "A", matchCase: false }).ranges("bab"), [[1, 2]]);
   assert.deepEqual(compileFilter({ text: "a", invert: true }).ranges("abc"), []);
 });
@@ -45,5 +48,8 @@ test("an empty filter is not active", () => {
 });
 
 test("plain text with regular-expression characters matches them literally", () => {
-  assert.equal(escapeRegExp("a.b*c(d)[e]{f}|g^$\\"), "a\\.b\\*c\\(d\\)\\[e\\]\\{f\\}\\|g\\^\\$\\\\");
+  assert.equal(
+    escapeRegExp("a.b*c(d)[e]{f}|g^$\\"),
+    "a\\.b\\*c\\(d\\)\\[e\\]\\{f\\}\\|g\\^\\$\\\\",
+  );
 });

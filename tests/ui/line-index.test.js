@@ -17,8 +17,14 @@ test("rows add up over the entries shown", () => {
   const index = threeEntries();
   assert.equal(index.count, 3);
   assert.equal(index.totalRows, 5);
-  assert.deepEqual([0, 1, 2].map((i) => index.firstRowOf(i)), [0, 1, 4]);
-  assert.deepEqual([0, 1, 2].map((i) => index.rowsOf(i)), [1, 3, 1]);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => index.firstRowOf(i)),
+    [0, 1, 4],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((i) => index.rowsOf(i)),
+    [1, 3, 1],
+  );
 });
 
 test("each display row belongs to the entry that covers it", () => {

@@ -43,7 +43,8 @@ test("a timestamp is shown in local time with milliseconds", () => {
 });
 
 test("a value that is not a timestamp is shown as it is", () => {
-  for (const stamp of ["yesterday", "2024-13-45T99:99:99Z", ""]) assert.equal(localTime(stamp), stamp);
+  for (const stamp of ["yesterday", "2024-13-45T99:99:99Z", ""])
+    assert.equal(localTime(stamp), stamp);
 });
 
 test("a downloaded line starts with its timestamp and source", () => {
@@ -53,5 +54,6 @@ test("a downloaded line starts with its timestamp and source", () => {
     ["text", null, "2024-01-01T00:00:01Z", "2024-01-01T00:00:01Z text"],
     ["text", "api/app", "2024-01-01T00:00:01.5Z", "2024-01-01T00:00:01.5Z [api/app] text"],
   ];
-  for (const [text, source, stamp, line] of table) assert.equal(exportLine(text, source, stamp), line);
+  for (const [text, source, stamp, line] of table)
+    assert.equal(exportLine(text, source, stamp), line);
 });

@@ -22,6 +22,10 @@ test("every word typed must appear in the title, ID or kind", () => {
     ["missing", []],
   ];
   for (const [query, ids] of table) {
-    assert.deepEqual(matchLogs(LOGS, query).map((log) => log.id), ids, JSON.stringify(query));
+    assert.deepEqual(
+      matchLogs(LOGS, query).map((log) => log.id),
+      ids,
+      JSON.stringify(query),
+    );
   }
 });

@@ -2,11 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  KIND_LINE,
-  KIND_NOTICE,
-  RingBuffer,
-} from "../../service/tailgate/static/ring-buffer.js";
+import { KIND_LINE, KIND_NOTICE, RingBuffer } from "../../service/tailgate/static/ring-buffer.js";
 
 function filled(capacity, texts) {
   const ring = new RingBuffer(capacity);
@@ -22,7 +18,10 @@ test("a full buffer drops its oldest entry first", () => {
   const ring = filled(3, ["a", "b", "c", "d"]);
   assert.deepEqual([ring.first, ring.total, ring.size], [1, 4, 3]);
   assert.equal(ring.has(0), false);
-  assert.deepEqual([1, 2, 3].map((seq) => ring.text(seq)), ["b", "c", "d"]);
+  assert.deepEqual(
+    [1, 2, 3].map((seq) => ring.text(seq)),
+    ["b", "c", "d"],
+  );
 });
 
 test("sequence numbers keep counting across a clear", () => {

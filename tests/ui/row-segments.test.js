@@ -28,10 +28,23 @@ test("a wrapped row takes only its own part of runs that cross it", () => {
 
 test("the pieces put together are the row's text", () => {
   const text = "2024 ERROR disk full on /var";
-  const runs = [[5, 10, "fg-1 b"], [24, 28, "u"]];
-  const marks = [[0, 4], [11, 15], [20, 26]];
-  for (const [start, end] of [[0, text.length], [3, 17], [10, 28]]) {
-    const joined = segments(text, runs, marks, start, end).map((p) => p.text).join("");
+  const runs = [
+    [5, 10, "fg-1 b"],
+    [24, 28, "u"],
+  ];
+  const marks = [
+    [0, 4],
+    [11, 15],
+    [20, 26],
+  ];
+  for (const [start, end] of [
+    [0, text.length],
+    [3, 17],
+    [10, 28],
+  ]) {
+    const joined = segments(text, runs, marks, start, end)
+      .map((p) => p.text)
+      .join("");
     assert.equal(joined, text.slice(start, end));
   }
 });
