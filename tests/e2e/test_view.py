@@ -80,3 +80,59 @@ async def test_keyboard_shortcuts_act_on_the_active_pane(page: Page, tmp_path: P
         assert page.url.endswith("#open=access")
         await page.keyboard.press("n")
         await expect(page.get_by_label("Search logs")).to_be_focused()
+
+
+# Two animation frames: whatever a key press set off has been drawn by then.
+DRAWN = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+RECORD_KEYS = """() => {
+  window.__keys = [];
+  document.addEventListener("keydown", (event) => window.__keys.push(event.key));
+}"""
+
+
+async def test_single_key_shortcuts_can_be_turned_off_and_the_browser_remembers(
+    page: Page, tmp_path: Path
+) -> None:
+    logs = logs_in(tmp_path, "app")
+    logs["app"].append("kept")
+    async with running_server(tmp_path, {"app": logs["app"].path}) as server:
+        await page.goto(f"{server.base_url}/#open=app")
+        pane = panes(page).first
+        await expect(rows(pane)).to_have_text(["kept"])
+        keys = page.locator("header.top #help")
+        dialog = page.get_by_role("dialog")
+        setting = dialog.get_by_label("Single-key shortcuts")
+
+        await keys.click()
+        await expect(setting).to_be_checked()
+        await setting.uncheck()
+        await expect(dialog).to_contain_text("Off: keys pressed on the page do nothing")
+        await dialog.get_by_role("button", name="Close", exact=True).click()
+        await expect(keys).to_have_text("Keys: off")
+
+        await page.evaluate(RECORD_KEYS)
+        for key in ["c", "x", "p", "?"]:
+            await page.keyboard.press(key)
+        await page.evaluate(DRAWN)
+        assert await page.evaluate("window.__keys") == ["c", "x", "p", "?"]
+        await expect(panes(page)).to_have_count(1)
+        await expect(rows(pane)).to_have_text(["kept"])
+        await expect(pane.locator(".badge")).to_have_text("live")
+        await expect(dialog).to_be_hidden()
+
+        await page.reload()
+        await expect(rows(pane)).to_have_text(["kept"])
+        await expect(keys).to_have_text("Keys: off")
+        await page.evaluate(RECORD_KEYS)
+        await page.keyboard.press("x")
+        await page.evaluate(DRAWN)
+        assert await page.evaluate("window.__keys") == ["x"]
+        await expect(panes(page)).to_have_count(1)
+
+        await keys.click()
+        await expect(setting).not_to_be_checked()
+        await setting.check()
+        await dialog.get_by_role("button", name="Close", exact=True).click()
+        await expect(keys).to_have_text("Keys")
+        await page.keyboard.press("x")
+        await expect(panes(page)).to_have_count(0)

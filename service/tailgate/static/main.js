@@ -36,7 +36,10 @@ class Page {
     byId("help").addEventListener("click", () => this.help());
     byId("reload-logs").addEventListener("click", () => this.picker.load());
     fillHelp(byId("keys-table"));
-    installShortcuts(this.actions());
+    installShortcuts(this.actions(), {
+      toggle: byId("single-keys"),
+      onChange: (enabled) => this.showShortcuts(enabled),
+    });
     const state = await this.account.load();
     if (state === "signed out") {
       this.signedOut();
@@ -119,6 +122,16 @@ class Page {
     }
     if (!this.panes.includes(this.active)) this.activate(this.panes[0]);
     this.showEmpty();
+  }
+
+  // Whether single-key shortcuts are on shows on the Keys button itself, so that the
+  // setting is visible without opening the dialog.
+  showShortcuts(enabled) {
+    const help = byId("help");
+    help.textContent = enabled ? "Keys" : "Keys: off";
+    help.title = enabled ? "Keyboard shortcuts (?)" : "Keyboard shortcuts (single keys off)";
+    byId("keys-off").hidden = enabled;
+    byId("keys-table").closest("table").classList.toggle("off", !enabled);
   }
 
   help() {

@@ -1,21 +1,10 @@
-// Keyboard shortcuts. The table is the one place they are defined: the help dialog is
-// drawn from it, so what it shows is what the keys do.
+// Keyboard shortcuts on the page: the listener, the help dialog drawn from the table
+// (shortcut-keys.js), and the setting that turns them off, remembered in this browser
+// as the theme is.
 
-export const SHORTCUTS = [
-  { keys: ["n"], action: "searchLogs", help: "Search the list of logs (Enter opens the first)" },
-  { keys: ["/"], action: "filter", help: "Filter the active pane (Esc clears the filter)" },
-  { keys: ["p"], action: "pause", help: "Pause or resume the active pane" },
-  { keys: ["s"], action: "startStop", help: "Start or stop the active pane" },
-  { keys: ["e"], action: "jump", help: "Jump to the end and follow it" },
-  { keys: ["w"], action: "wrap", help: "Wrap long lines on or off" },
-  { keys: ["j"], action: "json", help: "Pretty-print JSON lines on or off" },
-  { keys: ["c"], action: "clear", help: "Clear the active pane" },
-  { keys: ["d"], action: "download", help: "Download the active pane's lines" },
-  { keys: ["x"], action: "close", help: "Close the active pane" },
-  { keys: ["[", "]"], action: "cycle", help: "Make the previous / next pane active" },
-  { keys: ["t"], action: "theme", help: "Switch between light and dark" },
-  { keys: ["?"], action: "help", help: "Show these shortcuts" },
-];
+import { SHORTCUTS, actionFor, enabledFrom, storedFrom } from "./shortcut-keys.js";
+
+const KEY = "tailgate.shortcuts";
 
 function typingIn(target) {
   if (!(target instanceof Element)) return false;
@@ -26,17 +15,36 @@ function typingIn(target) {
   return !["checkbox", "radio", "button"].includes(target.type);
 }
 
-// Calls actions[name](key) for shortcut keys pressed outside text fields.
-export function installShortcuts(actions) {
-  const byKey = new Map();
-  for (const shortcut of SHORTCUTS) {
-    for (const key of shortcut.keys) byKey.set(key, shortcut.action);
+function readSetting() {
+  try {
+    return enabledFrom(localStorage.getItem(KEY));
+  } catch {
+    return true; // storage refused (private windows): the default
   }
+}
+
+function writeSetting(enabled) {
+  try {
+    localStorage.setItem(KEY, storedFrom(enabled));
+  } catch {
+    // Private windows may refuse storage: the setting then lasts until reload.
+  }
+}
+
+// Calls actions[name](key) for shortcut keys pressed outside text fields, while `toggle`
+// (the checkbox of the setting) is checked; its state is read from and saved to storage.
+export function installShortcuts(actions, { toggle, onChange = () => {} }) {
+  let enabled = readSetting();
+  toggle.checked = enabled;
+  onChange(enabled);
+  toggle.addEventListener("change", () => {
+    enabled = toggle.checked;
+    writeSetting(enabled);
+    onChange(enabled);
+  });
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-    if (typingIn(event.target)) return;
-    const action = byKey.get(event.key);
-    if (!action || !actions[action]) return;
+    const action = actionFor(event, { enabled, typing: typingIn(event.target) });
+    if (action === null || !actions[action]) return;
     event.preventDefault();
     actions[action](event.key);
   });
