@@ -300,6 +300,34 @@ async def click_stop(page: Page, pane: Locator) -> dict[str, Any]:
     }
 
 
+# Filters the pane the way typing does (an input event on its box): the handler goes over
+# the whole buffer at once, and the pane draws in its next animation frame, whose callback
+# was asked for first and so runs before this one's.
+_FILTER = """async (pane, text) => {
+  const box = pane.querySelector("[data-part=filter]");
+  const started = performance.now();
+  box.value = text;
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  const handled = performance.now();
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  const drawn = performance.now();
+  const rows = [...pane.querySelectorAll(".rows > .row:not([hidden])")];
+  return {
+    handler_ms: handled - started,
+    drawn_ms: drawn - started,
+    rows: rows.map((row) => row.textContent),
+    stats: pane.querySelector("[data-part=stats]").textContent,
+  };
+}"""
+
+
+async def filter_pane(pane: Locator, text: str) -> dict[str, Any]:
+    """Set the pane's filter to ``text`` and time it: the input handler (which indexes the
+    whole buffer again) and until the rows are drawn; with the rows drawn and the footer."""
+    result: dict[str, Any] = await pane.evaluate(_FILTER, text)
+    return result
+
+
 async def clock_offset(page: Page) -> float:
     """``performance.now()`` in the page minus ``monotonic()`` here, in ms (to within a
     round trip), so that times taken here can be placed on the page's clock."""

@@ -12,7 +12,10 @@ forces a garbage collection and reads the JS heap; in between it takes:
   a deliberate 60 ms task first checks that they are reported), cross-checked with
   DevTools ``TaskDuration``: an upper bound on the longest task, and the main
   thread's share of busy time;
-- then, with lines still flowing, how long a click on Stop takes to change the badge.
+- the frames the page draws per second, and the gaps between frames over 50 ms;
+- then, with lines still flowing, how long typing a filter takes to go over the full
+  buffer (100,000 lines) and draw the rows that match, and clearing it again; and
+- how long a click on Stop takes to change the badge.
 
 Time spent in the forced collections is left out of every figure. There is no
 baseline: websocketd has no page.
@@ -37,6 +40,7 @@ from bench.chromium import (
     chromium_page,
     click_stop,
     clock_offset,
+    filter_pane,
     long_tasks_seen,
     open_pane,
     probe,
@@ -79,6 +83,16 @@ _ROWS = [
         "longest gap between frames (0: none over 50 ms)",
         "ms",
         "longest_frame_gap_ms",
+        ours_only=True,
+    ),
+    Row("frames", "frames drawn", "per s", "frames_per_s", ours_only=True),
+    Row("filter", "filter typed: input to rows drawn", "ms", "filter_drawn_ms", ours_only=True),
+    Row("filter_found", "filter shows the 10 matching lines", "", "filter_found", ours_only=True),
+    Row(
+        "filter_clear",
+        "filter cleared: input to rows drawn",
+        "ms",
+        "filter_clear_ms",
         ours_only=True,
     ),
     Row("heap_start", "JS heap used after 1 s", "MB", "heap_start_mb", ours_only=True),
@@ -149,6 +163,9 @@ class _Run:
     last: _Checkpoint
     heap_start: dict[str, float]
     heap_end: dict[str, float]
+    filtered: dict[str, Any]
+    unfiltered: dict[str, Any]
+    filter_text: str
     stop: dict[str, Any]
     report: dict[str, Any]
     span: WriteSpan
@@ -180,7 +197,10 @@ async def _under_load(
         await asyncio.sleep(sizes.browser_seconds - _WARMUP_SECONDS)
         last = await _checkpoint(page, devtools)
         heap_end = await devtools.heap_after_gc()
-        # The writer is still going: Stop is clicked on a pane that is busy.
+        # The writer is still going: the filter and Stop act on a pane that is busy.
+        text = _filter_text(last.page["lastSeq"])
+        filtered = await filter_pane(pane, text)
+        unfiltered = await filter_pane(pane, "")
         stop_timing = await click_stop(page, pane)
         ended = time.monotonic()
         report: dict[str, Any] = await probe(page, _REPORT)
@@ -201,10 +221,28 @@ async def _under_load(
         last=last,
         heap_start=heap_start,
         heap_end=heap_end,
+        filtered=filtered,
+        unfiltered=unfiltered,
+        filter_text=text,
         stop=stop_timing,
         report=report,
         span=wrote,
     )
+
+
+def _filter_text(last_seq: int) -> str:
+    """A filter that matches exactly ten lines the pane holds: the first 11 of the 12
+    digits of a sequence number 1,000 lines back. (It could also match the last 11 digits
+    of a line about ten times older, long dropped from the 100,000 the pane holds, and
+    never the zero stamps or the filler.)"""
+    return f"{(last_seq - 1000) // 10:011d}"
+
+
+def _filter_found(run: _Run) -> bool:
+    """Whether the filtered pane showed the ten lines that start with the filter text."""
+    first = int(run.filter_text) * 10
+    wanted = [f"{seq:012d}" for seq in range(first, first + 10)]
+    return [row[:12] for row in run.filtered["rows"]] == wanted
 
 
 def _outcome(run: _Run, devtools: DevTools) -> Outcome:
@@ -237,6 +275,16 @@ def _outcome(run: _Run, devtools: DevTools) -> Outcome:
         "heap_start_mb": heap_start / _MB,
         "heap_end_mb": heap_end / _MB,
         "heap_growth_mb": (heap_end - heap_start) / _MB,
+        "filter_drawn_ms": run.filtered["drawn_ms"],
+        "filter_found": _filter_found(run),
+        "filter_clear_ms": run.unfiltered["drawn_ms"],
+        "filter": {
+            "text": run.filter_text,
+            "typed_handler_ms": run.filtered["handler_ms"],
+            "typed_footer": run.filtered["stats"],
+            "cleared_handler_ms": run.unfiltered["handler_ms"],
+            "cleared_footer": run.unfiltered["stats"],
+        },
         "stop_click_ms": run.stop.get("click_to_badge_ms"),
         "stop_input_ms": run.stop.get("input_to_frame_ms"),
         "stop": run.stop,
