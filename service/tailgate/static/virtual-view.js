@@ -1,18 +1,22 @@
 // The scrolling window onto a pane's rows: only the rows in sight exist in the DOM.
 //
-// Rows all have the same height (wrapped lines are cut into rows beforehand), so a row's
-// position is its number times the row height. A spacer gives the scrollbar its full
-// length; the visible rows sit in one absolutely placed block moved with a transform.
-// Browsers cap an element's height (about 33 million pixels in Chromium), so beyond
-// MAX_PX the scrollbar maps proportionally onto the rows.
+// Rows all have the same height (wrapped lines are cut into rows beforehand). A spacer
+// gives the scrollbar its full length; the visible rows sit in one absolutely placed
+// block moved with a transform. The arithmetic (spacer height, where to scroll, which
+// rows are in sight) is in scroll-window.js.
 //
 // Following: the view sticks to the end while the reader is at the end. Scrolling up stops
 // following; scrolling back to the end (or "jump to end") starts it again.
 
 import { fillRow } from "./row-render.js";
-
-const MAX_PX = 8000000;
-const OVERSCAN = 4;
+import {
+  atEnd,
+  clampScroll,
+  columnsFor,
+  rowWindow,
+  scrollTarget,
+  spacerHeight,
+} from "./scroll-window.js";
 
 export class VirtualView {
   constructor(viewport, { onFollowChange = () => {} } = {}) {
@@ -41,8 +45,7 @@ export class VirtualView {
   columns() {
     const style = getComputedStyle(this.block);
     const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-    const width = this.viewport.clientWidth - padding;
-    return Math.max(10, Math.floor(width / this.charWidth));
+    return columnsFor(this.viewport.clientWidth - padding, this.charWidth);
   }
 
   scrolled() {
@@ -53,8 +56,7 @@ export class VirtualView {
     }
     this.expectedTop = null;
     const { clientHeight, scrollHeight } = this.viewport;
-    const atEnd = top + clientHeight >= scrollHeight - this.rowHeight / 2;
-    this.setFollowing(atEnd);
+    this.setFollowing(atEnd(top, clientHeight, scrollHeight, this.rowHeight));
   }
 
   setFollowing(value) {
@@ -68,8 +70,7 @@ export class VirtualView {
   }
 
   scrollTo(top) {
-    const max = Math.max(0, this.spacerPx - this.viewport.clientHeight);
-    const clamped = Math.max(0, Math.min(max, Math.round(top)));
+    const clamped = clampScroll(top, this.spacerPx, this.viewport.clientHeight);
     if (clamped !== Math.round(this.viewport.scrollTop)) {
       this.expectedTop = clamped;
       this.viewport.scrollTop = clamped;
@@ -78,35 +79,27 @@ export class VirtualView {
 
   // Draws the rows of `model` in sight; `droppedRows` rows left the top since last time.
   render(model, droppedRows = 0) {
-    const index = model.index;
-    const total = index.totalRows;
-    const rowH = this.rowHeight;
+    const total = model.index.totalRows;
+    const rowHeight = this.rowHeight;
     const height = this.viewport.clientHeight;
-    const fullPx = total * rowH;
-    const scaled = fullPx > MAX_PX;
-    const spacerPx = scaled ? MAX_PX : fullPx;
+    const { spacerPx, scaled } = spacerHeight(total, rowHeight);
     if (spacerPx !== this.spacerPx) {
       this.spacerPx = spacerPx;
       this.spacer.style.height = `${spacerPx}px`;
     }
-    const visibleRows = Math.ceil(height / rowH) + 1;
-    if (this.following) {
-      this.scrollTo(spacerPx - height);
-    } else if (droppedRows > 0 && !scaled) {
-      this.scrollTo(this.viewport.scrollTop - droppedRows * rowH);
-    }
+    const target = scrollTarget({
+      following: this.following,
+      spacerPx,
+      scaled,
+      height,
+      top: this.viewport.scrollTop,
+      droppedRows,
+      rowHeight,
+    });
+    if (target !== null) this.scrollTo(target);
     const top = this.viewport.scrollTop;
-    let topRow;
-    if (scaled) {
-      const range = Math.max(1, spacerPx - height);
-      topRow = (Math.min(top, range) / range) * Math.max(0, total - (height / rowH));
-    } else {
-      topRow = top / rowH;
-    }
-    const first = Math.max(0, Math.floor(topRow) - OVERSCAN);
-    const last = Math.min(total, Math.floor(topRow) + visibleRows + OVERSCAN);
-    const offset = top - (topRow - first) * rowH;
-    this.block.style.transform = `translateY(${Math.max(0, offset)}px)`;
+    const { first, last, offset } = rowWindow({ total, rowHeight, height, top, spacerPx, scaled });
+    this.block.style.transform = `translateY(${offset}px)`;
     this.draw(model, first, last);
   }
 
