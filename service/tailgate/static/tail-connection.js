@@ -7,6 +7,7 @@
 // nothing about rendering.
 
 import { backoffDelay, describeClose } from "./close-codes.js";
+import { tailUrl } from "./tail-url.js";
 
 // Connected this long, a connection counts as healthy: the next drop starts backoff afresh.
 const HEALTHY_MS = 5000;
@@ -34,17 +35,7 @@ export class TailConnection {
   }
 
   url() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const query = new URLSearchParams();
-    if (this.cursor !== null) {
-      query.set("cursor", this.cursor);
-      query.set("backlog", "0");
-    } else if (this.backlog !== null) {
-      query.set("backlog", String(this.backlog));
-    }
-    const qs = query.toString();
-    const path = `/ws/tail/${encodeURIComponent(this.logId)}`;
-    return `${scheme}://${location.host}${path}${qs ? "?" + qs : ""}`;
+    return tailUrl(location, this.logId, { cursor: this.cursor, backlog: this.backlog });
   }
 
   start() {
