@@ -24,7 +24,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	bash tests/setup.sh
-	node --test tests/ui/
+	node --test tests/ui/*.test.js
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
