@@ -57,6 +57,8 @@ class Settings:
     """Take the client address from X-Forwarded-For (only behind a trusted proxy)."""
     log_level: str = "INFO"
     """Level of the service's own JSON logs."""
+    session_refresh: float = 300.0
+    """Seconds between checks of a signed-in session with the provider (groups, revocation)."""
     oidc: OidcSettings | None = field(default=None, repr=False)
     """Sign-in settings (``TAILGATE_OIDC_*`` and friends); set exactly when ``auth`` is oidc."""
 
@@ -91,6 +93,7 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "shutdown_grace": ("--shutdown-grace", "TAILGATE_SHUTDOWN_GRACE", "seconds"),
     "trust_forwarded": ("--trust-forwarded", "TAILGATE_TRUST_FORWARDED", "bool"),
     "log_level": ("--log-level", "TAILGATE_LOG_LEVEL", "str"),
+    "session_refresh": ("--session-refresh", "TAILGATE_SESSION_REFRESH", "seconds"),
 }
 
 AUTH_MODES = ("oidc", "none")
@@ -149,6 +152,7 @@ def _with_sign_in(settings: Settings, env: Mapping[str, str]) -> Settings:
     oidc = load_auth_settings(auth_env, mode=settings.auth)
     if oidc is None:
         return settings
+    oidc = replace(oidc, session_refresh=settings.session_refresh)
     return replace(settings, oidc=oidc, public_url=oidc.public_url)
 
 

@@ -11,7 +11,8 @@ Hierarchy::
     └── AuthError                    401 unless said otherwise
         ├── NotSignedIn              401: no session cookie and no bearer token
         ├── SessionInvalid           401: the session cookie was altered or is not ours
-        │   └── SessionExpired       401: the session outlived its maximum age
+        │   ├── SessionExpired       401: the session outlived its maximum age
+        │   └── SessionRevoked       401: the provider refused to refresh it (revoked, disabled)
         ├── SessionTooLarge          500: the identity does not fit in a cookie
         ├── TokenInvalid             401: an ID or access token failed a check
         │   ├── TokenExpired         401: its ``exp`` has passed
@@ -56,6 +57,13 @@ class SessionInvalid(AuthError):
 class SessionExpired(SessionInvalid):
     code = "session_expired"
     message = "Your session has expired. Please sign in again."
+
+
+class SessionRevoked(SessionInvalid):
+    """The provider refused to refresh the session: signed out, revoked, or user disabled."""
+
+    code = "session_revoked"
+    message = "Your session was ended at the identity provider. Please sign in again."
 
 
 class SessionTooLarge(AuthError):
