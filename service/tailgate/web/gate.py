@@ -19,8 +19,9 @@ middleware turns them into responses, the WebSocket handler into close codes.
 from __future__ import annotations
 
 import logging
+from http.cookies import SimpleCookie
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from ..auth.access import Allow, may_tail
 from ..auth.errors import ProviderUnavailable
@@ -74,16 +75,26 @@ async def principal_of(request: web.Request) -> Principal:
 async def send_refreshed_cookie(request: web.Request, response: web.StreamResponse) -> None:
     """``on_response_prepare``: a session refreshed for this request goes back to the browser.
 
-    Left out when the response clears the session cookie itself (signing out).
+    Left out when the response sets or clears the session cookie itself (signing out).
+    aiohttp has turned the response's cookies into headers by the time this runs, so
+    the cookie is added as a header.
     """
     cookie = request.get(REFRESHED_COOKIE)
     auth = request.app[SERVICES].auth
     if cookie is None or auth is None:
         return
-    name = auth.session_cookie.name
-    if name in response.cookies:
+    spec = auth.session_cookie
+    if spec.name in response.cookies:
         return
-    response.set_cookie(name, cookie, **auth.session_cookie.attributes())
+    jar: SimpleCookie = SimpleCookie()
+    jar[spec.name] = cookie
+    morsel = jar[spec.name]
+    morsel["max-age"] = str(spec.max_age)
+    morsel["path"] = spec.path
+    morsel["samesite"] = spec.samesite
+    morsel["httponly"] = spec.httponly
+    morsel["secure"] = spec.secure
+    response.headers.add(hdrs.SET_COOKIE, morsel.OutputString())
 
 
 async def recheck(services: Services, principal: Principal) -> Principal:
