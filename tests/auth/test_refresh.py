@@ -9,7 +9,7 @@ import pytest
 
 from tailgate.auth.errors import ProviderUnavailable, SessionRevoked
 from tailgate.auth.identity import Identity
-from tailgate.auth.refresh import RETRY_AFTER, Refresher, Step, next_step
+from tailgate.auth.refresh import RETRY_AFTER, Refresher, Step, next_step, tail_is_unconfirmed
 from tailgate.auth.session import Session
 
 from .clock import FakeClock as Clock
@@ -195,3 +195,21 @@ async def test_a_caller_that_goes_away_does_not_lose_the_new_token(
         provider.gate.set()
         assert (await refresher.refresh(old)).refresh_token == "rt-1"
     assert provider.calls == ["rt-0"]
+
+
+@pytest.mark.parametrize(("age", "unconfirmed"), [(0, False), (449, False), (450, True)])
+def test_an_open_tail_asks_to_be_reopened_after_one_and_a_half_intervals(
+    age: float, unconfirmed: bool
+) -> None:
+    assert tail_is_unconfirmed(session(age=age), now=NOW, interval=INTERVAL) is unconfirmed
+
+
+def test_a_newer_state_seen_in_any_cookie_is_adopted_and_an_older_one_is_not(
+    provider: Provider, clock: Clock
+) -> None:
+    refresher = Refresher(provider.spend, clock=clock)
+    old, newer = session(age=400), session(age=10, token="rt-7")
+    refresher.observe(newer)
+    assert refresher.latest(old) == newer
+    refresher.observe(old)
+    assert refresher.latest(old) == newer

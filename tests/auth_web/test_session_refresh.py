@@ -71,7 +71,11 @@ def browser_without_jar() -> httpx.AsyncClient:
 
 def set_cookie(response: httpx.Response) -> str | None:
     """The session cookie ``response`` sets, if any."""
-    for header in response.headers.get_list("set-cookie"):
+    return set_cookie_of(response.headers.get_list("set-cookie"))
+
+
+def set_cookie_of(headers: list[str]) -> str | None:
+    for header in headers:
         name, _, rest = header.partition("=")
         if name.strip() == SESSION_COOKIE:
             return rest.split(";", 1)[0]
@@ -156,18 +160,36 @@ async def test_a_group_removed_at_the_provider_closes_the_tail_and_changes_the_l
         await kept.expect("hello")
 
         provider.set_user(name, groups=[])
-        reason = await ops.expect_close(4403, timeout=WITHIN)
-        assert "no longer" in reason
 
         async def listed_without_ops() -> bool:
             ids = [e["id"] for e in (await user.get("/api/logs")).json()["logs"]]
             return ids == ["open"]
 
+        # The page's own requests refresh the session; the tails learn it from them.
         await until(listed_without_ops, "/api/logs drops the log")
+        reason = await ops.expect_close(4403, timeout=WITHIN)
+        assert "no longer" in reason
         assert (await user.get("/api/me")).json()["groups"] == []
-        # The other tail is still allowed and still open.
         assert kept.ws.close_code is None
         await kept.close()
+    assert provider.user_state(name)["reuse_detected"] == 0
+
+
+async def test_a_tail_nobody_rechecks_is_reopened_and_the_reopening_is_refused(
+    serve: Serve, user: WebUser, provider: Provider
+) -> None:
+    name = new_user(provider, ["ops"])
+    async with serve(session_refresh=REFRESH):
+        await user.sign_in(name)
+        ops = await user.tail("ops")
+        await ops.expect("hello")
+        provider.set_user(name, groups=[])
+        # No request comes by: the tail asks to be reopened (the page retries 1013)...
+        reason = await ops.expect_close(1013, timeout=WITHIN)
+        assert "reconnecting" in reason
+        # ...and the new handshake checks the session with the provider.
+        again = await user.tail("ops")
+        await again.expect_close(4403)
     assert provider.user_state(name)["reuse_detected"] == 0
 
 
@@ -199,13 +221,19 @@ async def test_a_user_disabled_at_the_provider_is_signed_out_of_tails_and_http(
         await user.sign_in(name)
         tail = await user.tail("ops")
         await tail.expect("hello")
+        lonely = await user.tail("open")
+        await lonely.expect("hello")
 
         provider.set_user(name, disabled=True)
+
+        async def signed_out() -> bool:
+            response = await user.get("/api/me")
+            return response.status_code == 401 and response.json()["error"] == "session_revoked"
+
+        await until(signed_out, "HTTP answers as signed out")
         reason = await tail.expect_close(4401, timeout=WITHIN)
         assert "identity provider" in reason
-        response = await user.get("/api/me")
-        assert response.status_code == 401
-        assert response.json()["error"] == "session_revoked"
+        await lonely.expect_close(4401, timeout=WITHIN)
         again = await user.tail("open")
         await again.expect_close(4401)
 
@@ -290,18 +318,17 @@ async def test_a_replica_takes_over_a_session_whose_owner_went_away(
         cookie = user.session_cookie
     # The replica that signed the user in is gone (a rolling update replaced it).
     provider.set_user(name, groups=[])
-    async with (
-        replica(tmp_path, provider, logs, 30) as other,
-        browser_without_jar() as browser,
-    ):
+    async with browser_without_jar() as browser:
         # Checked by its owner 1.5 intervals ago: trusted; two intervals: taken over.
-        assert await log_ids(browser, other.base_url, aged(cookie, 45)) == ["ops", "open"]
-        assert await log_ids(browser, other.base_url, aged(cookie, 61)) == ["open"]
+        async with replica(tmp_path, provider, logs, 30) as other:
+            assert await log_ids(browser, other.base_url, aged(cookie, 45)) == ["ops", "open"]
+        async with replica(tmp_path, provider, logs, 30) as other:
+            assert await log_ids(browser, other.base_url, aged(cookie, 61)) == ["open"]
     state = provider.user_state(name)
     assert (state["refreshes"], state["reuse_detected"]) == (1, 0)
 
 
-async def test_a_tail_refresh_and_the_browsers_older_cookie_spend_the_token_once(
+async def test_a_reopened_tail_brings_the_refreshed_cookie_to_the_browser(
     serve: Serve, user: WebUser, provider: Provider
 ) -> None:
     name = new_user(provider, ["ops"])
@@ -313,21 +340,22 @@ async def test_a_tail_refresh_and_the_browsers_older_cookie_spend_the_token_once
         await tail.expect("hello")
         auth = server.app[SERVICES].auth
         assert auth is not None
+        await tail.expect_close(1013, timeout=WITHIN)
+        assert auth.refresher.spent == 0  # an open tail never spends the token
 
-        async def tail_refreshed_twice() -> bool:
-            return auth.refresher.spent >= 2
-
-        # The tail's refreshes rotate the token; the browser still holds the first one.
-        await until(tail_refreshed_twice, "the open tail is refreshed")
-        async with browser_without_jar() as browser:
-            response = await browser.get(
-                f"{user.app_url}/api/me", headers={"Cookie": f"{SESSION_COOKIE}={stale}"}
-            )
-        assert response.status_code == 200
-        fresh = set_cookie(response)
+        reopened = await user.ws_client.ws_connect(
+            f"{user.app_url}/ws/tail/ops",
+            headers={"Origin": user.app_url, "Cookie": f"{SESSION_COOKIE}={stale}"},
+        )
+        fresh = set_cookie_of(reopened._response.headers.getall("Set-Cookie", []))
         assert fresh is not None
         assert session_of(fresh).refresh_token != session_of(stale).refresh_token
-        await tail.close()
+        await TailClient(reopened).expect("hello")
+        assert auth.refresher.spent == 1
+        # The browser's older copy is answered from memory, never presented again.
+        async with browser_without_jar() as browser:
+            assert await log_ids(browser, user.app_url, stale) == ["ops", "open"]
+        await reopened.close()
     assert provider.user_state(name)["reuse_detected"] == 0
 
 
@@ -343,3 +371,32 @@ async def test_a_session_without_a_refresh_token_ends_at_its_first_check(
         )
         async with browser_without_jar() as browser:
             assert await log_ids(browser, user.app_url, bare) == 401
+
+
+async def test_a_tail_on_another_replica_never_spends_the_token_the_browser_refreshed(
+    serve: Serve, user: WebUser, provider: Provider, tmp_path: Path, logs: dict[str, Path]
+) -> None:
+    name = new_user(provider, ["ops"])
+    async with serve(session_refresh=REFRESH), replica(tmp_path, provider, logs) as other:
+        await user.sign_in(name)
+        assert user.session_cookie is not None
+        tail = await tail_on(other, "ops", user.session_cookie)
+        await tail.expect("hello")
+        provider.set_user(name, groups=[])
+
+        async def listed_without_ops() -> bool:
+            ids = [e["id"] for e in (await user.get("/api/logs")).json()["logs"]]
+            return ids == ["open"]
+
+        # The page's requests reach the first replica, which rotates the token each
+        # interval; the tail on the other replica must not present its older token.
+        await until(listed_without_ops, "/api/logs drops the log")
+        await tail.expect_close(1013, timeout=WITHIN)
+        newest = user.session_cookie
+        assert newest is not None
+        again = await tail_on(other, "ops", newest)
+        await again.expect_close(4403)
+        assert (await user.get("/api/me")).status_code == 200
+    state = provider.user_state(name)
+    assert state["refreshes"] >= 1
+    assert state["reuse_detected"] == 0

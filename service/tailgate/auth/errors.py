@@ -24,6 +24,7 @@ Hierarchy::
         │   ├── ProviderRefused      400: the provider answered with an ``error``
         │   └── CodeExchangeFailed   502: the token endpoint refused or failed
         ├── ProviderUnavailable      503: discovery or the JWKS cannot be fetched now
+        ├── SessionUnconfirmed       503: an open tail's session needs a check by a new handshake
         └── AccessDenied             403: signed in, but this log is not for this user
 """
 
@@ -133,6 +134,18 @@ class ProviderUnavailable(AuthError):
     status = 503
     code = "provider_unavailable"
     message = "The identity provider cannot be reached right now. Please try again shortly."
+
+
+class SessionUnconfirmed(AuthError):
+    """An open tail's session is due for a check that would spend its refresh token.
+
+    A tail cannot hand a new cookie to the browser, so it does not spend the token; it
+    asks the browser to reconnect instead, and the new handshake checks the session.
+    """
+
+    status = 503
+    code = "session_unconfirmed"
+    message = "Your session is being checked with the identity provider; reconnecting."
 
 
 class AccessDenied(AuthError):

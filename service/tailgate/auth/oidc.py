@@ -28,6 +28,7 @@ from tailgate.auth.errors import (
     NotSignedIn,
     ProviderUnavailable,
     SessionRevoked,
+    SessionUnconfirmed,
     TokenInvalid,
 )
 from tailgate.auth.flow import (
@@ -46,6 +47,7 @@ from tailgate.auth.refresh import (
     next_step,
     refresh_grant,
     revoke_refresh_token,
+    tail_is_unconfirmed,
 )
 from tailgate.auth.session import SESSION_COOKIE, CookieSpec, Session, SessionCodec
 from tailgate.auth.settings import OidcSettings
@@ -214,6 +216,7 @@ class OidcAuth:
         newer state of it), the cookie value to send back to the browser.
         """
         opened = self.session_from_cookie(cookie)
+        self.refresher.observe(opened)
         checked = await self.checked(opened)
         if checked is opened:
             return opened, None
@@ -239,6 +242,18 @@ class OidcAuth:
         except ProviderUnavailable as exc:
             logger.warning("cannot refresh a session now, keeping its last state: %s", exc.detail)
             return latest
+
+    def confirmed_for_tail(self, session: Session) -> Session:
+        """An open tail's session as this process last learned it, without spending.
+
+        ``SessionRevoked`` when refused or signed out here; ``SessionUnconfirmed`` when
+        nothing newer than ``TAIL_RECONNECT`` intervals is known (the tail should be
+        reopened, which checks the session).
+        """
+        latest = self.refresher.latest(session)
+        if tail_is_unconfirmed(latest, now=self._clock(), interval=self.settings.session_refresh):
+            raise SessionUnconfirmed()
+        return latest
 
     async def _spend(self, session: Session) -> Session:
         """One refresh grant for ``session``; the refreshed session (``Refresher`` calls it)."""

@@ -21,9 +21,13 @@ token must be decided without asking anyone:
   after that (:func:`next_step`), so two replicas reached at once by the same cookie do
   not both spend it. The owner is usually the replica that answered the browser last;
   the browser carries its newest cookie to every replica.
-- **Not by a WebSocket's refresh alone, where it can be avoided.** An open tail cannot
-  set a cookie, so the token a tail's refresh obtains lives only in this process's
-  memory; the browser's next request here is answered from it with a new cookie.
+- **Only where the new cookie reaches the browser.** A refresh happens for an HTTP
+  request or a WebSocket handshake, whose response carries the new cookie. An open tail
+  cannot set a cookie, so it never spends: it takes the newest state its process knows
+  (from any cookie the browser brings here, or a refresh made here), and when that is
+  older than ``TAIL_RECONNECT`` intervals it asks the browser to reconnect
+  (:func:`tail_is_unconfirmed`); the new handshake is checked like a request. Had a
+  tail spent the token, the browser would carry a spent token to other replicas.
 
 A provider that cannot be reached is not a refusal: the last confirmed state holds and
 the next request or tick tries again (not more often than ``RETRY_AFTER``).
@@ -88,6 +92,17 @@ def next_step(session: Session, *, now: float, interval: float, me: str) -> Step
     if session.owner == me or age >= 2 * interval:
         return Step.SPEND
     return Step.TRUST
+
+
+#: Intervals after which an open tail nobody re-checked asks to be reopened. Between the
+#: owner's one and the others' two: the reconnect is refreshed if it reaches the owner
+#: and trusted elsewhere, so two panes reconnecting at once do not both spend the token.
+TAIL_RECONNECT = 1.5
+
+
+def tail_is_unconfirmed(session: Session, *, now: float, interval: float) -> bool:
+    """Whether an open tail's session is too old to go on without a new check."""
+    return now - session.checked_at >= TAIL_RECONNECT * interval
 
 
 def token_digest(token: str) -> str:
@@ -174,6 +189,10 @@ class Refresher:
         self._remember = remember
         self._clock = clock
         self._outcomes: OrderedDict[str, Session | SessionRevoked] = OrderedDict()
+        #: The newest state of each sign-in seen here (refreshed here, or sealed by any
+        #: replica and brought by the browser), and the sign-ins refused here.
+        self._newest: OrderedDict[str, Session] = OrderedDict()
+        self._refused: OrderedDict[str, SessionRevoked] = OrderedDict()
         self._in_flight: dict[str, asyncio.Task[Session]] = {}
         self._failed_at: dict[str, float] = {}
         self.spent = 0
@@ -192,11 +211,19 @@ class Refresher:
                     await task
 
     def latest(self, session: Session) -> Session:
-        """The newest session of ``session``'s chain this process knows.
+        """The newest state of ``session``'s sign-in this process knows.
 
-        ``SessionRevoked`` if the chain was refused or revoked here.
+        Follows the chain of tokens this process spent, and the newest state of the
+        sign-in it has seen in any cookie (sealed by a replica, so confirmed when it
+        says). ``SessionRevoked`` if the sign-in was refused or signed out here.
         """
+        refused = self._refused.get(session.lineage)
+        if refused is not None:
+            raise refused
         current = session
+        newest = self._newest.get(session.lineage)
+        if newest is not None and newest.checked_at > current.checked_at:
+            current = newest
         for _ in range(len(self._outcomes) + 1):
             token = current.refresh_token
             outcome = self._outcomes.get(token_digest(token)) if token else None
@@ -210,8 +237,15 @@ class Refresher:
             current = outcome
         return current
 
+    def observe(self, session: Session) -> None:
+        """Remember ``session`` (from a cookie) if it is the newest state of its sign-in."""
+        known = self._newest.get(session.lineage)
+        if known is None or session.checked_at > known.checked_at:
+            self._keep(self._newest, session.lineage, session)
+
     def forget_chain(self, session: Session, reason: SessionRevoked) -> None:
-        """Refuse ``session``'s chain from now on in this process (signed out here)."""
+        """Refuse ``session``'s sign-in from now on in this process (signed out here)."""
+        self._keep(self._refused, session.lineage, reason)
         current = session
         seen: set[str] = set()
         while current.refresh_token and (key := token_digest(current.refresh_token)) not in seen:
@@ -255,13 +289,17 @@ class Refresher:
             refreshed = await self._spend(session)
         except SessionRevoked as e:
             self._remember_outcome(key, e)
+            self._keep(self._refused, session.lineage, e)
             raise
         except AuthError:
-            self._failed_at[key] = self._clock()
+            now = self._clock()
+            self._failed_at = {k: t for k, t in self._failed_at.items() if now - t < RETRY_AFTER}
+            self._failed_at[key] = now
             raise
         else:
             self._failed_at.pop(key, None)
             self._remember_outcome(key, refreshed)
+            self.observe(refreshed)
             return refreshed
         finally:
             self._in_flight.pop(key, None)
@@ -276,3 +314,9 @@ class Refresher:
             if len(self._outcomes) <= self._remember and not expired:
                 break
             del self._outcomes[oldest_key]
+
+    def _keep(self, table: OrderedDict[str, Any], key: str, value: object) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self._remember:
+            table.popitem(last=False)

@@ -98,15 +98,16 @@ async def send_refreshed_cookie(request: web.Request, response: web.StreamRespon
 
 
 async def recheck(services: Services, principal: Principal) -> Principal:
-    """``principal`` as the provider sees it now, for the open tails it speaks for.
+    """``principal`` as this process now knows it, for the open tails it speaks for.
 
-    Raises ``SessionRevoked`` when the provider refused the session.
+    Raises ``SessionRevoked`` when the session was refused, ``SessionUnconfirmed`` when
+    the tails should be reopened to have it checked (they never spend its token).
     """
     auth = oidc_of(services)
     session = principal.session
     if auth is None or session is None:
         return principal
-    checked = await auth.checked(session)
+    checked = auth.confirmed_for_tail(session)
     if checked is session:
         return principal
     return Principal(

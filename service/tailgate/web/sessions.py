@@ -3,10 +3,11 @@
 The catalog closes the tails of a log it removed (4410) or no longer shows to the
 viewer (4403), signing out closes the tails of that session (4401), shutdown closes
 every tail (1001). While sign-in is on, the registry also re-checks the sessions of
-open tails with the provider (``rechecking``): a tail whose user lost access closes
-with 4403, one whose session the provider refused with 4401. Each session owns its
-tail task, the task that closes its WebSocket and the timer that ends it with the
-user's session, so nothing it starts outlives it.
+open tails (``rechecking``): a tail whose user lost access closes with 4403, one whose
+session the provider refused with 4401, and one whose session nobody confirmed for too
+long with 1013, so that the page reopens it and the handshake checks the session. Each
+session owns its tail task, the task that closes its WebSocket and the timer that ends
+it with the user's session, so nothing it starts outlives it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 
-from ..auth.errors import AuthError, SessionInvalid
+from ..auth.errors import AuthError, SessionInvalid, SessionUnconfirmed
 from ..errors import CloseCode, TooManyTails
 from ..streaming.viewer import Viewer
 from .principal import LOCAL, Principal
@@ -117,9 +118,8 @@ class SessionRegistry:
     ) -> AsyncIterator[None]:
         """Re-check the sessions of open tails while the block runs (one owned task).
 
-        The registry looks several times per interval, so that each session is checked
-        about ``every`` seconds after its last check; the check itself decides whether
-        the provider is asked (see ``tailgate.auth.refresh``).
+        The registry looks several times per interval; the check itself decides what
+        a tail may go on with (see ``tailgate.auth.refresh``).
         """
         task = asyncio.create_task(
             self._recheck_forever(every, recheck, still_allowed), name="tail session re-check"
@@ -163,6 +163,10 @@ class SessionRegistry:
                     continue
                 if isinstance(outcome, SessionInvalid):
                     tail.close_soon(CloseCode.UNAUTHENTICATED, outcome.message)
+                    closed += 1
+                elif isinstance(outcome, SessionUnconfirmed):
+                    # Reopening it (the page retries 1013) checks the session.
+                    tail.close_soon(WSCloseCode.TRY_AGAIN_LATER, outcome.message)
                     closed += 1
                 elif isinstance(outcome, AuthError):
                     continue  # the provider cannot say now; the last state holds
