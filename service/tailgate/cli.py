@@ -51,6 +51,11 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--metrics-port", "metrics_port", "port of /metrics (default 9090; 0 turns it off)")
     add("--auth", "auth", "oidc (sign-in, the default; TAILGATE_OIDC_* settings) or none")
     add("--public-url", "public_url", "the URL people use to reach tailgate (required with oidc)")
+    add(
+        "--session-refresh",
+        "session_refresh",
+        "seconds between checks of a session with the identity provider (default 300)",
+    )
     add("--max-tails", "max_tails", "tails open at once (default 4096)")
     add("--max-tails-per-client", "max_tails_per_client", "tails per client (default 64)")
     add("--default-backlog", "default_backlog", "backlog lines by default (default 100)")

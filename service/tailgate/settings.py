@@ -62,6 +62,8 @@ class Settings:
     file_roots: tuple[str, ...] = ()
     """Folders log files may be read from (``--file-root``, repeatable); empty: each
     file log's own folder. Files outside them are never read, whatever symlinks say."""
+    session_refresh: float = 300.0
+    """Seconds between checks of a signed-in session with the provider (groups, revocation)."""
     oidc: OidcSettings | None = field(default=None, repr=False)
     """Sign-in settings (``TAILGATE_OIDC_*`` and friends); set exactly when ``auth`` is oidc."""
 
@@ -101,6 +103,7 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "trust_forwarded": ("--trust-forwarded", "TAILGATE_TRUST_FORWARDED", "bool"),
     "log_level": ("--log-level", "TAILGATE_LOG_LEVEL", "str"),
     "file_roots": ("--file-root", "TAILGATE_FILE_ROOTS", "paths"),
+    "session_refresh": ("--session-refresh", "TAILGATE_SESSION_REFRESH", "seconds"),
 }
 
 AUTH_MODES = ("oidc", "none")
@@ -159,6 +162,7 @@ def _with_sign_in(settings: Settings, env: Mapping[str, str]) -> Settings:
     oidc = load_auth_settings(auth_env, mode=settings.auth)
     if oidc is None:
         return settings
+    oidc = replace(oidc, session_refresh=settings.session_refresh)
     return replace(settings, oidc=oidc, public_url=oidc.public_url)
 
 

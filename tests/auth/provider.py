@@ -55,6 +55,29 @@ class Provider:
         with urllib.request.urlopen(request, timeout=5) as response:
             return str(json.load(response)["kid"])
 
+    def set_user(
+        self, name: str, *, groups: list[str] | None = None, disabled: bool | None = None
+    ) -> dict[str, Any]:
+        """Change a user at the provider, as its administrator would; returns its state."""
+        change: dict[str, Any] = {}
+        if groups is not None:
+            change["groups"] = groups
+        if disabled is not None:
+            change["disabled"] = disabled
+        request = urllib.request.Request(
+            f"{self.issuer}/test/users/{name}",
+            data=json.dumps(change).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return dict(json.load(response))
+
+    def user_state(self, name: str) -> dict[str, Any]:
+        """``groups``, ``disabled``, and the ``refreshes`` and ``reuse_detected`` counts."""
+        with urllib.request.urlopen(f"{self.issuer}/test/users/{name}", timeout=5) as response:
+            return dict(json.load(response))
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

@@ -53,3 +53,25 @@ def test_an_identity_keeps_the_fields_tailgate_shows_and_checks() -> None:
 def test_claims_without_a_subject_make_no_identity() -> None:
     with pytest.raises(ValueError, match="sub"):
         identity_from_claims({"email": "a@example.com"}, groups_claim="groups")
+
+
+@pytest.mark.parametrize(
+    ("value", "verified"),
+    [
+        (True, True),
+        ("true", True),
+        ("TRUE", True),
+        (False, False),
+        ("false", False),
+        (None, False),
+        (1, False),
+        ("yes", False),
+    ],
+)
+def test_an_email_counts_as_verified_only_when_the_provider_says_true(
+    value: object, verified: bool
+) -> None:
+    claims: dict[str, object] = {"sub": "s", "email": "a@example.com"}
+    if value is not None:
+        claims["email_verified"] = value
+    assert identity_from_claims(claims, groups_claim="groups").email_verified is verified

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tailgate.auth.errors import SessionExpired, SessionInvalid, SessionTooLarge
@@ -88,3 +90,17 @@ def test_an_identity_too_large_for_a_cookie_is_refused(codec: SessionCodec) -> N
     some = Identity("alice", groups=tuple(f"group-{i:04d}" for i in range(100)))
     cookie, _ = codec.seal(some)
     assert len(cookie) <= MAX_SEALED_BYTES
+
+
+def test_a_session_keeps_what_its_next_refresh_needs(codec: SessionCodec) -> None:
+    verified = Identity("alice", email="alice@example.com", email_verified=True)
+    cookie, session = codec.seal(verified, refresh_token="rt-secret-value", owner="replica-1")
+    opened = codec.open(cookie)
+    assert opened == session
+    assert (opened.refresh_token, opened.owner) == ("rt-secret-value", "replica-1")
+    assert opened.identity.email_verified
+    assert opened.lineage and opened.checked_at == opened.issued_at
+    # A refresh reseals the same sign-in: same lineage, new token and check time.
+    later = replace(session, refresh_token="rt-next", checked_at=session.checked_at + 300)
+    assert codec.open(codec.seal_session(later)) == later
+    assert "rt-secret-value" not in cookie

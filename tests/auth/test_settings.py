@@ -8,6 +8,7 @@ import pytest
 
 from tailgate.auth.settings import OidcSettings, load_auth_settings
 from tailgate.errors import ConfigError
+from tailgate.settings import load_settings
 
 SECRET = "0123456789abcdef0123456789abcdef"
 CLIENT_SECRET = "client-secret-value"
@@ -170,3 +171,16 @@ def test_a_public_url_with_a_path_keeps_cookies_and_callback_below_it() -> None:
     settings = OidcSettings.from_env({**GOOD, "TAILGATE_PUBLIC_URL": "https://example.com/tail/"})
     assert settings.redirect_uri == "https://example.com/tail/auth/callback"
     assert settings.cookie_path == "/tail"
+
+
+def test_the_session_refresh_interval_comes_from_its_flag_or_variable() -> None:
+    env = {**GOOD, "TAILGATE_CATALOG": "/etc/tailgate/catalog.yaml"}
+    default = load_settings({}, env).oidc
+    assert default is not None and default.session_refresh == 300
+    from_env = load_settings({}, {**env, "TAILGATE_SESSION_REFRESH": "60"}).oidc
+    assert from_env is not None and from_env.session_refresh == 60
+    flag = load_settings({"session_refresh": "30"}, {**env, "TAILGATE_SESSION_REFRESH": "60"})
+    assert flag.oidc is not None and flag.oidc.session_refresh == 30
+    for bad in ("0", "-5", "soon", "100000"):
+        with pytest.raises(ConfigError, match="--session-refresh"):
+            load_settings({"session_refresh": bad}, env)

@@ -259,3 +259,15 @@ async def test_bearer_tokens_are_refused_when_no_audience_is_configured(
     verifier = TokenVerifier(issuer=ISSUER, client_id="tailgate", audience=None, keys=keys)
     with pytest.raises(TokenInvalid, match="no audience"):
         await verifier.verify_access_token(sign(access_claims(), typ="at+jwt"))
+
+
+async def test_a_refreshed_id_token_must_name_the_same_user(verifier: TokenVerifier) -> None:
+    token = sign(id_claims())
+    claims = await verifier.verify_refreshed_id_token(token, subject="alice")
+    assert claims["sub"] == "alice"
+    # No nonce is needed after a refresh, but the user must not change.
+    assert await verifier.verify_refreshed_id_token(sign(id_claims(nonce=None)), subject="alice")
+    with pytest.raises(TokenInvalid, match="another user"):
+        await verifier.verify_refreshed_id_token(token, subject="bob")
+    with pytest.raises(TokenInvalid, match="another client"):
+        await verifier.verify_refreshed_id_token(sign(id_claims(aud="x")), subject="alice")

@@ -16,9 +16,19 @@
 //   --audience URI              the API's resource indicator and audience        [OIDC_AUDIENCE]
 //
 // Users: any login name signs in with any password; the table below gives some of them
-// groups, which appear in ID tokens (scope groups) and in access tokens. POST /test/rotate-keys puts a new signing key in front of the JWKS (the old
-// keys stay published) and answers {"kid": NEW_KID}; everything already issued stays
-// valid, as in a real key rotation.
+// groups, which appear in ID tokens (scope groups) and in access tokens. mallory has
+// registered alice's e-mail address without proving it (email_verified: false).
+//
+// Refresh tokens are issued to the client at every sign-in and rotated at every use; a
+// rotated-out token presented again revokes the whole grant (oidc-provider's reuse
+// detection), as strict providers do.
+//
+// Test controls, as an administrator would act on a real provider:
+//   POST /test/rotate-keys      a new signing key goes in front of the JWKS (the old keys stay
+//                               published); answers {"kid": NEW_KID}; everything issued stays valid
+//   POST /test/users/NAME       JSON {"groups": [...], "disabled": true|false}: change a user;
+//                               a disabled user's refresh tokens are refused
+//   GET  /test/users/NAME       {"groups", "disabled", "refreshes", "reuse_detected"} for NAME
 
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -30,7 +40,15 @@ const USERS = {
   alice: { name: 'Alice Example', email: 'alice@example.com', groups: ['ops', 'staff'] },
   bob: { name: 'Bob Example', email: 'bob@example.com', groups: ['dev', 'staff'] },
   carol: { name: 'Carol Example', email: 'carol@example.com', groups: [] },
+  mallory: { name: 'Mallory Example', email: 'alice@example.com', emailVerified: false, groups: [] },
 };
+
+// What the token endpoint did per user, for tests that must see reuse detection fire.
+const activity = {};
+function activityOf(accountId) {
+  activity[accountId] ??= { refreshes: 0, reuse_detected: 0 };
+  return activity[accountId];
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -73,6 +91,10 @@ function groupsOf(accountId) {
   return USERS[accountId]?.groups ?? [];
 }
 
+function isDisabled(accountId) {
+  return USERS[accountId]?.disabled === true;
+}
+
 function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients: [
@@ -99,6 +121,9 @@ function buildProvider(issuer) {
     // Without this, scope-requested claims such as groups go to userinfo only.
     conformIdTokenClaims: false,
     async findAccount(_ctx, sub) {
+      // A disabled user has no account as far as tokens are concerned: refreshing and
+      // userinfo are refused, as a real provider refuses a deactivated user.
+      if (isDisabled(sub)) return undefined;
       const user = USERS[sub] ?? {};
       return {
         accountId: sub,
@@ -108,7 +133,7 @@ function buildProvider(issuer) {
             preferred_username: sub,
             name: user.name ?? sub,
             email: user.email ?? `${sub}@example.com`,
-            email_verified: true,
+            email_verified: user.emailVerified ?? true,
             groups: groupsOf(sub),
           };
         },
@@ -127,9 +152,13 @@ function buildProvider(issuer) {
       await grant.save();
       return grant;
     },
-    async issueRefreshToken(_ctx, client, code) {
-      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+    // Every sign-in of a client allowed the grant gets a refresh token (as Keycloak does),
+    // without the consent page oidc-provider ties to offline_access.
+    async issueRefreshToken(_ctx, client) {
+      return client.grantTypeAllowed('refresh_token');
     },
+    // Rotation on: each refresh spends the token and returns a new one.
+    rotateRefreshToken: () => true,
     async extraTokenClaims(_ctx, token) {
       if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
       return { groups: groupsOf(token.accountId) };
@@ -161,6 +190,18 @@ function buildProvider(issuer) {
       RefreshToken: 3600,
     },
   });
+  provider.on('grant.success', (ctx) => {
+    const token = ctx.oidc.entities.RotatedRefreshToken;
+    if (ctx.oidc.params.grant_type === 'refresh_token' && token) {
+      activityOf(token.accountId).refreshes += 1;
+    }
+  });
+  provider.on('grant.error', (ctx, error) => {
+    const token = ctx.oidc.entities.RefreshToken;
+    if (token && String(error.error_description).includes('already used')) {
+      activityOf(token.accountId).reuse_detected += 1;
+    }
+  });
   return provider;
 }
 
@@ -172,7 +213,47 @@ function install(provider) {
   handle = provider.callback();
 }
 
+function answer(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function userControl(req, res, name) {
+  if (!Object.hasOwn(USERS, name)) {
+    USERS[name] = { groups: [] };
+  }
+  const user = USERS[name];
+  const show = () => answer(res, 200, {
+    groups: user.groups,
+    disabled: user.disabled === true,
+    ...activityOf(name),
+  });
+  if (req.method === 'GET') {
+    show();
+    return;
+  }
+  let body = '';
+  req.on('data', (chunk) => { body += chunk; });
+  req.on('end', () => {
+    let change;
+    try {
+      change = JSON.parse(body || '{}');
+    } catch {
+      answer(res, 400, { error: 'the body is not JSON' });
+      return;
+    }
+    if (Array.isArray(change.groups)) user.groups = change.groups.map(String);
+    if (typeof change.disabled === 'boolean') user.disabled = change.disabled;
+    show();
+  });
+}
+
 const server = createServer((req, res) => {
+  const userPath = /^\/test\/users\/([A-Za-z0-9_.-]+)$/.exec(req.url ?? '');
+  if (userPath && (req.method === 'GET' || req.method === 'POST')) {
+    userControl(req, res, userPath[1]);
+    return;
+  }
   if (req.method === 'POST' && req.url === '/test/rotate-keys') {
     signingKeys = [newSigningKey(), ...signingKeys];
     install(buildProvider(current.issuer));

@@ -10,6 +10,8 @@ This is the only package that speaks OAuth or JOSE (it alone imports ``authlib``
 - ``flow``       the authorization code flow with PKCE, state and nonce
 - ``sealing``    AES-GCM sealed values the browser carries for us
 - ``session``    the session cookie
+- ``refresh``    checking sessions with the provider again, each refresh token spent once
+- ``oauth_client`` the OAuth client for the token and revocation endpoints
 - ``csrf``       tokens for the forms that change state (signing out)
 - ``identity``   who a token says the user is; groups from the configured claim
 - ``access``     the ``allow`` policy of a log

@@ -1,8 +1,12 @@
 """Who may tail which log: the policy, and nothing else.
 
 A log in the catalog may carry ``allow: {groups: [...], users: [...]}``. A user may
-tail it when one of their groups is listed, or when they are listed by user name,
-e-mail address or subject. A log without ``allow`` follows the default
+tail it when one of their groups is listed, or when they are listed by subject (``sub``)
+or by an e-mail address the provider verified (``email_verified: true``). An unverified
+address never counts: many providers let anyone type in any address at registration, so
+matching one would hand a stranger the logs of the person whose address they typed. The
+user name (``preferred_username``) does not count either: providers let users change it
+and do not promise it is unique. A log without ``allow`` follows the default
 (``TAILGATE_ACCESS_DEFAULT``: ``allow`` lets every signed-in user see it, ``deny``
 hides it). An ``allow`` with both lists empty admits nobody: that is what it says.
 
@@ -23,7 +27,7 @@ class Allow:
 
     groups: frozenset[str] = frozenset()
     users: frozenset[str] = frozenset()
-    """User names, e-mail addresses (compared without case) or subjects."""
+    """Subjects (exact) or verified e-mail addresses (compared without case)."""
 
 
 def parse_allow(value: object) -> Allow | None:
@@ -59,6 +63,11 @@ def may_tail(identity: Identity, allow: Allow | None, *, default_allow: bool) ->
 
 
 def _is_user(identity: Identity, entry: str) -> bool:
-    if entry in (identity.subject, identity.username):
+    if entry == identity.subject:
         return True
-    return identity.email is not None and "@" in entry and entry.lower() == identity.email.lower()
+    return (
+        identity.email_verified
+        and identity.email is not None
+        and "@" in entry
+        and entry.lower() == identity.email.lower()
+    )

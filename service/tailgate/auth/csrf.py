@@ -3,9 +3,10 @@
 Signing out is a POST: a GET would let any page sign a user out with an image tag. The
 ``SameSite=Lax`` session cookie already stays off cross-site POSTs, but sign-out also
 ends the session at the provider, so the form carries a token besides. The token is an
-HMAC of the session cookie the form was shown with, under a key derived from the session
-secret: nothing is stored, another site cannot compute it, and it stops working when the
-session changes.
+HMAC of what names the session the form was shown with (its sign-in, which survives the
+cookie being resealed by a refresh), under a key derived from the session secret:
+nothing is stored, another site cannot compute it, and it stops working for another
+sign-in.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ class FormTokens:
             algorithm=hashes.SHA256(), length=32, salt=_SALT, info=purpose.encode()
         ).derive(raw)
 
-    def token(self, session_cookie: str | None) -> str:
-        """The token for a form shown with ``session_cookie`` (``None``: no session)."""
-        digest = hmac.new(self._key, (session_cookie or "").encode(), hashlib.sha256).digest()
+    def token(self, session: str | None) -> str:
+        """The token for a form shown to ``session`` (``None``: no session)."""
+        digest = hmac.new(self._key, (session or "").encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
-    def check(self, token: str | None, session_cookie: str | None) -> bool:
+    def check(self, token: str | None, session: str | None) -> bool:
         if not token:
             return False
-        return hmac.compare_digest(token.encode(), self.token(session_cookie).encode())
+        return hmac.compare_digest(token.encode(), self.token(session).encode())

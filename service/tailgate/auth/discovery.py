@@ -41,6 +41,9 @@ class ProviderMetadata:
     token_endpoint: str
     jwks_uri: str
     end_session_endpoint: str | None = None
+    revocation_endpoint: str | None = None
+    """RFC 7009: where signing out revokes the session's refresh token."""
+
     iss_parameter_supported: bool = False
     """RFC 9207: the provider adds ``iss`` to its authorization responses."""
 
@@ -63,6 +66,12 @@ def parse_metadata(document: Mapping[str, Any], *, expected_issuer: str) -> Prov
             raise DiscoveryError(f"document has no usable {name!r}")
         return value
 
+    def optional_url(name: str) -> str | None:
+        value = document.get(name)
+        if isinstance(value, str) and value.startswith(("https://", "http://")):
+            return value
+        return None
+
     end_session = document.get("end_session_endpoint")
     methods = document.get("code_challenge_methods_supported")
     return ProviderMetadata(
@@ -71,6 +80,7 @@ def parse_metadata(document: Mapping[str, Any], *, expected_issuer: str) -> Prov
         token_endpoint=url("token_endpoint"),
         jwks_uri=url("jwks_uri"),
         end_session_endpoint=end_session if isinstance(end_session, str) else None,
+        revocation_endpoint=optional_url("revocation_endpoint"),
         iss_parameter_supported=document.get("authorization_response_iss_parameter_supported")
         is True,
         code_challenge_methods=tuple(m for m in methods or () if isinstance(m, str)),

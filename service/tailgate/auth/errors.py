@@ -11,7 +11,8 @@ Hierarchy::
     └── AuthError                    401 unless said otherwise
         ├── NotSignedIn              401: no session cookie and no bearer token
         ├── SessionInvalid           401: the session cookie was altered or is not ours
-        │   └── SessionExpired       401: the session outlived its maximum age
+        │   ├── SessionExpired       401: the session outlived its maximum age
+        │   └── SessionRevoked       401: the provider refused to refresh it (revoked, disabled)
         ├── SessionTooLarge          500: the identity does not fit in a cookie
         ├── TokenInvalid             401: an ID or access token failed a check
         │   ├── TokenExpired         401: its ``exp`` has passed
@@ -23,6 +24,7 @@ Hierarchy::
         │   ├── ProviderRefused      400: the provider answered with an ``error``
         │   └── CodeExchangeFailed   502: the token endpoint refused or failed
         ├── ProviderUnavailable      503: discovery or the JWKS cannot be fetched now
+        ├── SessionUnconfirmed       503: an open tail's session needs a check by a new handshake
         └── AccessDenied             403: signed in, but this log is not for this user
 """
 
@@ -56,6 +58,13 @@ class SessionInvalid(AuthError):
 class SessionExpired(SessionInvalid):
     code = "session_expired"
     message = "Your session has expired. Please sign in again."
+
+
+class SessionRevoked(SessionInvalid):
+    """The provider refused to refresh the session: signed out, revoked, or user disabled."""
+
+    code = "session_revoked"
+    message = "Your session was ended at the identity provider. Please sign in again."
 
 
 class SessionTooLarge(AuthError):
@@ -125,6 +134,18 @@ class ProviderUnavailable(AuthError):
     status = 503
     code = "provider_unavailable"
     message = "The identity provider cannot be reached right now. Please try again shortly."
+
+
+class SessionUnconfirmed(AuthError):
+    """An open tail's session is due for a check that would spend its refresh token.
+
+    A tail cannot hand a new cookie to the browser, so it does not spend the token; it
+    asks the browser to reconnect instead, and the new handshake checks the session.
+    """
+
+    status = 503
+    code = "session_unconfirmed"
+    message = "Your session is being checked with the identity provider; reconnecting."
 
 
 class AccessDenied(AuthError):

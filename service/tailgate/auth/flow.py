@@ -19,21 +19,13 @@ import hmac
 import json
 import secrets
 import time
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import authlib.deprecate
 import httpx
-
-with warnings.catch_warnings():
-    # authlib 1.9 prefers the httpx2 package and warns when it falls back to httpx, which
-    # tailgate depends on; the client behaves the same on both.
-    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from tailgate.auth.discovery import ProviderMetadata
 from tailgate.auth.errors import (
@@ -43,6 +35,7 @@ from tailgate.auth.errors import (
     LoginStateInvalid,
     ProviderRefused,
 )
+from tailgate.auth.oauth_client import OAuthError, oauth_client
 from tailgate.auth.sealing import Sealer, Unsealable
 from tailgate.auth.settings import OidcSettings
 
@@ -224,13 +217,7 @@ async def exchange_code(
     request_timeout: float = 10.0,
 ) -> dict[str, Any]:
     """Trade the code and PKCE verifier for tokens at the token endpoint."""
-    client = AsyncOAuth2Client(
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method name)
-        redirect_uri=settings.redirect_uri,
-        timeout=request_timeout,
-    )
+    client = oauth_client(settings, timeout=request_timeout)
     try:
         async with client:
             token = await client.fetch_token(

@@ -25,6 +25,9 @@ class Identity:
     """``preferred_username`` when the provider sends one."""
 
     email: str | None = None
+    email_verified: bool = False
+    """Whether the provider says it checked that ``email`` belongs to the user."""
+
     name: str | None = None
     groups: tuple[str, ...] = ()
     """Groups (or roles) read from the configured claim, in the provider's order."""
@@ -69,6 +72,16 @@ def _text(claims: Mapping[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def email_verified(claims: Mapping[str, Any]) -> bool:
+    """``email_verified`` as a boolean: ``true``, or the string ``"true"`` some providers send.
+
+    Anything else (absent, ``false``, other text) is unverified: an address the user could
+    have typed in without owning it must not open another person's logs.
+    """
+    value = claims.get("email_verified")
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
 def identity_from_claims(claims: Mapping[str, Any], *, groups_claim: str) -> Identity:
     """Build an :class:`Identity` from verified claims (ID token or access token)."""
     subject = claims.get("sub")
@@ -78,6 +91,7 @@ def identity_from_claims(claims: Mapping[str, Any], *, groups_claim: str) -> Ide
         subject=subject,
         username=_text(claims, "preferred_username"),
         email=_text(claims, "email"),
+        email_verified=email_verified(claims),
         name=_text(claims, "name"),
         groups=groups_from_claims(claims, groups_claim),
     )

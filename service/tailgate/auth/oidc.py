@@ -2,8 +2,9 @@
 
 The other modules each do one step; this one owns the long-lived parts (the HTTP
 client, the discovery task, the key cache, the record of completed sign-ins) and
-offers the four things routes need: start a sign-in, finish it, recognise a session
-cookie or a bearer token, and sign out (with a form token only tailgate can make). It
+offers what routes need: start a sign-in, finish it, recognise a session cookie (checked
+with the provider every ``session_refresh`` seconds, see ``refresh``) or a bearer token,
+and sign out (with a form token only tailgate can make; the refresh token is revoked). It
 takes and returns plain values so the web layer stays free of OpenID Connect and this
 package free of aiohttp.
 """
@@ -13,15 +14,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
 from tailgate.auth.csrf import FormTokens
 from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff, Discovery, DiscoveryError
-from tailgate.auth.errors import NotSignedIn, ProviderUnavailable, TokenInvalid
+from tailgate.auth.errors import (
+    AuthError,
+    NotSignedIn,
+    ProviderUnavailable,
+    SessionRevoked,
+    SessionUnconfirmed,
+    TokenInvalid,
+)
 from tailgate.auth.flow import (
     LOGIN_COOKIE,
     LoginStates,
@@ -32,6 +41,14 @@ from tailgate.auth.flow import (
 )
 from tailgate.auth.identity import Identity, identity_from_claims
 from tailgate.auth.keys import SigningKeys, http_jwks_fetcher
+from tailgate.auth.refresh import (
+    Refresher,
+    Step,
+    next_step,
+    refresh_grant,
+    revoke_refresh_token,
+    tail_is_unconfirmed,
+)
 from tailgate.auth.session import SESSION_COOKIE, CookieSpec, Session, SessionCodec
 from tailgate.auth.settings import OidcSettings
 from tailgate.auth.tokens import TokenVerifier
@@ -99,6 +116,9 @@ class OidcAuth:
         self.logins = LoginStates(settings.session_secret, clock=clock)
         self.logout_tokens = FormTokens(settings.session_secret, "tailgate sign-out form v1")
         self._clock = clock
+        #: Names this process in the cookies it seals: the owner of their refresh tokens.
+        self.instance = secrets.token_urlsafe(9)
+        self.refresher = Refresher(self._spend, clock=clock)
         self.session_cookie = CookieSpec(
             SESSION_COOKIE,
             max_age=settings.session_max_age,
@@ -128,7 +148,7 @@ class OidcAuth:
         """
         async with httpx.AsyncClient(timeout=PROVIDER_TIMEOUT) as http:
             auth = cls(settings, http=http, backoff=backoff, min_key_refetch=min_key_refetch)
-            async with auth.discovery.running():
+            async with auth.discovery.running(), auth.refresher.running():
                 yield auth
 
     @property
@@ -172,15 +192,127 @@ class OidcAuth:
         )
         claims = await self.tokens.verify_id_token(tokens["id_token"], nonce=login.nonce)
         identity = identity_from_claims(claims, groups_claim=self.settings.groups_claim)
-        cookie, session = self.sessions.seal(identity)
+        refresh_token = tokens.get("refresh_token")
+        if not isinstance(refresh_token, str) or not refresh_token:
+            # The session then ends at its first check (see docs/auth.md).
+            logger.warning("the provider issued no refresh token; is 'offline_access' needed?")
+            refresh_token = None
+        cookie, session = self.sessions.seal(
+            identity, refresh_token=refresh_token, owner=self.instance
+        )
         logger.info("signed in: sub=%s groups=%d", identity.subject, len(identity.groups))
         return SignedIn(identity, session, cookie, login.next_path)
 
     def session_from_cookie(self, cookie: str | None) -> Session:
-        """The session in the session cookie; ``NotSignedIn`` without one."""
+        """The session in the session cookie as sealed, unchecked; ``NotSignedIn`` without one."""
         if not cookie:
             raise NotSignedIn()
         return self.sessions.open(cookie)
+
+    async def current_session(self, cookie: str | None) -> tuple[Session, str | None]:
+        """The session of a cookie, checked with the provider when due.
+
+        Returns the session and, when it changed (refreshed here, or this process knows a
+        newer state of it), the cookie value to send back to the browser.
+        """
+        opened = self.session_from_cookie(cookie)
+        self.refresher.observe(opened)
+        checked = await self.checked(opened)
+        if checked is opened:
+            return opened, None
+        return checked, self.sessions.seal_session(checked)
+
+    async def checked(self, session: Session) -> Session:
+        """``session`` as the provider sees it now, refreshed if due (see ``refresh``).
+
+        ``SessionRevoked`` when the provider refused it or it was signed out here. A
+        provider that cannot be reached leaves the last confirmed state in force.
+        """
+        latest = self.refresher.latest(session)
+        step = next_step(
+            latest,
+            now=self._clock(),
+            interval=self.settings.session_refresh,
+            me=self.instance,
+        )
+        if step is not Step.SPEND:
+            return latest
+        try:
+            return await self.refresher.refresh(latest)
+        except ProviderUnavailable as exc:
+            logger.warning("cannot refresh a session now, keeping its last state: %s", exc.detail)
+            return latest
+
+    def confirmed_for_tail(self, session: Session) -> Session:
+        """An open tail's session as this process last learned it, without spending.
+
+        ``SessionRevoked`` when refused or signed out here; ``SessionUnconfirmed`` when
+        nothing newer than ``TAIL_RECONNECT`` intervals is known (the tail should be
+        reopened, which checks the session).
+        """
+        latest = self.refresher.latest(session)
+        if tail_is_unconfirmed(latest, now=self._clock(), interval=self.settings.session_refresh):
+            raise SessionUnconfirmed()
+        return latest
+
+    async def _spend(self, session: Session) -> Session:
+        """One refresh grant for ``session``; the refreshed session (``Refresher`` calls it)."""
+        assert session.refresh_token is not None
+        tokens = await refresh_grant(
+            self.discovery.metadata,
+            self.settings,
+            session.refresh_token,
+            request_timeout=PROVIDER_TIMEOUT,
+        )
+        identity = session.identity
+        id_token = tokens.get("id_token")
+        if isinstance(id_token, str):
+            try:
+                claims = await self.tokens.verify_refreshed_id_token(
+                    id_token, subject=identity.subject
+                )
+                identity = identity_from_claims(claims, groups_claim=self.settings.groups_claim)
+            except (TokenInvalid, ValueError) as exc:
+                raise SessionRevoked(f"the refreshed ID token was refused: {exc}") from exc
+        rotated = tokens.get("refresh_token")
+        if not isinstance(rotated, str) or not rotated:
+            rotated = session.refresh_token  # the provider does not rotate
+        refreshed = replace(
+            session,
+            identity=identity,
+            refresh_token=rotated,
+            checked_at=int(self._clock()),
+            owner=self.instance,
+        )
+        logger.info(
+            "session refreshed: sub=%s groups=%d rotated=%s",
+            identity.subject,
+            len(identity.groups),
+            refreshed.refresh_token != session.refresh_token,
+        )
+        return refreshed
+
+    async def sign_out(self, session: Session) -> bool:
+        """End ``session``: refused here from now on, its refresh token revoked (RFC 7009).
+
+        Returns whether the provider confirmed the revocation. Other replicas refuse the
+        session at their next check of it, when the provider refuses the refresh.
+        """
+        try:
+            latest = self.refresher.latest(session)
+        except SessionRevoked:
+            return False
+        self.refresher.forget_chain(latest, SessionRevoked("signed out"))
+        revoked = False
+        if latest.refresh_token is not None and self.discovery.ready:
+            revoked = await revoke_refresh_token(
+                self.discovery.metadata,
+                self.settings,
+                latest.refresh_token,
+                request_timeout=PROVIDER_TIMEOUT,
+            )
+        logger.info("signed out: sub=%s revoked=%s", latest.identity.subject, revoked)
+        return revoked
 
     async def identity_from_bearer(self, authorization: str | None) -> Identity:
         """The user an ``Authorization: Bearer`` access token speaks for."""
@@ -207,6 +339,25 @@ class OidcAuth:
         iat = claims.get("iat")
         issued = int(iat) if isinstance(iat, int | float) else int(self._clock())
         return Session(identity, issued_at=issued, expires_at=int(claims["exp"]))
+
+    def logout_token(self, cookie: str | None) -> str:
+        """The sign-out form token for the holder of ``cookie``.
+
+        Tied to the sign-in (its lineage), not to the cookie's bytes: a refresh reseals
+        the cookie, and a form shown just before must still sign out.
+        """
+        return self.logout_tokens.token(self._form_subject(cookie))
+
+    def check_logout_token(self, token: str, cookie: str | None) -> bool:
+        return self.logout_tokens.check(token, self._form_subject(cookie))
+
+    def _form_subject(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            return "lineage:" + self.sessions.open(cookie).lineage
+        except AuthError:
+            return None
 
     def logout_url(self) -> str:
         """Where to send the browser after clearing the session cookie."""

@@ -26,6 +26,7 @@ CALLBACK_PATH = "/auth/callback"
 DEFAULT_SCOPES = ("openid", "profile", "email")
 DEFAULT_GROUPS_CLAIM = "groups"
 DEFAULT_SESSION_MAX_AGE = 8 * 3600
+DEFAULT_SESSION_REFRESH = 300.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +59,9 @@ class OidcSettings:
 
     session_max_age: int = DEFAULT_SESSION_MAX_AGE
     """Seconds a session lasts before the user signs in again."""
+
+    session_refresh: float = DEFAULT_SESSION_REFRESH
+    """Seconds between checks of a session with the provider (``--session-refresh``)."""
 
     default_allow: bool = True
     """Whether a log without an ``allow`` rule is visible to every signed-in user."""

@@ -89,6 +89,33 @@ def check_id_token_claims(
         raise TokenInvalid("the ID token's nonce is not the one this sign-in sent")
 
 
+def check_refreshed_id_token_claims(
+    claims: Mapping[str, Any],
+    *,
+    issuer: str,
+    client_id: str,
+    subject: str,
+    now: float,
+    leeway: int,
+) -> None:
+    """OpenID Connect Core 1.0 section 12.2: an ID token from a refresh.
+
+    The same issuer, audience and party as at sign-in, and the same ``sub``: a provider
+    that answered a refresh with another user's token must not switch the session to
+    them. A ``nonce`` is not required (the refresh sent none).
+    """
+    if claims.get("iss") != issuer:
+        raise TokenInvalid("the refreshed ID token is from another issuer")
+    audiences = _audiences(claims)
+    if client_id not in audiences:
+        raise TokenInvalid("the refreshed ID token is for another client")
+    if len(audiences) > 1 and claims.get("azp") != client_id:
+        raise TokenInvalid("the refreshed ID token was issued to another party ('azp')")
+    if claims.get("sub") != subject:
+        raise TokenInvalid("the refreshed ID token names another user")
+    check_times(claims, now=now, leeway=leeway)
+
+
 def check_access_token_claims(
     header: Mapping[str, Any],
     claims: Mapping[str, Any],
@@ -159,6 +186,18 @@ class TokenVerifier:
             issuer=self.issuer,
             client_id=self.client_id,
             nonce=nonce,
+            now=self._clock(),
+            leeway=self._leeway,
+        )
+        return claims
+
+    async def verify_refreshed_id_token(self, token: str, *, subject: str) -> Claims:
+        _, claims = await self._verify_signature(token)
+        check_refreshed_id_token_claims(
+            claims,
+            issuer=self.issuer,
+            client_id=self.client_id,
+            subject=subject,
             now=self._clock(),
             leeway=self._leeway,
         )

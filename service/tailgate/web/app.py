@@ -31,7 +31,7 @@ from ..settings import Settings
 from ..sources import SourceFactory
 from . import pages, signin
 from .context import SERVICES, Services
-from .gate import allowed
+from .gate import allowed, recheck, send_refreshed_cookie, tail_allowed
 from .refusals import refusal_response
 from .security import security_middleware
 from .sessions import SessionRegistry, TailSession
@@ -79,7 +79,12 @@ def create_app(
         async with OidcAuth.running(settings.oidc, backoff=auth_backoff) as auth:
             services.auth = auth
             try:
-                yield
+                async with services.sessions.rechecking(
+                    settings.oidc.session_refresh,
+                    lambda principal: recheck(services, principal),
+                    lambda tail, principal: tail_allowed(services, tail, principal),
+                ):
+                    yield
             finally:
                 services.auth = None
 
@@ -148,6 +153,7 @@ def create_app(
         await services.sessions.close_all("server shutting down", settings.shutdown_grace)
 
     app.on_shutdown.append(on_shutdown)
+    app.on_response_prepare.append(send_refreshed_cookie)
     app.router.add_get("/", pages.index)
     app.router.add_get("/static/{name}", pages.static)
     app.router.add_get("/api/logs", pages.api_logs)

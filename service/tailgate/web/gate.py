@@ -7,13 +7,21 @@ is told so instead of being let in by a cookie it did not mean to use. With
 ``--auth none`` (loopback only) every request is the local user, who may tail
 everything.
 
+A cookie session is checked with the provider when due (``tailgate.auth.refresh``);
+when that changes it, the new cookie goes back with the response. Open tails are
+re-checked the same way by the tail registry (``recheck``), since a WebSocket cannot
+set a cookie.
+
 Failures are the ``AuthError`` subclasses of ``tailgate.auth.errors``; the security
 middleware turns them into responses, the WebSocket handler into close codes.
 """
 
 from __future__ import annotations
 
-from aiohttp import web
+import logging
+from http.cookies import SimpleCookie
+
+from aiohttp import hdrs, web
 
 from ..auth.access import Allow, may_tail
 from ..auth.errors import ProviderUnavailable
@@ -22,6 +30,12 @@ from ..catalog.model import Allow as CatalogAllow
 from ..catalog.model import LogEntry
 from .context import SERVICES, Services
 from .principal import LOCAL, PRINCIPAL, Principal, session_key
+from .sessions import TailSession
+
+log = logging.getLogger(__name__)
+
+#: A refreshed session cookie to send with the response to this request.
+REFRESHED_COOKIE = web.RequestKey("refreshed_cookie", str)
 
 
 def oidc_of(services: Services) -> OidcAuth | None:
@@ -46,12 +60,69 @@ async def principal_of(request: web.Request) -> Principal:
         token_session = await auth.session_from_bearer(header)
         principal = Principal(token_session.identity, "bearer", token_session.expires_at)
     else:
-        cookie = request.cookies.get(auth.session_cookie.name)
-        session = auth.session_from_cookie(cookie)
-        assert cookie is not None  # session_from_cookie refuses a missing one
-        principal = Principal(session.identity, "session", session.expires_at, session_key(cookie))
+        session, refreshed = await auth.current_session(
+            request.cookies.get(auth.session_cookie.name)
+        )
+        if refreshed is not None:
+            request[REFRESHED_COOKIE] = refreshed
+        principal = Principal(
+            session.identity, "session", session.expires_at, session_key(session), session
+        )
     request[PRINCIPAL] = principal
     return principal
+
+
+async def send_refreshed_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: a session refreshed for this request goes back to the browser.
+
+    Left out when the response sets or clears the session cookie itself (signing out).
+    aiohttp has turned the response's cookies into headers by the time this runs, so
+    the cookie is added as a header.
+    """
+    cookie = request.get(REFRESHED_COOKIE)
+    auth = request.app[SERVICES].auth
+    if cookie is None or auth is None:
+        return
+    spec = auth.session_cookie
+    if spec.name in response.cookies:
+        return
+    jar: SimpleCookie = SimpleCookie()
+    jar[spec.name] = cookie
+    morsel = jar[spec.name]
+    morsel["max-age"] = str(spec.max_age)
+    morsel["path"] = spec.path
+    morsel["samesite"] = spec.samesite
+    morsel["httponly"] = spec.httponly
+    morsel["secure"] = spec.secure
+    response.headers.add(hdrs.SET_COOKIE, morsel.OutputString())
+
+
+async def recheck(services: Services, principal: Principal) -> Principal:
+    """``principal`` as this process now knows it, for the open tails it speaks for.
+
+    Raises ``SessionRevoked`` when the session was refused, ``SessionUnconfirmed`` when
+    the tails should be reopened to have it checked (they never spend its token).
+    """
+    auth = oidc_of(services)
+    session = principal.session
+    if auth is None or session is None:
+        return principal
+    checked = auth.confirmed_for_tail(session)
+    if checked is session:
+        return principal
+    return Principal(
+        checked.identity, "session", checked.expires_at, principal.session_key, checked
+    )
+
+
+def tail_allowed(services: Services, tail: TailSession, principal: Principal) -> bool:
+    """Whether ``tail`` may go on for ``principal``.
+
+    A log gone from the catalog is not this check's business: the catalog closes its
+    tails with 4410.
+    """
+    entry = services.catalog.current.get(tail.log_id)
+    return entry is None or allowed(services, principal, entry)
 
 
 def allowed(services: Services, principal: Principal, entry: LogEntry) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ..auth.identity import Identity
+from ..auth.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,11 @@ class Principal:
     """When the session or token ends (seconds since the epoch); tails close then."""
 
     session_key: str | None = None
-    """A digest of the session cookie, so signing out can close that session's tails."""
+    """Names the sign-in (its lineage, stable across refreshes) without revealing the
+    cookie, so signing out can close that session's tails."""
+
+    session: Session | None = None
+    """The cookie session behind this principal, which open tails re-check with the provider."""
 
     @property
     def user(self) -> str | None:
@@ -48,6 +53,6 @@ LOCAL = Principal(identity=None, via="none")
 PRINCIPAL = web.RequestKey("principal", Principal)
 
 
-def session_key(cookie: str) -> str:
-    """A name for one session cookie that does not reveal it (the cookie is a credential)."""
-    return hashlib.sha256(cookie.encode()).hexdigest()[:32]
+def session_key(session: Session) -> str:
+    """A name for one sign-in that reveals nothing of its cookie (which is a credential)."""
+    return hashlib.sha256(session.lineage.encode()).hexdigest()[:32]

@@ -2,25 +2,38 @@
 
 The catalog closes the tails of a log it removed (4410) or no longer shows to the
 viewer (4403), signing out closes the tails of that session (4401), shutdown closes
-every tail (1001). Each session owns its tail task, the task that closes its
-WebSocket and the timer that ends it with the user's session, so nothing it starts
-outlives it.
+every tail (1001). While sign-in is on, the registry also re-checks the sessions of
+open tails (``rechecking``): a tail whose user lost access closes with 4403, one whose
+session the provider refused with 4401, and one whose session nobody confirmed for too
+long with 1013, so that the page reopens it and the handshake checks the session. Each
+session owns its tail task, the task that closes its WebSocket and the timer that ends
+it with the user's session, so nothing it starts outlives it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 
+from ..auth.errors import AuthError, SessionInvalid, SessionUnconfirmed
 from ..errors import CloseCode, TooManyTails
 from ..streaming.viewer import Viewer
 from .principal import LOCAL, Principal
+
+log = logging.getLogger(__name__)
+
+#: Asks the provider about a principal's session: the principal as it is now.
+Recheck = Callable[[Principal], Awaitable[Principal]]
+#: Whether a tail may go on for a (re-checked) principal.
+StillAllowed = Callable[["TailSession", Principal], bool]
 
 
 @dataclass(eq=False)
@@ -98,6 +111,74 @@ class SessionRegistry:
         for session in matching:
             session.close_soon(code, reason)
         return len(matching)
+
+    @contextlib.asynccontextmanager
+    async def rechecking(
+        self, every: float, recheck: Recheck, still_allowed: StillAllowed
+    ) -> AsyncIterator[None]:
+        """Re-check the sessions of open tails while the block runs (one owned task).
+
+        The registry looks several times per interval; the check itself decides what
+        a tail may go on with (see ``tailgate.auth.refresh``).
+        """
+        task = asyncio.create_task(
+            self._recheck_forever(every, recheck, still_allowed), name="tail session re-check"
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _recheck_forever(
+        self, every: float, recheck: Recheck, still_allowed: StillAllowed
+    ) -> None:
+        tick = max(0.05, every / 4)
+        while True:
+            await asyncio.sleep(tick)
+            try:
+                await self.recheck_once(recheck, still_allowed)
+            except Exception:
+                # A bug must not end the re-checks for good: log it and look again.
+                log.exception("re-checking the sessions of open tails failed")
+
+    async def recheck_once(self, recheck: Recheck, still_allowed: StillAllowed) -> int:
+        """Re-check every open tail's session once; returns how many tails it closed.
+
+        Tails of one sign-in share one check.
+        """
+        groups: defaultdict[str, list[TailSession]] = defaultdict(list)
+        for tail in self._sessions:
+            key = tail.principal.session_key
+            if tail.close_code is None and key is not None and tail.principal.session is not None:
+                groups[key].append(tail)
+        outcomes = await asyncio.gather(
+            *(recheck(tails[0].principal) for tails in groups.values()), return_exceptions=True
+        )
+        closed = 0
+        for tails, outcome in zip(groups.values(), outcomes, strict=True):
+            for tail in tails:
+                if tail.close_code is not None:
+                    continue
+                if isinstance(outcome, SessionInvalid):
+                    tail.close_soon(CloseCode.UNAUTHENTICATED, outcome.message)
+                    closed += 1
+                elif isinstance(outcome, SessionUnconfirmed):
+                    # Reopening it (the page retries 1013) checks the session.
+                    tail.close_soon(WSCloseCode.TRY_AGAIN_LATER, outcome.message)
+                    closed += 1
+                elif isinstance(outcome, AuthError):
+                    continue  # the provider cannot say now; the last state holds
+                elif isinstance(outcome, BaseException):
+                    log.error("re-checking a session failed", exc_info=outcome)
+                    break
+                else:
+                    tail.principal = outcome
+                    if not still_allowed(tail, outcome):
+                        tail.close_soon(CloseCode.FORBIDDEN, "you may no longer tail this log")
+                        closed += 1
+        return closed
 
     async def close_all(self, reason: str, grace: float) -> None:
         sessions = list(self._sessions)

@@ -18,7 +18,7 @@ from . import audit
 from .context import SERVICES, Services
 from .gate import oidc_of, principal_of
 from .html_pages import error_page, logout_page
-from .principal import session_key
+from .principal import Principal, session_key
 from .security import client_address, origin_allowed
 
 
@@ -97,7 +97,7 @@ async def logout_form(request: web.Request) -> web.Response:
     except AuthError:
         user = None
     return logout_page(
-        user=user, token=auth.logout_tokens.token(cookie), end_session_url=auth.logout_url()
+        user=user, token=auth.logout_token(cookie), end_session_url=auth.logout_url()
     )
 
 
@@ -112,7 +112,7 @@ async def logout(request: web.Request) -> web.Response:
     problem = None
     if not origin_allowed(request.headers.get("Origin"), services.settings):
         problem = "the form was posted from another origin"
-    elif not (isinstance(token, str) and auth.logout_tokens.check(token, cookie)):
+    elif not (isinstance(token, str) and auth.check_logout_token(token, cookie)):
         problem = "the form token is missing or not this session's"
     if problem is not None:
         services.metrics.auth_refusals.labels("csrf").inc()
@@ -128,14 +128,21 @@ async def logout(request: web.Request) -> web.Response:
     closed = 0
     if cookie:
         try:
-            principal = await principal_of(request)
+            # As sealed, not refreshed: signing out must not spend the refresh token.
+            session = auth.session_from_cookie(cookie)
         except AuthError:
-            principal = None  # expired or unreadable: nothing of it to close
-        closed = services.sessions.close_where(
-            lambda tail: tail.principal.session_key == session_key(cookie),
-            CloseCode.UNAUTHENTICATED,
-            "signed out",
-        )
+            session = None  # expired or unreadable: nothing of it to close
+        if session is not None:
+            key = session_key(session)
+            principal = Principal(session.identity, "session", session.expires_at, key, session)
+            closed = services.sessions.close_where(
+                lambda tail: tail.principal.session_key == key,
+                CloseCode.UNAUTHENTICATED,
+                "signed out",
+            )
+            # Copies of the cookie elsewhere end at their next refresh, which the
+            # provider refuses once the token is revoked.
+            await auth.sign_out(session)
     audit.signed_out(principal, client=client, tails_closed=closed)
     response = _redirect(auth.logout_url())
     response.del_cookie(auth.session_cookie.name, path=auth.session_cookie.path)
@@ -166,7 +173,7 @@ async def me(request: web.Request) -> web.Response:
         # What the page needs to offer a sign-out button (a POST with this token).
         body["logout"] = {
             "url": f"{auth.settings.public_url}/logout",
-            "csrf": auth.logout_tokens.token(request.cookies.get(auth.session_cookie.name)),
+            "csrf": auth.logout_token(request.cookies.get(auth.session_cookie.name)),
         }
     response = web.json_response(body)
     response.headers["Cache-Control"] = "no-store"

@@ -75,12 +75,19 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
         max_msg_size=MAX_MESSAGE_BYTES * 4,
         compress=False,
     )
+    # Who is asking is settled before the handshake, so that a session refreshed on the
+    # way reaches the browser with the 101 response (a WebSocket cannot set it later).
+    try:
+        asking: Principal | AuthError = await principal_of(request)
+    except AuthError as exc:
+        asking = exc
     await ws.prepare(request)
     log_id = request.match_info["id"]
     client = client_address(request, services.settings)
     try:
-        principal = await principal_of(request)
-        session = _admit(services, request, ws, log_id, client, principal)
+        if isinstance(asking, AuthError):
+            raise asking
+        session = _admit(services, request, ws, log_id, client, asking)
     except AuthError as exc:
         # After the handshake, so that the browser learns why (4401, 4403) instead of
         # seeing a failed connection it cannot tell from a network problem.
