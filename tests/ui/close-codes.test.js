@@ -14,6 +14,7 @@ test("every close code has the badge and retry of the table in docs/ui.md", () =
     [1000, "ended", false],
     [1001, "reconnecting", true],
     [1011, "reconnecting", true],
+    [1013, "reconnecting", true],
     [4401, "signed out", false],
     [4403, "forbidden", false],
     [4404, "unknown log", false],
@@ -27,7 +28,7 @@ test("every close code has the badge and retry of the table in docs/ui.md", () =
     const outcome = describeClose(code, "");
     assert.deepEqual([outcome.state, outcome.retry], [state, retry], `code ${code}`);
   }
-  assert.deepEqual(CLOSE_CODES, [1000, 1001, 1011, 4401, 4403, 4404, 4410, 4429]);
+  assert.deepEqual(CLOSE_CODES, [1000, 1001, 1011, 1013, 4401, 4403, 4404, 4410, 4429]);
 });
 
 test("every known code says what happened in a whole sentence", () => {

@@ -17,6 +17,11 @@ const CODES = {
     retry: true,
     sentence: "The server could not read this log any more.",
   },
+  1013: {
+    state: "reconnecting",
+    retry: true,
+    sentence: "The server is checking your sign-in with the identity provider.",
+  },
   4401: {
     state: "signed out",
     retry: false,
