@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Mapping
 
@@ -28,6 +29,7 @@ from ..errors import (
     TooManyTails,
     UnknownLog,
 )
+from ..sources import TailSource
 from ..streaming.frames import error_payload, hello_payload
 from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from ..streaming.viewer import Viewer
@@ -147,7 +149,7 @@ def _admit(
     transport = request.transport
     if transport is None:
         raise TooManyTails("the connection closed during the handshake")
-    viewer = Viewer(ws, transport)
+    viewer = Viewer(transport, request.writer.drain)
     return TailSession(
         log_id=entry.id, kind=entry.kind, client=client, ws=ws, viewer=viewer, principal=principal
     )
@@ -163,6 +165,7 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
     )
+    hello = hello_payload(entry.id, entry.title, entry.kind)
     services.sessions.add(session)
     metrics.active_tails.labels(entry.id, entry.kind).inc()
     metrics.tails_started.labels(entry.id, entry.kind).inc()
@@ -175,12 +178,13 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
     )
     session.handler = asyncio.current_task()
     _end_with_sign_in(session)
+    pump = asyncio.create_task(viewer.pump(), name=f"writer {entry.id}")
     try:
-        await ws.send_frame(hello_payload(entry.id, entry.title, entry.kind), WSMsgType.TEXT)
         for code, message in problems:
             viewer.error(code, message)
         session.task = asyncio.create_task(
-            source.tail(viewer, backlog=backlog, cursor=cursor), name=f"tail {entry.id}"
+            _stream(viewer, source, hello, backlog=backlog, cursor=cursor),
+            name=f"tail {entry.id}",
         )
         session.task.add_done_callback(lambda task: _tail_ended(session, task))
         await _read_client(session)
@@ -202,6 +206,11 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
                 session.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await session.task
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pump
+            # What the connection can still take (the error that explains the end).
+            viewer.flush()
             services.sessions.remove(session)
             metrics.active_tails.labels(entry.id, entry.kind).dec()
             metrics.tail_duration.labels(entry.kind).observe(time.monotonic() - session.started)
@@ -242,6 +251,20 @@ def _end_with_sign_in(session: TailSession) -> None:
     )
 
 
+async def _stream(
+    viewer: Viewer, source: TailSource, hello: bytes, *, backlog: int, cursor: str | None
+) -> None:
+    """Fix the tail's start, then say hello, then stream: no line falls in between."""
+    try:
+        async with source.open(viewer, backlog=backlog, cursor=cursor) as tail:
+            viewer.hello(hello)
+            await tail.run()
+    finally:
+        if not viewer.opened:
+            # The source failed to open: the hello still goes first, then the error.
+            viewer.hello(hello)
+
+
 async def _read_client(session: TailSession) -> None:
     viewer = session.viewer
     async for msg in session.ws:
@@ -249,18 +272,42 @@ async def _read_client(session: TailSession) -> None:
             try:
                 command = parse_client_message(msg.data)
             except BadClientMessage as exc:
-                viewer.error(exc.code, str(exc))
+                if not viewer.reply(exc.code, str(exc)):
+                    return _flooded(session)
                 continue
+            viewer.good_message()
             if command is Command.PAUSE:
                 viewer.pause()
             else:
                 viewer.resume()
         elif msg.type is WSMsgType.BINARY:
-            viewer.error(
+            if not viewer.reply(
                 "bad_message", "binary frames are not part of the protocol; send JSON text"
-            )
+            ):
+                return _flooded(session)
+        elif msg.type is WSMsgType.ERROR:
+            # A frame over the size limit, or one that breaks the protocol: aiohttp has
+            # closed the connection with the matching code; record that, not 1006.
+            code = getattr(msg.data, "code", None) or session.ws.close_code
+            session.close_soon(code or WSCloseCode.ABNORMAL_CLOSURE, _protocol_error(msg.data))
+            return
         else:
-            break
+            return
+
+
+def _flooded(session: TailSession) -> None:
+    """The client sends bad messages faster than it reads the answers: it must go."""
+    log.warning(
+        "closing a tail flooded with bad messages",
+        extra={"log_id": session.log_id, "client": session.client},
+    )
+    session.close_soon(CloseCode.POLICY_VIOLATION, "too many bad messages")
+
+
+def _protocol_error(exc: object) -> str:
+    if getattr(exc, "code", None) == WSCloseCode.MESSAGE_TOO_BIG:
+        return "message too big"
+    return f"protocol error: {str(exc)[:80]}"
 
 
 def _tail_ended(session: TailSession, task: asyncio.Task[None]) -> None:
@@ -291,9 +338,7 @@ def parse_query(
     raw = query.get("backlog")
     if raw is not None:
         try:
-            backlog = int(raw)
-            if backlog < 0:
-                raise ValueError
+            backlog = whole_number(raw)
         except ValueError:
             problems.append(
                 (
@@ -316,3 +361,14 @@ def parse_query(
         problems.append(("bad_cursor", "the cursor is malformed; reconnect without it"))
         cursor = None
     return backlog, cursor, problems
+
+
+#: Digits as people type them; ``int()`` also takes ``1_0``, spaces and other scripts' digits.
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: str) -> int:
+    """A number >= 0 written in ASCII digits only (at most nine of them), or ValueError."""
+    if not _DIGITS.fullmatch(text):
+        raise ValueError(f"not a whole number: {text[:40]!r}")
+    return int(text)
