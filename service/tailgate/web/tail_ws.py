@@ -45,6 +45,8 @@ log = logging.getLogger("tailgate.tails")
 MAX_CURSOR = 256
 #: How long closing a WebSocket may wait for the client's answer.
 CLOSE_WAIT = 2.0
+#: The same for a client closed for flooding bad messages.
+FLOOD_CLOSE_WAIT = 0.1
 
 
 async def tail_ws(request: web.Request) -> web.StreamResponse:
@@ -217,9 +219,11 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
             if not ws.closed:
                 close_code = session.close_code or CloseCode.STOPPED
                 reason = session.close_reason.encode()[:120]
+                # Bounded: a client that neither reads nor answers must not hold us, and
+                # a flooder's junk is not worth reading while we wait for its answer.
+                wait = FLOOD_CLOSE_WAIT if close_code == CloseCode.POLICY_VIOLATION else CLOSE_WAIT
                 with contextlib.suppress(Exception):
-                    # Bounded: a client that neither reads nor answers must not hold us.
-                    await asyncio.wait_for(ws.close(code=close_code, message=reason), CLOSE_WAIT)
+                    await asyncio.wait_for(ws.close(code=close_code, message=reason), wait)
         finally:
             session.ended.set()
             duration = time.monotonic() - session.started
