@@ -2,11 +2,13 @@
 
 The handler checks the handshake (Origin, then who is asking and whether they may
 tail this log), starts the source's tail in its own task, and reads the client's
-messages (pause, resume). A tail ends with 4401 when the session or token it was
-opened with expires. When the WebSocket ends for any reason,
-the tail task is cancelled and awaited before the handler returns, which releases
-the source at once. Every refusal is a close code with a sentence, never a
-traceback.
+messages (pause, resume). The tail task has the source fix its start before the
+hello goes out, so no line falls between them. Every frame goes through the
+viewer's queue; a client that floods bad messages is closed with 1008. A tail ends
+with 4401 when the session or token it was opened with expires. When the WebSocket
+ends for any reason, the tail task is cancelled and awaited before the handler
+returns, which releases the source at once. Every refusal is a close code with a
+sentence, never a traceback.
 """
 
 from __future__ import annotations
