@@ -25,6 +25,7 @@ from tailgate.metrics import Metrics
 from tailgate.server import load_store, make_runner
 from tailgate.settings import Settings
 from tailgate.web.app import create_app
+from tests.support.processes import free_ports, tailgate_process
 from tests.support.tails import TailClient, catalog_yaml
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options")
@@ -233,3 +234,26 @@ async def test_behind_a_trusted_proxy_the_connection_cap_does_not_apply(tmp_path
         with await asyncio.to_thread(kept_alive, port):
             status, _, _ = await request(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert status == 200
+
+
+async def test_the_serve_command_refuses_connections_over_the_cap_on_its_own_event_loop(
+    tmp_path: Path,
+) -> None:
+    # ``tailgate serve`` runs on uvloop, whose transports differ from asyncio's.
+    log = tmp_path / "app.log"
+    log.write_text("one\n")
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(catalog_yaml({"app": log}))
+    (port,) = free_ports(1)
+    args = ["serve", "--catalog", str(catalog), "--auth", "none", "--port", str(port)]
+    args += ["--metrics-port", "0", "--max-connections-per-client", "2"]
+    async with tailgate_process(tmp_path, args, port=port) as service:
+        await service.session.close()  # its keep-alive connection would count
+        held = [await asyncio.to_thread(kept_alive, port) for _ in range(2)]
+        try:
+            answer = await asyncio.to_thread(exchange, port, b"")
+            assert_our_error(*parse(answer), expected=429)
+        finally:
+            for sock in held:
+                sock.close()
+        assert "Traceback" not in service.stderr()

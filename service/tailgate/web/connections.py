@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiohttp import web
@@ -95,9 +95,10 @@ class GuardedRequestHandler(RequestHandler):
             peer = transport.get_extra_info("peername")
             address = str(peer[0]) if peer else "unknown"
             if not cap.admit(address):
-                assert isinstance(transport, asyncio.Transport)
-                transport.write(_TOO_MANY)
-                transport.close()
+                # uvloop's transports are not asyncio.Transport subclasses: cast, not check.
+                writer = cast(asyncio.WriteTransport, transport)
+                writer.write(_TOO_MANY)
+                writer.close()
                 self.force_close()
                 return
             self._address = address
