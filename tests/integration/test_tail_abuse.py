@@ -199,3 +199,24 @@ def _send_then_close_code(ws: RawWebSocket, data: bytes) -> int | None:
     with contextlib.suppress(OSError):
         ws.send_raw(data)
     return ws.close_code()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x80\x81abcdx", b"\x83\x81abcdx"],
+    ids=["continuation-first", "reserved-opcode"],
+)
+async def test_a_frame_that_breaks_the_protocol_is_closed_with_1002_and_recorded_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, data: bytes
+) -> None:
+    caplog.set_level(logging.INFO, logger="tailgate.audit")
+    log = app_log(tmp_path)
+    async with running_server(tmp_path, {"app": log}) as server:
+        ws = await asyncio.to_thread(connect, server)
+        code = await asyncio.to_thread(_send_then_close_code, ws, data)
+        await wait_for(lambda: tails_ended(caplog))
+        ws.close()
+        assert code == 1002
+        (ended,) = tails_ended(caplog)
+        assert ended.close_code == 1002  # type: ignore[attr-defined]
+        assert ended.reason.startswith("protocol error")  # type: ignore[attr-defined]
