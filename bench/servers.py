@@ -183,7 +183,12 @@ class Tailgate:
         # Only what the caller passes reaches Kubernetes: no in-cluster or stray kubeconfig.
         skipped = ("TAILGATE_", "KUBECONFIG", "KUBERNETES_")
         server_env = {key: value for key, value in inherited if not key.startswith(skipped)}
-        server_env |= {"TAILGATE_MAX_TAILS": "100000", "TAILGATE_MAX_TAILS_PER_CLIENT": "100000"}
+        server_env |= {
+            "TAILGATE_MAX_TAILS": "100000",
+            "TAILGATE_MAX_TAILS_PER_CLIENT": "100000",
+            # Every viewer connects from 127.0.0.1.
+            "TAILGATE_MAX_CONNECTIONS_PER_CLIENT": "0",
+        }
         server_env |= env or {}
         argv = [
             self.command, "serve", "--catalog", str(catalog), "--host", HOST,

@@ -61,6 +61,16 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--default-backlog", "default_backlog", "backlog lines by default (default 100)")
     add("--max-backlog", "max_backlog", "most backlog lines a client may ask (default 10000)")
     add("--max-line", "max_line", "longer lines are split (default 65536 characters)")
+    add(
+        "--header-timeout",
+        "header_timeout",
+        "seconds a connection has to send its request headers (default 10)",
+    )
+    add(
+        "--max-connections-per-client",
+        "max_connections_per_client",
+        "open connections per client address (default 128; 0: no cap)",
+    )
     add("--heartbeat", "heartbeat", "seconds between WebSocket pings (default 25)")
     add("--shutdown-grace", "shutdown_grace", "seconds to close tails on SIGTERM (default 10)")
     add("--trust-forwarded", "trust_forwarded", "use X-Forwarded-For for client addresses")

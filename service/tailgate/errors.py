@@ -12,6 +12,7 @@ Hierarchy::
     │   ├── UnknownLog           4404
     │   └── TooManyTails         4429
     ├── LogRemoved               4410: the catalog dropped or changed the log while it was tailed
+    ├── BadRequest               400 with a JSON error (malformed Host, Origin, ...)
     ├── BadClientMessage         an error frame; the tail goes on
     └── SourceError              reading the source failed
         ├── SourceUnavailable    for now (missing, permission denied): error frame, keep waiting
@@ -29,6 +30,8 @@ class CloseCode(enum.IntEnum):
 
     STOPPED = 1000
     GOING_AWAY = 1001
+    POLICY_VIOLATION = 1008
+    MESSAGE_TOO_BIG = 1009
     SOURCE_FAILURE = 1011
     UNAUTHENTICATED = 4401
     FORBIDDEN = 4403
@@ -70,6 +73,12 @@ class LogRemoved(TailgateError):
     """The catalog removed or changed a log that was being tailed."""
 
     close_code = CloseCode.LOG_REMOVED
+
+
+class BadRequest(TailgateError):
+    """An HTTP request the server cannot make sense of; answered 400, never 500."""
+
+    code = "bad_request"
 
 
 class BadClientMessage(TailgateError):

@@ -13,6 +13,7 @@ import gc
 import logging
 import resource
 import signal
+from typing import Any
 
 from aiohttp import web
 
@@ -21,6 +22,7 @@ from .catalog.store import CatalogStore
 from .metrics import Metrics
 from .settings import Settings
 from .web.app import create_app, create_metrics_app
+from .web.connections import ConnectionCap, GuardedRunner
 from .web.context import SERVICES
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     metrics = Metrics()
     store, text = load_store(settings, metrics)
     app = create_app(settings, store, metrics, catalog_text=text)
-    runner = web.AppRunner(
-        app, handler_cancellation=True, shutdown_timeout=settings.shutdown_grace, access_log=None
-    )
+    runner = make_runner(app, settings, access_log=None)
     await runner.setup()
     metrics_runner = None
     stop = asyncio.Event()
@@ -98,6 +98,25 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             log.warning("shutdown grace period ran out")
         if metrics_runner is not None:
             await metrics_runner.cleanup()
+
+
+def make_runner(app: web.Application, settings: Settings, **options: Any) -> web.AppRunner:
+    """The app's runner: handlers cancelled when their client goes, connections guarded.
+
+    Slow or silent connections close after ``header_timeout`` (aiohttp's keep-alive
+    timeout covers a new connection too); each client address may hold at most
+    ``max_connections_per_client`` (see ``web.connections``).
+    """
+    limit = settings.max_connections_per_client
+    cap = ConnectionCap(limit) if limit and not settings.trust_forwarded else None
+    return GuardedRunner(
+        app,
+        cap=cap,
+        handler_cancellation=True,
+        shutdown_timeout=settings.shutdown_grace,
+        keepalive_timeout=settings.header_timeout,
+        **options,
+    )
 
 
 def _url_host(host: str) -> str:

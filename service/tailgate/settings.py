@@ -51,6 +51,12 @@ class Settings:
     """The most lines of backlog a client may ask for."""
     max_line: int = 65536
     """Longer lines are split into pieces of this many characters."""
+    header_timeout: float = 10.0
+    """Seconds a connection has to send complete request headers; also how long an
+    idle keep-alive connection stays open."""
+    max_connections_per_client: int = 128
+    """Connections one client address may hold open (0: no cap). Not applied with
+    ``trust_forwarded``, where every connection comes from the proxy."""
     heartbeat: float = 25.0
     """Seconds between WebSocket pings (keeps proxies that drop idle connections at bay)."""
     shutdown_grace: float = 10.0
@@ -98,6 +104,12 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "default_backlog": ("--default-backlog", "TAILGATE_DEFAULT_BACKLOG", "count0"),
     "max_backlog": ("--max-backlog", "TAILGATE_MAX_BACKLOG", "count0"),
     "max_line": ("--max-line", "TAILGATE_MAX_LINE", "count"),
+    "header_timeout": ("--header-timeout", "TAILGATE_HEADER_TIMEOUT", "seconds"),
+    "max_connections_per_client": (
+        "--max-connections-per-client",
+        "TAILGATE_MAX_CONNECTIONS_PER_CLIENT",
+        "count0",
+    ),
     "heartbeat": ("--heartbeat", "TAILGATE_HEARTBEAT", "seconds"),
     "shutdown_grace": ("--shutdown-grace", "TAILGATE_SHUTDOWN_GRACE", "seconds"),
     "trust_forwarded": ("--trust-forwarded", "TAILGATE_TRUST_FORWARDED", "bool"),
@@ -187,10 +199,10 @@ def _parse(kind: str, raw: Any) -> Any:
         if not 0 < value <= 86400:
             raise ValueError(f"expected seconds between 0 and 86400, got {text!r}")
         return value
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"expected a whole number, got {text!r}") from None
+    if not re.fullmatch(r"[0-9]{1,9}", text):
+        # int() would also take 1_0, +10 and digits of other scripts.
+        raise ValueError(f"expected a whole number, got {text!r}")
+    number = int(text)
     low = {"port": 1, "port0": 0, "count": 1, "count0": 0}[kind]
     high = 65535 if kind.startswith("port") else 10_000_000
     if not low <= number <= high:

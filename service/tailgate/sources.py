@@ -1,14 +1,18 @@
 """The one interface every kind of log source offers to the WebSocket layer.
 
-A source streams one log to one viewer until cancelled: it sends the backlog (or
-resumes at a cursor), then live lines, notices and errors, through the viewer. The
-WebSocket layer knows nothing else about it, so file and Kubernetes sources plug in
-the same way. Sources raise ``SourceFailed`` when they cannot go on.
+A source streams one log to one viewer in two steps. ``open`` fixes where the tail
+starts (the backlog's first line, the cursor's place, or the live end) before the
+viewer hears anything, so the ``hello`` that follows promises every line written
+after it. ``run`` then sends the backlog, live lines, notices and errors through the
+viewer until cancelled. The WebSocket layer knows nothing else about a source, so
+file and Kubernetes sources plug in the same way. Sources raise ``SourceFailed``
+when they cannot go on.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from .catalog.model import FileSpec, LogEntry
@@ -22,10 +26,16 @@ from .settings import Settings
 from .streaming.viewer import Viewer
 
 
+class Tail(Protocol):
+    async def run(self) -> None: ...
+
+
 class TailSource(Protocol):
     kind: str
 
-    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None: ...
+    def open(
+        self, viewer: Viewer, *, backlog: int, cursor: str | None
+    ) -> AbstractAsyncContextManager[Tail]: ...
 
 
 class SourceFactory:

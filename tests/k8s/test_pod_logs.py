@@ -33,6 +33,8 @@ async def test_a_restarted_container_is_followed_with_a_restarted_notice(
     async with kube_server(kube_api, tmp_path, catalog=WEB) as server:
         tail = await server.tail("web")
         assert await tail.read_lines(1) == ["before"]
+        # The backlog comes from a first, unfollowed read: restart once the follow is open.
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 1)
         kube_api.restart_container(NS, "web-0", "app")
         notice = await tail.expect("notice")
         assert notice["event"] == "restarted"

@@ -51,14 +51,29 @@ class FileTail:
         self._max_backlog = max_backlog
         self._sent_lines = metrics.sent_lines.labels(follower.log_id)
         self._sent_bytes = metrics.sent_bytes.labels(follower.log_id)
+        self._pos: Position | None = None
 
-    async def run(self, *, backlog: int, cursor: str | None) -> None:
-        """Stream until cancelled; raises SourceFailed if the follower goes away."""
+    def start(self, *, backlog: int, cursor: str | None) -> None:
+        """Fix where the tail starts, before the viewer is told it has begun (hello).
+
+        Lines written after this are the viewer's, even if ``run`` starts later.
+        ``close`` undoes it.
+        """
+        self._follower.attach(self._viewer)
+        self._pos = self._start(backlog, cursor)
+
+    def close(self) -> None:
+        if self._pos is not None:
+            self._pos.release()
+            self._pos = None
+        self._follower.detach(self._viewer)
+
+    async def run(self) -> None:
+        """Stream from where ``start`` put the tail until cancelled; raises SourceFailed
+        if the follower goes away."""
         follower, viewer = self._follower, self._viewer
-        follower.attach(viewer)
-        pos: Position | None = None
+        pos, self._pos = self._pos, None
         try:
-            pos = self._start(backlog, cursor)
             while True:
                 if viewer.paused:
                     await viewer.wait_resumed()
@@ -79,7 +94,6 @@ class FileTail:
         finally:
             if pos is not None:
                 pos.release()
-            follower.detach(viewer)
 
     async def _live(self, fut: asyncio.Future[Position]) -> Position:
         follower, viewer = self._follower, self._viewer

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from ..metrics import Metrics
 from ..streaming.viewer import Viewer
 from .file_tail import FileTail
@@ -33,7 +36,11 @@ class FileSource:
         self._max_backlog = max_backlog
         self._other_logs = other_logs
 
-    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
+    @contextlib.asynccontextmanager
+    async def open(
+        self, viewer: Viewer, *, backlog: int, cursor: str | None
+    ) -> AsyncIterator[FileTail]:
+        """A tail whose start is fixed on entry; ``run`` it to stream."""
         follower = self._registry.acquire(self._log_id, self.path, self._mode)
         try:
             tail = FileTail(
@@ -44,6 +51,14 @@ class FileSource:
                 max_backlog=self._max_backlog,
                 other_logs=self._other_logs,
             )
-            await tail.run(backlog=backlog, cursor=cursor)
+            tail.start(backlog=backlog, cursor=cursor)
+            try:
+                yield tail
+            finally:
+                tail.close()
         finally:
             self._registry.release(follower, self._mode)
+
+    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
+        async with self.open(viewer, backlog=backlog, cursor=cursor) as tail:
+            await tail.run()

@@ -9,7 +9,8 @@ notice with the number of lines missed.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import contextlib
+from collections.abc import AsyncIterator, Hashable
 
 from ..catalog.model import PodSpec, PodsSpec
 from ..metrics import Metrics
@@ -17,7 +18,7 @@ from ..streaming.frames import notice_payload
 from ..streaming.viewer import Viewer
 from .config import KubeConnector
 from .container_log import ContainerLog
-from .hub import QUEUE_BYTES, Batch, LineHub
+from .hub import QUEUE_BYTES, Batch, LineHub, Start, Subscriber
 from .pod_set import PodSet
 from .upstreams import UpstreamRegistry
 
@@ -92,7 +93,11 @@ class PodSource:
                 max_line=shared.max_line,
             ).run()
 
-    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
+    @contextlib.asynccontextmanager
+    async def open(
+        self, viewer: Viewer, *, backlog: int, cursor: str | None
+    ) -> AsyncIterator[PodTail]:
+        """A tail whose start in the stream is fixed on entry; ``run`` it to stream."""
         key: Hashable = (self._log_id, self._spec)
         upstream = self._shared.upstreams.acquire(key, self._hub, self._run)
         hub = upstream.hub
@@ -103,36 +108,45 @@ class PodSource:
             if hub.failure is not None:
                 raise hub.failure
             subscriber, start = hub.subscribe(backlog, cursor)
-            if start.problem is not None:
-                viewer.error("bad_cursor", start.problem)
-            if start.gap is not None:
-                viewer.notice("gap", start.gap)
-            await self._send(viewer, start.batches)
-            while True:
-                if hub.failure is not None:
-                    raise hub.failure
-                if not subscriber.queue and not subscriber.missed:
-                    if hub.ended:
-                        return
-                    await subscriber.wake.wait()
-                    continue
-                if viewer.paused:
-                    await viewer.wait_resumed()
-                batches, missed = subscriber.take()
-                if missed:
-                    await viewer.send(
-                        notice_payload(
-                            "gap",
-                            f"{missed} lines were skipped because this connection fell behind",
-                            lines=missed,
-                        )
-                    )
-                await self._send(viewer, batches)
+            yield PodTail(self, viewer, hub, subscriber, start)
         finally:
             hub.unlisten(viewer.control)
             if subscriber is not None:
                 hub.unsubscribe(subscriber)
             self._shared.upstreams.release(upstream)
+
+    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
+        async with self.open(viewer, backlog=backlog, cursor=cursor) as tail:
+            await tail.run()
+
+    async def _stream(
+        self, viewer: Viewer, hub: LineHub, subscriber: Subscriber, start: Start
+    ) -> None:
+        if start.problem is not None:
+            viewer.error("bad_cursor", start.problem)
+        if start.gap is not None:
+            viewer.notice("gap", start.gap)
+        await self._send(viewer, start.batches)
+        while True:
+            if hub.failure is not None:
+                raise hub.failure
+            if not subscriber.queue and not subscriber.missed:
+                if hub.ended:
+                    return
+                await subscriber.wake.wait()
+                continue
+            if viewer.paused:
+                await viewer.wait_resumed()
+            batches, missed = subscriber.take()
+            if missed:
+                await viewer.send(
+                    notice_payload(
+                        "gap",
+                        f"{missed} lines were skipped because this connection fell behind",
+                        lines=missed,
+                    )
+                )
+            await self._send(viewer, batches)
 
     async def _send(self, viewer: Viewer, batches: list[Batch]) -> None:
         metrics = self._shared.metrics
@@ -142,3 +156,19 @@ class PodSource:
             if batch.lines:
                 metrics.sent_lines.labels(self._log_id).inc(len(batch.lines))
             metrics.sent_bytes.labels(self._log_id).inc(len(payload))
+
+
+class PodTail:
+    """One viewer's place in a pod log stream, taken when its source was opened."""
+
+    def __init__(
+        self, source: PodSource, viewer: Viewer, hub: LineHub, subscriber: Subscriber, start: Start
+    ) -> None:
+        self._source = source
+        self._viewer = viewer
+        self._hub = hub
+        self._subscriber = subscriber
+        self._start = start
+
+    async def run(self) -> None:
+        await self._source._stream(self._viewer, self._hub, self._subscriber, self._start)

@@ -1,53 +1,82 @@
-"""One WebSocket connection's end of a tail: writing frames without ever blocking others.
+"""One WebSocket connection's end of a tail: frames in order, without ever blocking others.
 
-Sources write to a viewer in two ways. A shared source at the live end calls
-``offer`` with a frame it built once for all its viewers; the write happens only
-while the connection's send buffer is below ``WRITE_HIGH``, so a slow viewer costs
-at most that much memory and never delays the others (the source then hands the
-viewer back its position and it catches up on its own). A viewer catching up calls
-``send``, which waits for the buffer to drain.
+Every frame goes through the viewer's outbox (``outbox.py``), which keeps them in
+order, holds them while the viewer is paused or before its hello, and bounds each
+kind. Frames leave as soon as the connection's send buffer is below ``WRITE_HIGH``;
+above it, ``pump`` (run by the connection's handler) waits for the buffer to drain
+and carries on.
+
+Sources write in two ways. A shared source at the live end calls ``offer`` with a
+frame it built once for all its viewers: when nothing is queued the frame is
+written at once (the relay's hot path), and when the connection holds too much it
+is refused, so a slow viewer costs at most that much memory and never delays the
+others (the source then hands the viewer back its position and it catches up on its
+own). A viewer catching up calls ``send``, which waits while its queue is full.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from aiohttp import WSMsgType, web
-
-from .frames import error_payload, notice_payload, ws_text_frame
+from .frames import error_payload, notice_payload
+from .outbox import Kind, Outbox, Outgoing
 
 #: A viewer whose unsent bytes exceed this stops receiving shared frames.
 WRITE_HIGH = 512 * 1024
 
 
+async def _no_drain() -> None:
+    """For connections without flow control (tests): yield, then try again."""
+    await asyncio.sleep(0)
+
+
 class Viewer:
-    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport) -> None:
-        self._ws = ws
+    def __init__(
+        self,
+        transport: asyncio.Transport,
+        drain: Callable[[], Awaitable[None]] = _no_drain,
+        outbox: Outbox | None = None,
+    ) -> None:
         self._transport = transport
+        self._drain = drain
+        self._box = outbox or Outbox()
         self._resumed = asyncio.Event()
         self._resumed.set()
+        #: Set when frames wait for the connection's buffer to drain.
+        self._blocked = asyncio.Event()
+        #: Set when the queue has room for lines again.
+        self._room = asyncio.Event()
+        self._room.set()
         self.lines_sent = 0
         self.bytes_sent = 0
         self.started = time.monotonic()
         self.closing = False
         #: Set by a shared source while this viewer is in its live set; pausing calls it.
         self.live_exit: Callable[[], None] | None = None
-        self._state: bytes | None = None
-        self._state_sent: bytes | None = None
+
+    # -- pausing ----------------------------------------------------------------------
+
+    @property
+    def opened(self) -> bool:
+        """The hello went out (or is first in the queue)."""
+        return self._box.opened
 
     @property
     def paused(self) -> bool:
-        return not self._resumed.is_set()
+        return self._box.paused
 
     def pause(self) -> None:
+        self._box.pause()
         self._resumed.clear()
         if self.live_exit is not None:
             self.live_exit()
 
     def resume(self) -> None:
+        self._box.resume()
         self._resumed.set()
+        self.flush()
 
     async def wait_resumed(self) -> None:
         await self._resumed.wait()
@@ -55,51 +84,111 @@ class Viewer:
     def writable(self) -> bool:
         return not self.closing and not self._transport.is_closing()
 
+    # -- lines --------------------------------------------------------------------------
+
     def offer(self, frame: bytes, lines: int, payload_size: int) -> bool:
-        """Write a pre-built frame now if the connection keeps up; False if it does not."""
+        """Take a pre-built frame now if the connection keeps up; False if it does not."""
         transport = self._transport
-        if self.closing or transport.is_closing():
+        box = self._box
+        if self.closing or transport.is_closing() or not box.flowing:
             return False
         if transport.get_write_buffer_size() > WRITE_HIGH:
             return False
-        transport.write(frame)
-        self.lines_sent += lines
-        self.bytes_sent += payload_size
+        if box.idle:
+            transport.write(frame)
+            self.lines_sent += lines
+            self.bytes_sent += payload_size
+            return True
+        if not box.data_room():
+            return False
+        box.push(Outgoing(frame, payload_size, lines, Kind.DATA))
+        self.flush()
         return True
 
     async def send(self, payload: bytes, lines: int = 0) -> None:
-        """Send one text frame, waiting while the connection's buffer drains."""
-        if self.closing:
-            raise ConnectionResetError("the tail is closing")
-        await self._ws.send_frame(payload, WSMsgType.TEXT)
-        self.lines_sent += lines
-        self.bytes_sent += len(payload)
+        """Queue one frame in order, waiting while the queue is full."""
+        box = self._box
+        while True:
+            if self.closing or self._transport.is_closing():
+                raise ConnectionResetError("the tail is closing")
+            if box.data_room():
+                break
+            self._room.clear()
+            await self._room.wait()
+        box.push(Outgoing.of(payload, Kind.DATA, lines))
+        self.flush()
+
+    # -- everything else ------------------------------------------------------------------
+
+    def hello(self, payload: bytes) -> None:
+        """The first frame; nothing queued before it (while the tail started) leaves earlier."""
+        self._box.open(Outgoing.of(payload, Kind.HELLO))
+        self.flush()
 
     def control(self, payload: bytes) -> None:
-        """Write a small frame (notice, error) at once, whatever the buffer holds."""
-        if self.writable():
-            self._transport.write(ws_text_frame(payload))
-            self.bytes_sent += len(payload)
+        """A notice or error from the source, in order with the lines around it."""
+        if not self._transport.is_closing():
+            self._box.control(Outgoing.of(payload, Kind.CONTROL))
+            self.flush()
+
+    def reply(self, code: str, message: str) -> bool:
+        """Answer a bad client message; False when the client floods and must be closed."""
+        accepted = self._box.reply(Outgoing.of(error_payload(code, message), Kind.REPLY))
+        self.flush()
+        return accepted
+
+    def good_message(self) -> None:
+        self._box.good_message()
 
     def state(self, payload: bytes | None) -> None:
-        """A source's state notice (waiting, deleted, error...): held back while paused.
-
-        Only the latest state matters, so a paused viewer hears it once on resume
-        (see ``resend_state``), and never the same state twice.
-        """
-        self._state = payload
-        if payload is not None and not self.paused and payload != self._state_sent:
-            self._state_sent = payload
-            self.control(payload)
+        """A source's state notice (waiting, deleted, error...): held back while paused."""
+        self._box.state(payload)
+        self.flush()
 
     def resend_state(self) -> None:
         """After a resume: say the state the source is in now, if it changed meanwhile."""
-        if self._state is not None and self._state != self._state_sent:
-            self._state_sent = self._state
-            self.control(self._state)
+        self._box.resend_state()
+        self.flush()
 
     def notice(self, event: str, message: str) -> None:
         self.control(notice_payload(event, message))
 
     def error(self, code: str, message: str) -> None:
         self.control(error_payload(code, message))
+
+    # -- writing ------------------------------------------------------------------------
+
+    @property
+    def queued(self) -> int:
+        """Frames waiting in the queue."""
+        return len(self._box)
+
+    def flush(self) -> None:
+        """Write queued frames while the connection's buffer has room."""
+        transport = self._transport
+        box = self._box
+        while not transport.is_closing():
+            if transport.get_write_buffer_size() > WRITE_HIGH:
+                if len(box) or box.dropped:
+                    self._blocked.set()
+                break
+            item = box.next()
+            if item is None:
+                break
+            transport.write(item.frame)
+            self.lines_sent += item.lines
+            self.bytes_sent += item.size
+        if box.data_room() or transport.is_closing():
+            self._room.set()
+
+    async def pump(self) -> None:
+        """Carry on writing whenever the connection drains; runs until cancelled."""
+        transport = self._transport
+        while not transport.is_closing():
+            await self._blocked.wait()
+            self._blocked.clear()
+            await self._drain()
+            if transport.get_write_buffer_size() > WRITE_HIGH:
+                # Drained below the transport's own mark, not yet below ours.
+                await asyncio.sleep(0.01)
+            self.flush()

@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ..auth.errors import AuthError
+from ..errors import BadRequest
 from ..settings import Settings, is_loopback
 
 CSP = (
@@ -24,13 +25,41 @@ CSP = (
     "object-src 'none'"
 )
 
+#: Headers every answer carries, the server's own error answers included.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def add_security_headers(response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+def _hostname(authority: str, what: str) -> str:
+    """The host part of ``host[:port]`` (``[v6]:port`` too), or BadRequest."""
+    if not authority or any(c.isspace() or not c.isprintable() for c in authority):
+        raise BadRequest(f"malformed {what}")
+    try:
+        parts = urlsplit(f"//{authority}")
+        parts.port  # noqa: B018 - checks the port
+    except ValueError:
+        raise BadRequest(f"malformed {what}") from None
+    if parts.username is not None or parts.path or parts.query or parts.fragment:
+        raise BadRequest(f"malformed {what}")
+    return parts.hostname or ""
+
+
 def host_allowed(host_header: str | None, settings: Settings) -> bool:
+    """Whether this server answers to ``Host``; BadRequest when it is malformed."""
     if host_header is None:
         return False
-    hostname = urlsplit(f"//{host_header}").hostname or ""
+    hostname = _hostname(host_header, "Host header")
     if settings.public_url and hostname == urlsplit(settings.public_url).hostname:
         return True
     if settings.auth == "none":
@@ -42,7 +71,13 @@ def origin_allowed(origin: str | None, settings: Settings) -> bool:
     """Browsers always send Origin on WebSockets; other clients may leave it out."""
     if origin is None:
         return True
-    parts = urlsplit(origin)
+    try:
+        parts = urlsplit(origin)
+        parts.port  # noqa: B018 - checks the port
+    except ValueError:
+        raise BadRequest("malformed Origin header") from None
+    if origin != "null" and parts.netloc:
+        _hostname(parts.netloc, "Origin header")
     if settings.public_url:
         public = urlsplit(settings.public_url)
         if (parts.scheme, parts.netloc) == (public.scheme, public.netloc):
@@ -70,13 +105,16 @@ def security_middleware(
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not host_allowed(request.headers.get("Host"), settings):
-            return web.json_response(
-                {"error": "host_not_allowed", "message": "this Host is not served here"},
-                status=403,
-            )
         try:
-            response = await handler(request)
+            if host_allowed(request.headers.get("Host"), settings):
+                response = await handler(request)
+            else:
+                response = web.json_response(
+                    {"error": "host_not_allowed", "message": "this Host is not served here"},
+                    status=403,
+                )
+        except BadRequest as exc:
+            response = web.json_response({"error": exc.code, "message": str(exc)}, status=400)
         except AuthError as exc:
             response = on_auth_error(request, exc)
         except web.HTTPException as exc:
@@ -84,12 +122,12 @@ def security_middleware(
                 raise
             # Errors get the same headers as pages, and a JSON body like the API's.
             name = (exc.reason or "error").lower().replace(" ", "_")
-            response = web.json_response({"error": name}, status=exc.status)
+            message = exc.text if exc.text and exc.text != f"{exc.status}: {exc.reason}" else None
+            response = web.json_response(
+                {"error": name, "message": message or exc.reason or name}, status=exc.status
+            )
         if not response.prepared:
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "no-referrer")
-            response.headers.setdefault("X-Frame-Options", "DENY")
+            add_security_headers(response)
         return response
 
     return middleware

@@ -2,11 +2,13 @@
 
 The handler checks the handshake (Origin, then who is asking and whether they may
 tail this log), starts the source's tail in its own task, and reads the client's
-messages (pause, resume). A tail ends with 4401 when the session or token it was
-opened with expires. When the WebSocket ends for any reason,
-the tail task is cancelled and awaited before the handler returns, which releases
-the source at once. Every refusal is a close code with a sentence, never a
-traceback.
+messages (pause, resume). The tail task has the source fix its start before the
+hello goes out, so no line falls between them. Every frame goes through the
+viewer's queue; a client that floods bad messages is closed with 1008. A tail ends
+with 4401 when the session or token it was opened with expires. When the WebSocket
+ends for any reason, the tail task is cancelled and awaited before the handler
+returns, which releases the source at once. Every refusal is a close code with a
+sentence, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Mapping
 
@@ -28,6 +31,7 @@ from ..errors import (
     TooManyTails,
     UnknownLog,
 )
+from ..sources import TailSource
 from ..streaming.frames import error_payload, hello_payload
 from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from ..streaming.viewer import Viewer
@@ -43,6 +47,8 @@ log = logging.getLogger("tailgate.tails")
 MAX_CURSOR = 256
 #: How long closing a WebSocket may wait for the client's answer.
 CLOSE_WAIT = 2.0
+#: The same for a client closed for flooding bad messages.
+FLOOD_CLOSE_WAIT = 0.1
 
 
 async def tail_ws(request: web.Request) -> web.StreamResponse:
@@ -154,7 +160,7 @@ def _admit(
     transport = request.transport
     if transport is None:
         raise TooManyTails("the connection closed during the handshake")
-    viewer = Viewer(ws, transport)
+    viewer = Viewer(transport, request.writer.drain)
     return TailSession(
         log_id=entry.id, kind=entry.kind, client=client, ws=ws, viewer=viewer, principal=principal
     )
@@ -170,6 +176,7 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
     )
+    hello = hello_payload(entry.id, entry.title, entry.kind)
     services.sessions.add(session)
     metrics.active_tails.labels(entry.id, entry.kind).inc()
     metrics.tails_started.labels(entry.id, entry.kind).inc()
@@ -182,12 +189,13 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
     )
     session.handler = asyncio.current_task()
     _end_with_sign_in(session)
+    pump = asyncio.create_task(viewer.pump(), name=f"writer {entry.id}")
     try:
-        await ws.send_frame(hello_payload(entry.id, entry.title, entry.kind), WSMsgType.TEXT)
         for code, message in problems:
             viewer.error(code, message)
         session.task = asyncio.create_task(
-            source.tail(viewer, backlog=backlog, cursor=cursor), name=f"tail {entry.id}"
+            _stream(viewer, source, hello, backlog=backlog, cursor=cursor),
+            name=f"tail {entry.id}",
         )
         session.task.add_done_callback(lambda task: _tail_ended(session, task))
         await _read_client(session)
@@ -209,15 +217,22 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
                 session.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await session.task
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pump
+            # What the connection can still take (the error that explains the end).
+            viewer.flush()
             services.sessions.remove(session)
             metrics.active_tails.labels(entry.id, entry.kind).dec()
             metrics.tail_duration.labels(entry.kind).observe(time.monotonic() - session.started)
             if not ws.closed:
                 close_code = session.close_code or CloseCode.STOPPED
                 reason = session.close_reason.encode()[:120]
+                # Bounded: a client that neither reads nor answers must not hold us, and
+                # a flooder's junk is not worth reading while we wait for its answer.
+                wait = FLOOD_CLOSE_WAIT if close_code == CloseCode.POLICY_VIOLATION else CLOSE_WAIT
                 with contextlib.suppress(Exception):
-                    # Bounded: a client that neither reads nor answers must not hold us.
-                    await asyncio.wait_for(ws.close(code=close_code, message=reason), CLOSE_WAIT)
+                    await asyncio.wait_for(ws.close(code=close_code, message=reason), wait)
         finally:
             session.ended.set()
             duration = time.monotonic() - session.started
@@ -249,6 +264,20 @@ def _end_with_sign_in(session: TailSession) -> None:
     )
 
 
+async def _stream(
+    viewer: Viewer, source: TailSource, hello: bytes, *, backlog: int, cursor: str | None
+) -> None:
+    """Fix the tail's start, then say hello, then stream: no line falls in between."""
+    try:
+        async with source.open(viewer, backlog=backlog, cursor=cursor) as tail:
+            viewer.hello(hello)
+            await tail.run()
+    finally:
+        if not viewer.opened:
+            # The source failed to open: the hello still goes first, then the error.
+            viewer.hello(hello)
+
+
 async def _read_client(session: TailSession) -> None:
     viewer = session.viewer
     async for msg in session.ws:
@@ -256,18 +285,42 @@ async def _read_client(session: TailSession) -> None:
             try:
                 command = parse_client_message(msg.data)
             except BadClientMessage as exc:
-                viewer.error(exc.code, str(exc))
+                if not viewer.reply(exc.code, str(exc)):
+                    return _flooded(session)
                 continue
+            viewer.good_message()
             if command is Command.PAUSE:
                 viewer.pause()
             else:
                 viewer.resume()
         elif msg.type is WSMsgType.BINARY:
-            viewer.error(
+            if not viewer.reply(
                 "bad_message", "binary frames are not part of the protocol; send JSON text"
-            )
+            ):
+                return _flooded(session)
+        elif msg.type is WSMsgType.ERROR:
+            # A frame over the size limit, or one that breaks the protocol: aiohttp has
+            # closed the connection with the matching code; record that, not 1006.
+            code = getattr(msg.data, "code", None) or session.ws.close_code
+            session.close_soon(code or WSCloseCode.ABNORMAL_CLOSURE, _protocol_error(msg.data))
+            return
         else:
-            break
+            return
+
+
+def _flooded(session: TailSession) -> None:
+    """The client sends bad messages faster than it reads the answers: it must go."""
+    log.warning(
+        "closing a tail flooded with bad messages",
+        extra={"log_id": session.log_id, "client": session.client},
+    )
+    session.close_soon(CloseCode.POLICY_VIOLATION, "too many bad messages")
+
+
+def _protocol_error(exc: object) -> str:
+    if getattr(exc, "code", None) == WSCloseCode.MESSAGE_TOO_BIG:
+        return "message too big"
+    return f"protocol error: {str(exc)[:80]}"
 
 
 def _tail_ended(session: TailSession, task: asyncio.Task[None]) -> None:
@@ -298,9 +351,7 @@ def parse_query(
     raw = query.get("backlog")
     if raw is not None:
         try:
-            backlog = int(raw)
-            if backlog < 0:
-                raise ValueError
+            backlog = whole_number(raw)
         except ValueError:
             problems.append(
                 (
@@ -323,3 +374,14 @@ def parse_query(
         problems.append(("bad_cursor", "the cursor is malformed; reconnect without it"))
         cursor = None
     return backlog, cursor, problems
+
+
+#: Digits as people type them; ``int()`` also takes ``1_0``, spaces and other scripts' digits.
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: str) -> int:
+    """A number >= 0 written in ASCII digits only (at most nine of them), or ValueError."""
+    if not _DIGITS.fullmatch(text):
+        raise ValueError(f"not a whole number: {text[:40]!r}")
+    return int(text)
