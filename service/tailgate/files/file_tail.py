@@ -53,14 +53,14 @@ class FileTail:
         self._sent_bytes = metrics.sent_bytes.labels(follower.log_id)
         self._pos: Position | None = None
 
-    def start(self, *, backlog: int, cursor: str | None) -> None:
+    async def start(self, *, backlog: int, cursor: str | None) -> None:
         """Fix where the tail starts, before the viewer is told it has begun (hello).
 
         Lines written after this are the viewer's, even if ``run`` starts later.
         ``close`` undoes it.
         """
         self._follower.attach(self._viewer)
-        self._pos = self._start(backlog, cursor)
+        self._pos = await self._start(backlog, cursor)
 
     def close(self) -> None:
         if self._pos is not None:
@@ -165,8 +165,8 @@ class FileTail:
 
     # -- where a tail starts --------------------------------------------------------
 
-    def _start(self, backlog: int, cursor: str | None) -> Position | None:
-        start = self._start_at(backlog, cursor)
+    async def _start(self, backlog: int, cursor: str | None) -> Position | None:
+        start = await self._start_at(backlog, cursor)
         if start is None and self._follower.state is State.ERROR:
             # Unreadable now (permission denied, say): once it can be read, this viewer
             # still gets its backlog and every line written from now on.
@@ -193,7 +193,7 @@ class FileTail:
             pos.offset, pos.tail = offset, handle.bytes_before(offset)
         return pos
 
-    def _start_at(self, backlog: int, cursor: str | None) -> Position | None:
+    async def _start_at(self, backlog: int, cursor: str | None) -> Position | None:
         follower, viewer = self._follower, self._viewer
         if cursor:
             try:
@@ -210,16 +210,25 @@ class FileTail:
                     f"missing. Continuing with {follower.path} from its start",
                 )
                 # The current file from its start, or its last max_backlog lines.
-                return self._backlog(self._max_backlog)
-        return self._backlog(backlog)
+                return await self._backlog(self._max_backlog)
+        return await self._backlog(backlog)
 
-    def _backlog(self, lines: int) -> Position | None:
-        """A position ``lines`` complete lines before the follower's place (or None)."""
+    async def _backlog(self, lines: int) -> Position | None:
+        """A position ``lines`` complete lines before the follower's place (or None).
+
+        The scan back reads up to ``MAX_BACKLOG_BYTES``, which on a network filesystem
+        can block for long: it runs in a worker thread so other tails go on. The start
+        position is fixed before, and the handle it holds keeps the descriptor open.
+        """
         start = self._follower.start_position()
         if start is None or lines <= 0:
             return start
         handle = start.handle
-        start.offset = backlog_start(handle.fd, start.offset, lines)
+        try:
+            start.offset = await asyncio.to_thread(backlog_start, handle.fd, start.offset, lines)
+        except BaseException:
+            start.release()
+            raise
         start.tail = handle.bytes_before(start.offset)
         return start
 

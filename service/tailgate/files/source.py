@@ -51,7 +51,7 @@ class FileSource:
                 max_backlog=self._max_backlog,
                 other_logs=self._other_logs,
             )
-            tail.start(backlog=backlog, cursor=cursor)
+            await tail.start(backlog=backlog, cursor=cursor)
             try:
                 yield tail
             finally:
