@@ -3,7 +3,9 @@
 One ``ContainerLog`` reads one container of one pod into a hub, and keeps doing so:
 
 - first it *primes*: a plain (not followed) read of the last lines, so the hub's
-  ring holds a backlog with a clear end, then it follows from there;
+  ring holds a backlog with a clear end, then it follows from there; when the
+  read did not reach the log's start, the lines sharing its first timestamp are
+  left out, so every position handed out counts lines as the kubelet does;
 - when the API server ends the stream, it reconnects with ``sinceTime`` and skips
   the lines it already has (timestamp plus count), so nothing is lost or repeated;
 - when the container restarts (a new container ID), it says ``restarted`` and reads
@@ -14,6 +16,10 @@ One ``ContainerLog`` reads one container of one pod into a hub, and keeps doing 
 
 Failures that waiting cannot fix (RBAC, a container name that is needed or wrong)
 raise out of ``run``; passing trouble (API server unreachable) is reported and retried.
+
+It also answers the hub's ``fetch_after``: a viewer resuming with another replica's
+cursor gets the lines this replica's ring lacks read again from the API server, by
+``sinceTime`` (whole seconds) and skipping what the cursor already has.
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ from .errors import (
     NoPreviousContainer,
     PodNotFound,
 )
-from .hub import LineHub
+from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
+from .ring import cut_base
 from .waiting import Backoff, wait_for_pod_change
 
 log = logging.getLogger(__name__)
@@ -79,6 +86,7 @@ class ContainerLog:
         self._done_cid: str | None = None
         self._position: Position | None = None
         self._primed = False
+        self._registered = False
         self._stream_ended = False
         self._condition: str | None = None
         self._backoff = Backoff()
@@ -88,8 +96,20 @@ class ContainerLog:
     def label(self) -> str:
         return f"{self._pod}/{self._container or self._wanted or '?'}"
 
+    @property
+    def source(self) -> str | None:
+        """The name its lines carry in the hub (``pod/container`` for ``pods`` logs)."""
+        return self.label if self._labelled else None
+
     async def run(self) -> None:
         """Follow the log until cancelled (or, for ``previous``, until it is read)."""
+        try:
+            await self._run()
+        finally:
+            if self._registered:
+                self._hub.stop_source(self.source)
+
+    async def _run(self) -> None:
         while True:
             try:
                 pod = await self._api.get_pod(self._namespace, self._pod)
@@ -158,7 +178,7 @@ class ContainerLog:
         self._set_condition(None, None)
         terminated = "terminated" in state
         if not self._primed:
-            await self._read(container, follow=False, tail_lines=self._prime_lines, prime=True)
+            await self._prime(container)
             self._primed = True
             self._ready()
             if not terminated:
@@ -180,61 +200,104 @@ class ContainerLog:
                 f"container {container} in pod {self._namespace}/{self._pod} has not "
                 "terminated before: there is no previous log"
             )
+        self._hub.start_source(self.source, Position())
         await self._read(container, follow=False, previous=True)
         self._ready()
 
-    async def _read(
-        self,
-        container: str,
-        *,
-        follow: bool,
-        previous: bool = False,
-        tail_lines: int | None = None,
-        prime: bool = False,
-    ) -> None:
+    async def _prime(self, container: str) -> None:
+        """The last lines, published at once; then the source is the hub's to resume."""
+        limit = self._prime_lines
+        stream = await self._open(container, follow=False, tail_lines=limit)
+        got: list[tuple[Position, str, str | None]] = []
+        count = 0
+        try:
+            async for raw_lines in stream.batches():
+                count += len(raw_lines)
+                got += self._parse(raw_lines, ResumeFilter(None))
+        finally:
+            stream.close()
+            self._streams.dec()
+        base = Position()
+        if count >= limit and got:
+            # Earlier lines with the first timestamp may have been cut off: a position
+            # counting only the ones read would be wrong elsewhere. Keep from the next.
+            base = cut_base(got[0][0].ts)
+            got = [line for line in got if line[0].ts > base.ts]
+            if not got:
+                self._position = base
+        self._hub.start_source(self.source, base, self.fetch_after)
+        self._registered = True
+        self._hub.publish(self.source, [(p, t) for p, t, _ in got], [s for _, _, s in got])
+
+    async def _open(self, container: str, **options: Any) -> LogStream:
+        stream = await self._api.open_log(
+            self._namespace, self._pod, container=container, **options
+        )
+        self._streams.inc()
+        return stream
+
+    async def _read(self, container: str, *, follow: bool, previous: bool = False) -> None:
         position = self._position
         since = None
-        if position is not None and not previous and not prime:
+        if position is not None and not previous:
             since = since_time(position.ts)
+        stream = await self._open(container, follow=follow, previous=previous, since_time=since)
+        try:
+            resume = ResumeFilter(position if since else None)
+            async for raw_lines in stream.batches():
+                got = self._parse(raw_lines, resume)
+                self._hub.publish(self.source, [(p, t) for p, t, _ in got], [s for _, _, s in got])
+        finally:
+            stream.close()
+            self._streams.dec()
+
+    def _parse(
+        self, raw_lines: list[bytes], resume: ResumeFilter
+    ) -> list[tuple[Position, str, str | None]]:
+        """Lines not yet read, each with the position after it; advances ``_position``."""
+        position = self._position or Position()
+        got: list[tuple[Position, str, str | None]] = []
+        for raw in raw_lines:
+            ts, stamp, pieces = parse_stamped_line(
+                raw, default_ts=position.ts, max_line=self._max_line
+            )
+            if not resume.fresh(ts):
+                continue
+            position = position.after(ts)
+            got.extend((position, piece, stamp) for piece in pieces)
+        if got:
+            self._position = position
+        return got
+
+    async def fetch_after(self, position: Position, limit: int) -> Fetched:
+        """This container's lines after ``position``, read again; exact (``reached``)
+        when at most ``limit`` lines came after it."""
+        container = self._container
+        if container is None:
+            return Fetched([], reached=False)
+        # Room for the lines up to the position that share its timestamp, and one
+        # before them: then an answer that starts before the position proves it whole.
+        tail = limit + 1 + min(position.count, limit)
         stream = await self._api.open_log(
             self._namespace,
             self._pod,
             container=container,
-            follow=follow,
-            previous=previous,
-            tail_lines=tail_lines,
-            since_time=since,
+            follow=False,
+            tail_lines=tail,
+            since_time=since_time(position.ts),
         )
-        self._streams.inc()
+        parsed: list[tuple[int, str | None, list[str]]] = []
         try:
-            count = await self._pump(stream, ResumeFilter(position if since else None))
+            default = position.ts
+            async for raw_lines in stream.batches():
+                for raw in raw_lines:
+                    parsed.append(
+                        parse_stamped_line(raw, default_ts=default, max_line=self._max_line)
+                    )
+                    default = parsed[-1][0]
         finally:
             stream.close()
-            self._streams.dec()
-        if prime and tail_lines is not None and count >= tail_lines:
-            self._hub.cut_off()
-
-    async def _pump(self, stream: LogStream, resume: ResumeFilter) -> int:
-        hub = self._hub
-        source = self.label if self._labelled else None
-        count = 0
-        position = self._position or Position()
-        async for raw_lines in stream.batches():
-            lines: list[tuple[int, str]] = []
-            stamps: list[str | None] = []
-            for raw in raw_lines:
-                ts, stamp, pieces = parse_stamped_line(
-                    raw, default_ts=position.ts, max_line=self._max_line
-                )
-                count += 1
-                if not resume.fresh(ts):
-                    continue
-                position = position.after(ts)
-                lines.extend((ts, piece) for piece in pieces)
-                stamps.extend([stamp] * len(pieces))
-            self._position = position
-            hub.publish(source, lines, stamps)
-        return count
+        return _after(parsed, position, complete=len(parsed) < tail)
 
     # -- choosing the container -------------------------------------------------------
 
@@ -316,6 +379,33 @@ class ContainerLog:
             self._on_ready()
         else:
             self._hub.mark_ready()
+
+
+def _after(
+    parsed: list[tuple[int, str | None, list[str]]], position: Position, *, complete: bool
+) -> Fetched:
+    """The lines of an answer to ``sinceTime`` (whole seconds) that come after ``position``.
+
+    Skipping by count is right only when the answer holds every line stamped like the
+    position: nothing was cut by ``tailLines``, or the answer starts before it. Else
+    the lines sharing the first timestamp are dropped too, since which of them the
+    cursor had cannot be told, and the rest are a ``gap`` away from the cursor."""
+    got: list[tuple[Position, str, str | None]] = []
+    if complete or (parsed and parsed[0][0] < position.ts):
+        resume = ResumeFilter(position)
+        current = position
+        reached = True
+    else:
+        first = parsed[0][0] if parsed else position.ts
+        resume = ResumeFilter(cut_base(first))
+        current = cut_base(first)
+        reached = False
+    for ts, stamp, pieces in parsed:
+        if not resume.fresh(ts):
+            continue
+        current = current.after(ts)
+        got.extend((current, piece, stamp) for piece in pieces)
+    return Fetched(got, reached=reached)
 
 
 def _container_status(pod: Obj, container: str) -> dict[str, Any] | None:
