@@ -359,7 +359,7 @@ class ContainerLog:
         log.warning("%s", exc, extra={"pod": f"{self._namespace}/{self._pod}"})
         self._set_condition(f"error:{exc}", error_payload(exc.code, str(exc)))
         self._metrics.upstream_reconnects.labels("error").inc()
-        await self._backoff.wait()
+        await self._backoff.wait(exc.retry_after)
 
     async def _wait(self, resource_version: str | None) -> None:
         try:

@@ -1,0 +1,163 @@
+"""Pod cursors and the ring, without a loop or a socket: decoding, bounds, catching up."""
+
+from __future__ import annotations
+
+import contextlib
+import string
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tailgate.k8s.hub import Fetched, LineHub
+from tailgate.k8s.log_lines import Position
+from tailgate.k8s.pod_cursor import CURSOR_CHARS, BadCursor, LegacyCursor, PodCursor, log_tag
+from tailgate.k8s.ring import Ring, cut_base
+
+NOW = 1_800_000_000 * 1_000_000_000
+
+
+def lines(source: str | None, *stamps: int, text: str = "x") -> list[tuple[Position, str]]:
+    position = Position()
+    out = []
+    for ts in stamps:
+        position = position.after(ts)
+        out.append((position, f"{source} {text}{ts}"))
+    return out
+
+
+@given(st.text(alphabet=string.printable, max_size=400))
+def test_decoding_any_text_is_a_cursor_or_bad_cursor_never_another_exception(text: str) -> None:
+    for candidate in (text, "k2." + text, "k1." + text):
+        with contextlib.suppress(BadCursor):
+            PodCursor.decode(candidate, now_ns=NOW)
+
+
+@given(st.binary(max_size=180))
+def test_decoding_any_bytes_after_the_prefix_never_raises_anything_but_bad_cursor(
+    data: bytes,
+) -> None:
+    import base64
+
+    text = "k2." + base64.urlsafe_b64encode(data).decode().rstrip("=")
+    try:
+        decoded = PodCursor.decode(text, now_ns=NOW)
+    except BadCursor:
+        return
+    assert isinstance(decoded, PodCursor)
+    assert all(0 <= p.ts <= decoded.newest for p in decoded.positions.values())
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 2**32 - 1),
+        st.tuples(st.integers(0, NOW), st.integers(0, 2**40)),
+        max_size=6,
+    )
+)
+def test_a_cursor_round_trips_its_positions(raw: dict[int, tuple[int, int]]) -> None:
+    positions = {key: Position(ts, count) for key, (ts, count) in raw.items()}
+    newest = max((p.ts for p in positions.values()), default=0)
+    cursor = PodCursor(5, 42, log_tag("api"), positions, newest)
+    decoded = PodCursor.decode(cursor.encode(), now_ns=NOW)
+    assert decoded == cursor
+
+
+def test_a_cursor_of_many_pods_stays_short_and_keeps_those_furthest_behind() -> None:
+    positions = {key: Position(NOW - key * 1_000_000, key) for key in range(1, 200)}
+    text = PodCursor(1, 1, 2, positions, NOW).encode()
+    assert len(text) <= CURSOR_CHARS
+    decoded = PodCursor.decode(text, now_ns=NOW)
+    assert isinstance(decoded, PodCursor)
+    kept = set(decoded.positions)
+    assert len(kept) > 10 and kept == set(range(199, 199 - len(kept), -1))
+
+
+def test_a_cursor_in_the_future_or_an_old_k1_cursor_is_judged_plainly() -> None:
+    future = PodCursor(1, 1, 2, {}, NOW + 2 * 3600 * 1_000_000_000).encode()
+    try:
+        PodCursor.decode(future, now_ns=NOW)
+    except BadCursor as exc:
+        assert "future" in str(exc)
+    else:
+        raise AssertionError("a cursor far in the future was accepted")
+    legacy = PodCursor.decode("k1.0a0b0c0d.3.17.2", now_ns=NOW)
+    assert legacy == LegacyCursor(Position(17, 2))
+
+
+async def test_each_batch_of_one_flush_carries_the_cursor_at_its_own_end() -> None:
+    hub = LineHub(capacity=10)
+    live, _ = hub.subscribe(0)
+    hub.publish("a", lines("a", 1, 2))  # with a loop, both wait for one flush
+    hub.publish("b", lines("b", 3))
+    hub.flush()
+    batches, _ = live.take()
+    first, second = (PodCursor.decode(b.cursor, now_ns=NOW) for b in batches)
+    assert isinstance(first, PodCursor) and isinstance(second, PodCursor)
+    assert first.seq == 2 and second.seq == 3
+    assert sorted(p.ts for p in first.positions.values()) == [2]  # b had not begun yet
+    assert sorted(p.ts for p in second.positions.values()) == [2, 3]
+
+
+def test_a_viewer_whose_queue_fills_catches_up_from_the_ring_with_the_notices() -> None:
+    hub = LineHub(capacity=100, queue_bytes=20)
+    viewer, _ = hub.subscribe(0)
+    hub.publish(None, lines(None, 1, 2, text="aaaaaaaaaa"))
+    hub.notice("restarted", "the container restarted")
+    hub.publish(None, lines(None, 5, 6, text="bbbbbbbbbb"))
+    assert viewer.behind is not None
+    taken, missed = viewer.take()
+    while viewer.behind is not None:  # from the ring, a queue's worth at a time
+        more, lost = viewer.take()
+        taken += more
+        missed += lost
+    assert missed == 0
+    got = [line for b in taken for line in (b.lines or [b.payload().decode()])]
+    assert got[:2] == ["None aaaaaaaaaa1", "None aaaaaaaaaa2"]
+    assert "restarted" in got[2]
+    assert got[3:] == ["None bbbbbbbbbb5", "None bbbbbbbbbb6"]
+    hub.publish(None, [(Position(7, 1), "live")])
+    assert [b.lines for b in viewer.take()[0]] == [["live"]]
+
+
+def test_a_viewer_the_ring_moved_past_is_told_exactly_how_many_lines_it_missed() -> None:
+    dropped: list[int] = []
+    hub = LineHub(capacity=3, queue_bytes=10, on_drop=dropped.append)
+    viewer, _ = hub.subscribe(0)
+    hub.publish(None, lines(None, 1, text="0123456789"))
+    for ts in range(2, 10):
+        hub.publish(None, [(Position(ts, 1), f"line {ts}")])
+    first, missed = viewer.take()
+    assert [b.lines for b in first] == [["None 01234567891"]] and missed == 0
+    rest, missed = viewer.take()
+    while viewer.behind is not None:
+        more, _ = viewer.take()
+        rest += more
+    assert [line for b in rest for line in b.lines] == ["line 7", "line 8", "line 9"]
+    assert missed == 5 and dropped == [5]
+
+
+def test_the_ring_knows_from_where_it_holds_every_line_of_each_source() -> None:
+    ring = Ring(capacity=3, limit_bytes=1000)
+    ring.start_source("a", cut_base(10))
+    ring.add_lines("a", [(Position(11, 1), "x", None), (Position(12, 1), "y", None)])
+    ring.start_source("b", Position())
+    assert ring.covers("a", Position(11, 0)) and not ring.covers("a", Position(10, 3))
+    ring.add_lines("b", [(Position(5, 1), "p", None), (Position(6, 1), "q", None)])
+    assert ring.covers("a", Position(11, 1)) and not ring.covers("a", Position(10, 9))
+    assert ring.covers("b", Position())
+
+
+def test_a_resume_with_fetched_lines_skips_what_the_stream_brings_again() -> None:
+    hub = LineHub(capacity=10)
+    hub.start_source("a", Position())
+    hub.publish("a", lines("a", 1))
+    fetched = {"a": Fetched([(Position(2, 1), "a x2", None), (Position(3, 1), "a x3", None)], True)}
+    viewer, start = hub.subscribe_at(
+        {"a": Position(1, 1)}, fetched, default=Position(), floors={}, gaps=[]
+    )
+    assert [line for b in start.batches for line in b.lines] == ["a x2", "a x3"]
+    assert start.gap is None
+    hub.publish("a", [(Position(2, 1), "a x2"), (Position(3, 1), "a x3"), (Position(4, 1), "a x4")])
+    batches, _ = viewer.take()
+    assert [line for b in batches for line in b.lines] == ["a x4"]
+    assert not viewer.floors
