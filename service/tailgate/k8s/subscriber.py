@@ -91,9 +91,12 @@ class Subscriber:
                 if kept is None:
                     return None
                 batch = kept
-        if not floors:
+        # Cursors say what the viewer has of the sources this stream follows; a floor
+        # of a source it does not follow (a pod that left) only drops lines, if any come.
+        followed = {k: f for k, f in floors.items() if self.position_of(k) is not None}
+        if not followed:
             return batch
-        return batch.with_mark(_raised(batch.mark, floors))
+        return batch.with_mark(_raised(batch.mark, followed))
 
 
 def _raised(mark: PodCursor, floors: dict[int, Position]) -> PodCursor:
