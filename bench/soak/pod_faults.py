@@ -193,4 +193,4 @@ async def measure(
 
 
 async def run(workdir: Path, quick: bool) -> dict[str, object]:
-    return await measure(workdir, seconds=10.0 if quick else 150.0)
+    return await measure(workdir, seconds=10.0 if quick else 120.0)

@@ -161,3 +161,98 @@ def test_a_resume_with_fetched_lines_skips_what_the_stream_brings_again() -> Non
     batches, _ = viewer.take()
     assert [line for b in batches for line in b.lines] == ["a x4"]
     assert not viewer.floors
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("publish"), st.sampled_from(["a", "b"]), st.integers(1, 6)),
+            st.tuples(st.just("notice"), st.just(""), st.just(0)),
+            st.tuples(st.just("take"), st.just(""), st.just(0)),
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 40),
+    st.integers(5, 120),
+)
+def test_a_slow_viewer_gets_every_line_once_in_order_or_a_count_of_what_it_missed(
+    ops: list[tuple[str, str, int]], capacity: int, queue_bytes: int
+) -> None:
+    hub = LineHub(capacity=capacity, queue_bytes=queue_bytes)
+    viewer, _ = hub.subscribe(0)
+    published: list[str] = []
+    received: list[str] = []
+    missed = 0
+    ts = 0
+
+    def take() -> None:
+        nonlocal missed
+        batches, lost = viewer.take()
+        missed += lost
+        received.extend(line for b in batches for line in b.lines)
+
+    for op, source, count in ops:
+        if op == "publish":
+            batch = []
+            for _ in range(count):
+                ts += 1
+                text = f"{source} {ts}"
+                batch.append((Position(ts, 1), text))
+                published.append(text)
+            hub.publish(source, batch)
+        elif op == "notice":
+            hub.notice("joined", "a pod joined")
+        else:
+            take()
+    while viewer.pending:
+        take()
+    assert len(received) == len(set(received))
+    assert len(received) + missed == len(published)
+    order = {text: i for i, text in enumerate(published)}
+    assert [order[t] for t in received] == sorted(order[t] for t in received)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 2)), min_size=1, max_size=40
+    ),
+    st.integers(0, 40),
+    st.integers(1, 50),
+)
+def test_a_cursor_from_another_stream_resumes_each_source_exactly_or_says_gap(
+    lines_spec: list[tuple[str, int]], cut: int, capacity: int
+) -> None:
+    import asyncio
+
+    from tailgate.k8s.resume import subscribe
+
+    here = LineHub(capacity=100, log_id="api")
+    there = LineHub(capacity=capacity, log_id="api")
+    viewer, _ = here.subscribe(0)
+    positions: dict[str, Position] = {}
+    published: list[tuple[str, str]] = []
+    ts = 1_000
+    cursor = None
+    for n, (source, step) in enumerate(lines_spec):
+        ts += step  # 0: the same timestamp again
+        positions[source] = positions.get(source, Position()).after(ts)
+        line = (positions[source], f"{source} {n}")
+        here.publish(source, [line])
+        there.publish(source, [line])
+        published.append((source, line[1]))
+        if n < cut:
+            batches, _ = viewer.take()
+            cursor = batches[-1].cursor if batches else cursor
+    seen = min(cut, len(lines_spec)) if cursor else 0
+    if cursor is None:
+        return
+    _, start = asyncio.run(subscribe(there, 0, cursor))
+    got = [(b.source, t) for b in start.batches for t in b.lines]
+    want = published[seen:]
+    for source in "abc":
+        mine = [t for s, t in got if s == source]
+        theirs = [t for s, t in want if s == source]
+        if start.gap is None:
+            assert mine == theirs
+        else:
+            assert mine == theirs[len(theirs) - len(mine) :]
