@@ -59,6 +59,8 @@ def _classes() -> tuple[Any, Any]:
             self.peak_following = 0
             self.peak_open = 0
             self.requests = 0
+            #: Not followed, from a time on: resumes reading lines again.
+            self.reads_again = 0
             #: When ``following`` last changed, so a wait can tell when it reached N.
             self.following_since_ns = time.monotonic_ns()
 
@@ -70,6 +72,8 @@ def _classes() -> tuple[Any, Any]:
         ) -> bool:
             self.requests += 1
             self.peak_open = max(self.peak_open, self.open_streams + 1)
+            if not options.follow and options.since_ns is not None:
+                self.reads_again += 1
             if not options.follow:
                 return await super().stream(container_id, options, write)
             self._follow(+1)
@@ -194,6 +198,7 @@ def _streams(fake: Any) -> dict[str, int]:
         "peak_open": logs.peak_open,
         "peak_following": logs.peak_following,
         "log_requests": logs.requests,
+        "reads_again": logs.reads_again,
         "watches": fake.open_watches,
     }
 

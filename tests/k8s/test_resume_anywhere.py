@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import struct
 from collections import defaultdict
@@ -92,6 +93,32 @@ async def test_lines_the_new_replica_s_ring_lacks_are_read_again_from_the_api_se
         kube_api.append_log(NS, "api-1", "api", "live")
         assert (await resumed.read_lines(9))[-1] == "live"
         await resumed.close()
+
+
+async def test_viewers_resuming_with_one_cursor_share_one_read_again_per_pod(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    two_pods(kube_api)
+    write(kube_api, "api-1", 0, 2, 0)
+    write(kube_api, "api-2", 0, 2, 0)
+    async with (
+        kube_server(kube_api, tmp_path, catalog=API) as first,
+        kube_server(kube_api, tmp_path, catalog=API, max_backlog=4) as second,
+    ):
+        tail = await first.tail("api")
+        await tail.read_lines(4)
+        cursor = tail.cursor
+        await tail.close()
+        one_more = write(kube_api, "api-1", 2, 4, 0)
+        two_more = write(kube_api, "api-2", 2, 4, 5)
+        viewers = await asyncio.gather(*(second.tail("api", cursor=cursor) for _ in range(5)))
+        for resumed in viewers:
+            await resumed.read_lines(8)
+            assert by_source(resumed) == {"api-1/api": one_more, "api-2/api": two_more}
+        again = [p for _, p in kube_api.requests if "/log" in p and "sinceTime" in p]
+        assert len([p for p in again if "follow" not in p]) == 2  # one per pod, not per viewer
+        for resumed in viewers:
+            await resumed.close()
 
 
 async def test_a_pod_cursor_resumes_after_a_restart_of_tailgate(

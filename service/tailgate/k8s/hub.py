@@ -97,6 +97,8 @@ class LineHub:
         self._subscribers: set[Subscriber] = set()
         #: Sources that can be read again from the API server, for resumes.
         self.backfills: dict[str | None, Backfill] = {}
+        #: Reads again in flight or just done, shared by resumes (see ``resume.py``).
+        self.fetching: dict[tuple[str | None, Position], asyncio.Future[Fetched]] = {}
         self.ready = asyncio.Event()
         self.failure: SourceError | None = None
         self.ended = False

@@ -19,7 +19,7 @@ import asyncio
 import logging
 
 from ..errors import SourceError
-from .hub import Fetched, LineHub, Start
+from .hub import Backfill, Fetched, LineHub, Start
 from .log_lines import Position
 from .pod_cursor import BadCursor, LegacyCursor, PodCursor
 from .ring import after
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 FETCH_SECONDS = 10.0
 #: At most this many sources are read again at once for one resume.
 PARALLEL_FETCHES = 4
+#: A read again is shared, and kept this long after it ends, by every resume that
+#: asks for the same source from the same position: after a rolling update, the
+#: viewers that were at the live end all come with the same cursor at once.
+SHARED_SECONDS = 5.0
 
 
 async def subscribe(hub: LineHub, backlog: int, cursor: str | None) -> tuple[Subscriber, Start]:
@@ -93,16 +97,42 @@ async def _fetch(hub: LineHub, lacking: dict[str | None, Position]) -> dict[str 
         backfill = hub.backfills.get(source)
         if backfill is None:
             return Fetched([], reached=False)
-        async with gate:
-            try:
-                async with asyncio.timeout(FETCH_SECONDS):
-                    return await backfill(position, hub.capacity)
-            except (SourceError, TimeoutError) as exc:
-                log.warning("reading %s again for a resume failed: %s", source, exc)
-            except Exception:
-                log.exception("reading %s again for a resume failed", source)
-        return Fetched([], reached=False)
+        key = (source, position)
+        shared = hub.fetching.get(key)
+        if shared is None:
+            async with gate:
+                shared = hub.fetching.get(key)
+                if shared is None:
+                    shared = asyncio.ensure_future(_read_again(backfill, source, position, hub))
+                    hub.fetching[key] = shared
+                    shared.add_done_callback(lambda _: _forget_later(hub, key, shared))
+                # Shielded: one viewer leaving must not cancel the read for the others.
+                return await asyncio.shield(shared)
+        return await asyncio.shield(shared)
 
     names = list(lacking)
     results = await asyncio.gather(*(one(s, lacking[s]) for s in names))
     return dict(zip(names, results, strict=True))
+
+
+async def _read_again(
+    backfill: Backfill, source: str | None, position: Position, hub: LineHub
+) -> Fetched:
+    try:
+        async with asyncio.timeout(FETCH_SECONDS):
+            return await backfill(position, hub.capacity)
+    except (SourceError, TimeoutError) as exc:
+        log.warning("reading %s again for a resume failed: %s", source, exc)
+    except Exception:
+        log.exception("reading %s again for a resume failed", source)
+    return Fetched([], reached=False)
+
+
+def _forget_later(
+    hub: LineHub, key: tuple[str | None, Position], done: asyncio.Future[Fetched]
+) -> None:
+    def forget() -> None:
+        if hub.fetching.get(key) is done:
+            del hub.fetching[key]
+
+    asyncio.get_running_loop().call_later(SHARED_SECONDS, forget)
