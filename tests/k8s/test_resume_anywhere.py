@@ -8,6 +8,9 @@ import struct
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
+from tailgate.k8s import resume
 from tailgate.k8s.log_lines import Position
 from tailgate.k8s.pod_cursor import PodCursor, log_tag, source_hash
 from tests.kube.fake_api import FakeKubeAPI
@@ -162,6 +165,29 @@ async def test_a_cursor_far_behind_ends_in_a_gap_notice_then_what_can_be_read(
         await resumed.read_lines(len(resumed.lines) + 1)
         newest = [f"new {n}" for n in range(10)] + ["live"]
         assert resumed.lines == newest[-len(resumed.lines) :]
+        await resumed.close()
+
+
+async def test_a_resume_whose_read_again_hangs_gives_up_with_a_gap_not_a_hang(
+    kube_api: FakeKubeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resume, "FETCH_SECONDS", 0.3)
+    kube_api.create(objects.pod("web-0", NS))
+    kube_api.append_log(NS, "web-0", "app", "old", at=T0)
+    async with kube_server(kube_api, tmp_path, catalog=WEB) as before:
+        tail = await before.tail("web")
+        await tail.read_lines(1)
+        cursor = tail.cursor
+    for n in range(5):
+        kube_api.append_log(NS, "web-0", "app", f"new {n}", at=T0 + (n + 1) * SECOND)
+    kube_api.faults.delay, kube_api.faults.delay_where = 30.0, r"tailLines=\d+&sinceTime"
+    async with kube_server(kube_api, tmp_path, catalog=WEB, max_backlog=2) as after:
+        resumed = await after.tail("web", cursor=cursor)
+        gap = await resumed.expect("notice")
+        assert gap["event"] == "gap"
+        kube_api.append_log(NS, "web-0", "app", "live")
+        while "live" not in resumed.lines:
+            await resumed.frame()
         await resumed.close()
 
 

@@ -10,6 +10,7 @@ asks ``take`` before each request. Pure bookkeeping, no I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .statuses import StatusError, internal_error, too_many_requests
@@ -29,7 +30,7 @@ class Faults:
 
     #: Seconds every request waits before it is served (a slow API server).
     delay: float = 0.0
-    #: Only requests whose path holds this text are delayed.
+    #: Only requests whose path and query match this regular expression are delayed.
     delay_where: str = ""
     #: Requests answered with an injected error, by status.
     injected: dict[int, int] = field(default_factory=dict)
@@ -61,5 +62,5 @@ class Faults:
                 return internal_error(), {}
         return None
 
-    def delay_for(self, path: str) -> float:
-        return self.delay if self.delay_where in path else 0.0
+    def delay_for(self, path_qs: str) -> float:
+        return self.delay if re.search(self.delay_where, path_qs) else 0.0

@@ -85,7 +85,7 @@ async def _record(request: web.Request, handler: Handler) -> web.StreamResponse:
 async def _faults(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Faults a test armed (``fake.faults``): a slow answer, or a Status error instead."""
     faults = request.app[FAKE].faults
-    delay = faults.delay_for(request.path)
+    delay = faults.delay_for(request.path_qs)
     if delay:
         await asyncio.sleep(delay)
     injected = faults.take(request.path)

@@ -232,6 +232,12 @@ class LineHub:
         self.ended = True
         self._wake_all()
 
+    def close(self) -> None:
+        """The stream is gone: reads again still running for resumes stop."""
+        for read in self.fetching.values():
+            read.cancel()
+        self.fetching.clear()
+
     def _wake_all(self) -> None:
         self.ready.set()
         for subscriber in self._subscribers:

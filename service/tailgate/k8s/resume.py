@@ -27,7 +27,7 @@ from .subscriber import Subscriber
 
 log = logging.getLogger(__name__)
 
-#: A resume gives up reading a source again after this long (its lines are a gap).
+#: A resume gives up reading sources again after this long (their lines are a gap).
 FETCH_SECONDS = 10.0
 #: At most this many sources are read again at once for one resume.
 PARALLEL_FETCHES = 4
@@ -110,9 +110,24 @@ async def _fetch(hub: LineHub, lacking: dict[str | None, Position]) -> dict[str 
                 return await asyncio.shield(shared)
         return await asyncio.shield(shared)
 
-    names = list(lacking)
-    results = await asyncio.gather(*(one(s, lacking[s]) for s in names))
-    return dict(zip(names, results, strict=True))
+    # One deadline for the whole resume, however many sources it reads again: what is
+    # not read by then is a gap, and the viewer goes on.
+    tasks = {s: asyncio.ensure_future(one(s, p)) for s, p in lacking.items()}
+    try:
+        await asyncio.wait(tasks.values(), timeout=FETCH_SECONDS)
+    finally:
+        late = [task for task in tasks.values() if not task.done()]
+        for task in late:
+            task.cancel()  # the shared read goes on for others; this wait ends
+        if late:
+            await asyncio.wait(late)
+    results = {}
+    for source, task in tasks.items():
+        if not task.cancelled() and task.exception() is None:
+            results[source] = task.result()
+        else:
+            results[source] = Fetched([], reached=False)
+    return results
 
 
 async def _read_again(
@@ -122,9 +137,9 @@ async def _read_again(
         async with asyncio.timeout(FETCH_SECONDS):
             return await backfill(position, hub.capacity)
     except (SourceError, TimeoutError) as exc:
-        log.warning("reading %s again for a resume failed: %s", source, exc)
+        log.warning("reading %s again for a resume failed: %s", source or "the log", exc)
     except Exception:
-        log.exception("reading %s again for a resume failed", source)
+        log.exception("reading %s again for a resume failed", source or "the log")
     return Fetched([], reached=False)
 
 
