@@ -246,3 +246,19 @@ async def test_a_cursor_of_another_log_or_an_older_release_gets_a_clear_answer(
         assert await old.read_lines(1) == ["two"]
         assert [f["type"] for f in old.frames] == ["hello", "lines"]
         await old.close()
+
+
+async def test_an_older_release_s_selector_cursor_resumes_by_its_time_after_a_gap_notice(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    two_pods(kube_api)
+    write(kube_api, "api-1", 0, 2, 0)
+    write(kube_api, "api-2", 0, 2, 0)
+    newer = write(kube_api, "api-1", 2, 2, 10)
+    legacy = f"k1.0a0b0c0d.4.{T0 + 5 * SECOND}.1"
+    async with kube_server(kube_api, tmp_path, catalog=API) as server:
+        tail = await server.tail("api", cursor=legacy)
+        gap = await tail.expect("notice")
+        assert gap["event"] == "gap"
+        assert await tail.read_lines(2) == newer
+        await tail.close()

@@ -105,12 +105,16 @@ class Ring:
         ):
             gone = entries.popleft()
             self._bytes -= len(gone.text)
-            if gone.position is None:
+            position = gone.position
+            if position is None:
                 continue
             source = gone.source
-            self.base[source] = max(self.base.get(source, gone.position), gone.position, key=_key)
-            self._held[source] -= 1
-            if not self._held[source] and source not in self.positions:
+            base = self.base.get(source)
+            if base is None or (position.ts, position.count) > (base.ts, base.count):
+                self.base[source] = position
+            held = self._held[source] - 1
+            self._held[source] = held
+            if not held and source not in self.positions:
                 del self._held[source], self.base[source]
                 self._retired.pop(source, None)
 
