@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
 import string
 
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from tailgate.k8s.hub import Fetched, LineHub
 from tailgate.k8s.log_lines import Position
 from tailgate.k8s.pod_cursor import CURSOR_CHARS, BadCursor, LegacyCursor, PodCursor, log_tag
+from tailgate.k8s.resume import subscribe
 from tailgate.k8s.ring import Ring, cut_base
 
 NOW = 1_800_000_000 * 1_000_000_000
@@ -36,8 +39,6 @@ def test_decoding_any_text_is_a_cursor_or_bad_cursor_never_another_exception(tex
 def test_decoding_any_bytes_after_the_prefix_never_raises_anything_but_bad_cursor(
     data: bytes,
 ) -> None:
-    import base64
-
     text = "k2." + base64.urlsafe_b64encode(data).decode().rstrip("=")
     try:
         decoded = PodCursor.decode(text, now_ns=NOW)
@@ -222,10 +223,6 @@ def test_a_slow_viewer_gets_every_line_once_in_order_or_a_count_of_what_it_misse
 def test_a_cursor_from_another_stream_resumes_each_source_exactly_or_says_gap(
     lines_spec: list[tuple[str, int]], cut: int, capacity: int
 ) -> None:
-    import asyncio
-
-    from tailgate.k8s.resume import subscribe
-
     here = LineHub(capacity=100, log_id="api")
     there = LineHub(capacity=capacity, log_id="api")
     viewer, _ = here.subscribe(0)
@@ -256,3 +253,21 @@ def test_a_cursor_from_another_stream_resumes_each_source_exactly_or_says_gap(
             assert mine == theirs
         else:
             assert mine == theirs[len(theirs) - len(mine) :]
+
+
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.binary(max_size=150).map(
+            lambda b: "k2." + base64.urlsafe_b64encode(b).decode().rstrip("=")
+        ),
+    )
+)
+def test_resolving_any_cursor_on_a_log_starts_the_viewer_somewhere_never_raises(
+    text: str,
+) -> None:
+    hub = LineHub(capacity=5, log_id="api")
+    hub.start_source("api-1/app", Position())
+    hub.publish("api-1/app", lines("api-1/app", 1, 2, 3))
+    _, start = asyncio.run(subscribe(hub, 2, text))
+    assert all(b.source in ("api-1/app", None) for b in start.batches)

@@ -315,8 +315,8 @@ class LineHub:
         gap = None
         if gaps:
             gap = (
-                f"resumed from another server's cursor; lines of {', '.join(sorted(set(gaps)))} "
-                "may be missing (the log moved on further than can be read again)"
+                f"lines of {', '.join(sorted(set(gaps)))} may be missing: the log moved on "
+                "further since this cursor than can be read again"
             )
         return subscriber, Start(out, gap=gap)
 
