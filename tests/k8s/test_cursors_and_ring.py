@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tailgate.k8s.hub import Fetched, LineHub
 from tailgate.k8s.log_lines import Position
 from tailgate.k8s.pod_cursor import CURSOR_CHARS, BadCursor, LegacyCursor, PodCursor, log_tag
+from tailgate.k8s.read_again import lines_after
 from tailgate.k8s.resume import subscribe
 from tailgate.k8s.ring import Ring, cut_base
 
@@ -271,3 +272,17 @@ def test_resolving_any_cursor_on_a_log_starts_the_viewer_somewhere_never_raises(
     hub.publish("api-1/app", lines("api-1/app", 1, 2, 3))
     _, start = asyncio.run(subscribe(hub, 2, text))
     assert all(b.source in ("api-1/app", None) for b in start.batches)
+
+
+def test_an_answer_read_again_is_skipped_by_count_only_when_it_holds_the_whole_second() -> None:
+    def answer(*stamps: int) -> list[tuple[int, str | None, list[str]]]:
+        return [(ts, None, [f"at {ts} #{i}"]) for i, ts in enumerate(stamps)]
+
+    at = Position(10, 2)  # the cursor had two lines stamped 10
+    whole = lines_after(answer(9, 10, 10, 10, 11), at, complete=True)
+    assert [t for _, t, _ in whole.lines] == ["at 10 #3", "at 11 #4"] and whole.reached
+    started_before = lines_after(answer(9, 10, 10, 10, 11), at, complete=False)
+    assert started_before == whole
+    cut = lines_after(answer(10, 10, 11, 12), at, complete=False)
+    assert [t for _, t, _ in cut.lines] == ["at 11 #2", "at 12 #3"] and not cut.reached
+    assert cut.lines[0][0] == Position(11, 1)

@@ -17,9 +17,8 @@ One ``ContainerLog`` reads one container of one pod into a hub, and keeps doing 
 Failures that waiting cannot fix (RBAC, a container name that is needed or wrong)
 raise out of ``run``; passing trouble (API server unreachable) is reported and retried.
 
-It also answers the hub's ``fetch_after``: a viewer resuming with another replica's
-cursor gets the lines this replica's ring lacks read again from the API server, by
-``sinceTime`` (whole seconds) and skipping what the cursor already has.
+It also answers the hub's ``fetch_after`` (``read_again.py``): a viewer resuming
+with another replica's cursor gets the lines this replica's ring lacks.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from .errors import (
 )
 from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
+from .read_again import read_again
 from .ring import cut_base
 from .waiting import Backoff, wait_for_pod_change
 
@@ -270,34 +270,19 @@ class ContainerLog:
         return got
 
     async def fetch_after(self, position: Position, limit: int) -> Fetched:
-        """This container's lines after ``position``, read again; exact (``reached``)
-        when at most ``limit`` lines came after it."""
+        """This container's lines after ``position``, read again for a resume."""
         container = self._container
         if container is None:
             return Fetched([], reached=False)
-        # Room for the lines up to the position that share its timestamp, and one
-        # before them: then an answer that starts before the position proves it whole.
-        tail = limit + 1 + min(position.count, limit)
-        stream = await self._api.open_log(
+        return await read_again(
+            self._api,
             self._namespace,
             self._pod,
-            container=container,
-            follow=False,
-            tail_lines=tail,
-            since_time=since_time(position.ts),
+            container,
+            position,
+            limit=limit,
+            max_line=self._max_line,
         )
-        parsed: list[tuple[int, str | None, list[str]]] = []
-        try:
-            default = position.ts
-            async for raw_lines in stream.batches():
-                for raw in raw_lines:
-                    parsed.append(
-                        parse_stamped_line(raw, default_ts=default, max_line=self._max_line)
-                    )
-                    default = parsed[-1][0]
-        finally:
-            stream.close()
-        return _after(parsed, position, complete=len(parsed) < tail)
 
     # -- choosing the container -------------------------------------------------------
 
@@ -379,33 +364,6 @@ class ContainerLog:
             self._on_ready()
         else:
             self._hub.mark_ready()
-
-
-def _after(
-    parsed: list[tuple[int, str | None, list[str]]], position: Position, *, complete: bool
-) -> Fetched:
-    """The lines of an answer to ``sinceTime`` (whole seconds) that come after ``position``.
-
-    Skipping by count is right only when the answer holds every line stamped like the
-    position: nothing was cut by ``tailLines``, or the answer starts before it. Else
-    the lines sharing the first timestamp are dropped too, since which of them the
-    cursor had cannot be told, and the rest are a ``gap`` away from the cursor."""
-    got: list[tuple[Position, str, str | None]] = []
-    if complete or (parsed and parsed[0][0] < position.ts):
-        resume = ResumeFilter(position)
-        current = position
-        reached = True
-    else:
-        first = parsed[0][0] if parsed else position.ts
-        resume = ResumeFilter(cut_base(first))
-        current = cut_base(first)
-        reached = False
-    for ts, stamp, pieces in parsed:
-        if not resume.fresh(ts):
-            continue
-        current = current.after(ts)
-        got.extend((current, piece, stamp) for piece in pieces)
-    return Fetched(got, reached=reached)
 
 
 def _container_status(pod: Obj, container: str) -> dict[str, Any] | None:
