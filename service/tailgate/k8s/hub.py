@@ -99,6 +99,8 @@ class LineHub:
         self.backfills: dict[str | None, Backfill] = {}
         #: Reads again in flight or just done, shared by resumes (see ``resume.py``).
         self.fetching: dict[tuple[str | None, Position], asyncio.Future[Fetched]] = {}
+        #: Bounds the reads again of all resumes of this stream together.
+        self.reads_again: asyncio.Semaphore | None = None
         self.ready = asyncio.Event()
         self.failure: SourceError | None = None
         self.ended = False

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 #: A resume gives up reading sources again after this long (their lines are a gap).
 FETCH_SECONDS = 10.0
-#: At most this many sources are read again at once for one resume.
+#: At most this many reads again run at once per log, whatever the number of resumes:
+#: a rolling update must not turn every viewer into a burst of API server requests.
 PARALLEL_FETCHES = 4
 #: A read again is shared, and kept this long after it ends, by every resume that
 #: asks for the same source from the same position: after a rolling update, the
@@ -91,7 +92,6 @@ def _lacking(hub: LineHub, wanted: dict[str | None, Position]) -> dict[str | Non
 async def _fetch(hub: LineHub, lacking: dict[str | None, Position]) -> dict[str | None, Fetched]:
     if not lacking:
         return {}
-    gate = asyncio.Semaphore(PARALLEL_FETCHES)
 
     async def one(source: str | None, position: Position) -> Fetched:
         backfill = hub.backfills.get(source)
@@ -100,14 +100,10 @@ async def _fetch(hub: LineHub, lacking: dict[str | None, Position]) -> dict[str 
         key = (source, position)
         shared = hub.fetching.get(key)
         if shared is None:
-            async with gate:
-                shared = hub.fetching.get(key)
-                if shared is None:
-                    shared = asyncio.ensure_future(_read_again(backfill, source, position, hub))
-                    hub.fetching[key] = shared
-                    shared.add_done_callback(lambda _: _forget_later(hub, key, shared))
-                # Shielded: one viewer leaving must not cancel the read for the others.
-                return await asyncio.shield(shared)
+            shared = asyncio.ensure_future(_read_again(backfill, source, position, hub))
+            hub.fetching[key] = shared
+            shared.add_done_callback(lambda done: _forget_later(hub, key, done))
+        # Shielded: one viewer leaving must not cancel the read for the others.
         return await asyncio.shield(shared)
 
     # One deadline for the whole resume, however many sources it reads again: what is
@@ -133,9 +129,13 @@ async def _fetch(hub: LineHub, lacking: dict[str | None, Position]) -> dict[str 
 async def _read_again(
     backfill: Backfill, source: str | None, position: Position, hub: LineHub
 ) -> Fetched:
+    gate = hub.reads_again
+    if gate is None:
+        gate = hub.reads_again = asyncio.Semaphore(PARALLEL_FETCHES)
     try:
         async with asyncio.timeout(FETCH_SECONDS):
-            return await backfill(position, hub.capacity)
+            async with gate:
+                return await backfill(position, hub.capacity)
     except (SourceError, TimeoutError) as exc:
         log.warning("reading %s again for a resume failed: %s", source or "the log", exc)
     except Exception:
