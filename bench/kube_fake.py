@@ -54,6 +54,10 @@ class FakeCluster:
         """Append lines 0..count-1 to the pod's log at ``rate`` lines/s; returns the span."""
         return await self._command(f"write {rate} {count}", count / rate + 30.0)
 
+    async def command(self, line: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Any runner command (see ``bench.kube_fake_runner``), and its reply."""
+        return await self._command(line, timeout)
+
     async def streams(self) -> dict[str, int]:
         """Open log streams (all, and followed ones), their peaks, and log requests so far."""
         return await self._command("streams", 10.0)

@@ -13,6 +13,12 @@ process with a line protocol (one JSON reply per command)::
     runner -> {"open", "following", "peak_open", "peak_following", "log_requests", ...}
     wait-following N SECONDS                      until N followed log streams are open
     runner -> {"following": N, "since_ns": T}     T: when the count became N
+    pods N                                        create pods api-0..N-1 (app=api, container app)
+    runner -> {"pods": N}
+    write-pods RATE COUNT                         append COUNT lines round-robin to the api pods,
+    runner -> {"lines": COUNT, "seconds": S}      line K of pod P reading "P K" (K zero-padded)
+    faults start | faults stop                    the fault loop (see ``_faults``), and its counts
+    runner -> {"cuts": ..., "expired": ..., "injected": {...}}
     runner -> {"error": "..."}                    a command that failed
 
 End of input stops it. Every time is ``time.monotonic_ns()``, which is system-wide
@@ -22,6 +28,7 @@ on Linux, so the harness can subtract its own stamps from these.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -52,6 +59,8 @@ def _classes() -> tuple[Any, Any]:
             self.peak_following = 0
             self.peak_open = 0
             self.requests = 0
+            #: Not followed, from a time on: resumes reading lines again.
+            self.reads_again = 0
             #: When ``following`` last changed, so a wait can tell when it reached N.
             self.following_since_ns = time.monotonic_ns()
 
@@ -60,15 +69,16 @@ def _classes() -> tuple[Any, Any]:
             container_id: str,
             options: LogOptions,
             write: Callable[[bytes], Awaitable[None]],
-        ) -> None:
+        ) -> bool:
             self.requests += 1
             self.peak_open = max(self.peak_open, self.open_streams + 1)
+            if not options.follow and options.since_ns is not None:
+                self.reads_again += 1
             if not options.follow:
-                await super().stream(container_id, options, write)
-                return
+                return await super().stream(container_id, options, write)
             self._follow(+1)
             try:
-                await super().stream(container_id, options, write)
+                return await super().stream(container_id, options, write)
             finally:
                 self._follow(-1)
 
@@ -101,6 +111,85 @@ async def _write_paced(fake: Any, rate: float, count: int) -> dict[str, int]:
     return {"first_ns": start, "last_ns": clock(), "lines": count, "most_late_ns": most_late}
 
 
+APP_PODS = "api"
+
+
+def _create_pods(fake: Any, count: int) -> dict[str, Any]:
+    from tests.kube import objects
+
+    for n in range(count):
+        pod = objects.pod(f"{APP_PODS}-{n}", NAMESPACE, labels={"app": APP_PODS})
+        fake.create(pod)
+    fake.app_pods = count
+    return {"pods": count}
+
+
+async def _write_pods(fake: Any, rate: float, count: int) -> dict[str, Any]:
+    """Lines round-robin over the app pods on an absolute schedule, several per tick."""
+    pods = getattr(fake, "app_pods", 0)
+    if not pods:
+        return {"error": "no pods: send 'pods N' first"}
+    interval = 1.0 / rate
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    seq = 0
+    while seq < count:
+        due = start + seq * interval
+        now = loop.time()
+        if now < due:
+            await asyncio.sleep(due - now)
+            continue
+        pod = seq % pods
+        fake.append_log(NAMESPACE, f"{APP_PODS}-{pod}", CONTAINER, f"{APP_PODS}-{pod} {seq:012d}")
+        seq += 1
+    return {"lines": count, "seconds": round(loop.time() - start, 3)}
+
+
+class _FaultLoop:
+    """Once a second, something an API server under strain does, in turn.
+
+    Every tick cuts the followed log streams (cleanly, or by dropping the
+    connection), and one of: a 500 for the next log request; a 429 with
+    ``Retry-After: 1`` for the next two pod requests (get, list or watch); expired
+    watches (410 on resume); half a second of slow answers to log requests.
+    """
+
+    def __init__(self, fake: Any) -> None:
+        self._fake = fake
+        self.counts = {"cuts": 0, "broken_cuts": 0, "expired": 0, "slow_ticks": 0}
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        fake, tick = self._fake, 0
+        while True:
+            await asyncio.sleep(1.0)
+            tick += 1
+            broken = tick % 2 == 0
+            fake.drop_log_streams(broken=broken)
+            self.counts["cuts"] += 1
+            self.counts["broken_cuts"] += broken
+            faults = fake.faults
+            faults.delay = 0.0
+            match tick % 4:
+                case 0:
+                    faults.fail(500, where="/log")
+                case 1:
+                    faults.fail(429, times=2, where="/pods", retry_after=1)
+                case 2:
+                    fake.expire_watches()
+                    self.counts["expired"] += 1
+                case _:
+                    faults.delay, faults.delay_where = 0.5, "/log"
+                    self.counts["slow_ticks"] += 1
+
+    async def stop(self) -> dict[str, Any]:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._fake.faults.clear()
+        return {**self.counts, "injected": dict(self._fake.faults.injected)}
+
+
 def _streams(fake: Any) -> dict[str, int]:
     logs = fake.logs
     return {
@@ -109,6 +198,7 @@ def _streams(fake: Any) -> dict[str, int]:
         "peak_open": logs.peak_open,
         "peak_following": logs.peak_following,
         "log_requests": logs.requests,
+        "reads_again": logs.reads_again,
         "watches": fake.open_watches,
     }
 
@@ -123,6 +213,18 @@ async def _wait_following(fake: Any, wanted: int, seconds: float) -> dict[str, A
 
 async def _command(fake: Any, words: list[str]) -> dict[str, Any]:
     match words:
+        case ["pods", count]:
+            return _create_pods(fake, int(count))
+        case ["write-pods", rate, count]:
+            return await _write_pods(fake, float(rate), int(count))
+        case ["faults", "start"]:
+            if getattr(fake, "fault_loop", None) is None:
+                fake.fault_loop = _FaultLoop(fake)
+            return {"started": True}
+        case ["faults", "stop"]:
+            loop = getattr(fake, "fault_loop", None)
+            fake.fault_loop = None
+            return {"error": "no fault loop"} if loop is None else await loop.stop()
         case ["write", rate, count]:
             return await _write_paced(fake, float(rate), int(count))
         case ["streams"]:

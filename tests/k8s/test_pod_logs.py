@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.kube.fake_api import FakeKubeAPI
+from tests.support.tails import TailClient
 
 from .conftest import NS, kube_server, objects, pod_catalog
 
@@ -87,28 +88,60 @@ async def test_viewers_of_one_pod_share_one_upstream_closed_after_the_last_leave
         assert server.metric("tailgate_upstream_streams", kind="pod") == 0
 
 
-async def test_a_slow_viewer_gets_a_gap_notice_while_a_fast_one_gets_everything(
+async def _pause_while_writing(
+    kube_api: FakeKubeAPI, fast: TailClient, slow: TailClient, batches: int
+) -> list[str]:
+    await slow.send({"type": "pause"})
+    await kube_api.wait_until(lambda: kube_api.open_log_streams == 1)
+    expected: list[str] = []
+    for batch in range(batches):
+        lines = [f"batch {batch} line {i} " + "x" * 20 for i in range(5)]
+        expected += lines
+        kube_api.append_log(NS, "web-0", "app", *lines)
+        await fast.read_lines(len(expected))
+    assert fast.lines == expected
+    await slow.send({"type": "resume"})
+    return expected
+
+
+async def test_a_paused_viewer_loses_nothing_while_the_ring_still_holds_its_place(
     kube_api: FakeKubeAPI, tmp_path: Path
 ) -> None:
     kube_api.create(objects.pod("web-0", NS))
     async with kube_server(kube_api, tmp_path, catalog=WEB, queue_bytes=200) as server:
         fast = await server.tail("web")
         slow = await server.tail("web")
-        await slow.send({"type": "pause"})
-        await kube_api.wait_until(lambda: kube_api.open_log_streams == 1)
-        expected = []
-        for batch in range(10):
-            lines = [f"batch {batch} line {i} " + "x" * 20 for i in range(5)]
-            expected += lines
-            kube_api.append_log(NS, "web-0", "app", *lines)
-            await fast.read_lines(len(expected))
-        assert fast.lines == expected
-        await slow.send({"type": "resume"})
-        gap = await slow.expect("notice")
-        assert gap["event"] == "gap" and gap["lines"] > 0
-        await slow.read_lines(len(expected) - gap["lines"])
-        assert slow.lines[-1] == expected[-1]
-        assert server.metric("tailgate_dropped_lines_total", log_id="web") == gap["lines"]
+        expected = await _pause_while_writing(kube_api, fast, slow, batches=10)
+        assert await slow.read_lines(len(expected)) == expected
+        assert "gap" not in slow.notices()
+        assert server.metric("tailgate_dropped_lines_total", log_id="web") == 0
+        await fast.close()
+        await slow.close()
+
+
+async def test_a_paused_viewer_the_ring_moved_past_is_told_how_many_lines_it_missed(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(objects.pod("web-0", NS))
+    async with kube_server(
+        kube_api, tmp_path, catalog=WEB, queue_bytes=200, max_backlog=10
+    ) as server:
+        fast = await server.tail("web")
+        slow = await server.tail("web")
+        expected = await _pause_while_writing(kube_api, fast, slow, batches=10)
+        while True:
+            frame = await slow.frame()
+            if frame["type"] == "notice":
+                assert frame["event"] == "gap"
+                gap = frame
+                break
+        missed = gap["lines"]
+        assert missed > 0
+        await slow.read_lines(len(expected) - missed)
+        assert len(slow.lines) + missed == len(expected)
+        before = len(slow.lines) - 10
+        assert slow.lines == expected[:before] + expected[before + missed :]
+        assert server.metric("tailgate_dropped_lines_total", log_id="web") == missed
         await fast.close()
         await slow.close()
 

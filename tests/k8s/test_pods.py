@@ -80,3 +80,27 @@ async def test_pods_frames_name_each_line_s_pod_and_carry_the_kubelet_s_timestam
         assert frame["timestamps"] == ["2023-11-14T22:13:22.123456790Z"]
         assert format_timestamp(later) == "2023-11-14T22:13:22.123456790Z"
         await tail.close()
+
+
+async def test_a_cursor_of_the_same_stream_resumes_with_the_notices_it_missed(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(objects.pod("api-1", NS, labels={"app": "api"}, containers=["api"]))
+    kube_api.append_log(NS, "api-1", "api", "one")
+    async with kube_server(kube_api, tmp_path, catalog=API) as server:
+        keeper = await server.tail("api")  # holds the shared stream open meanwhile
+        first = await server.tail("api")
+        await first.read_lines(1)
+        cursor = first.cursor
+        await first.close()
+        kube_api.create(objects.pod("api-2", NS, labels={"app": "api"}, containers=["api"]))
+        assert (await keeper.expect("notice"))["event"] == "joined"
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 2)
+        kube_api.append_log(NS, "api-2", "api", "two")
+        await keeper.read_lines(2)
+        again = await server.tail("api", cursor=cursor)
+        joined = await again.expect("notice")
+        assert joined["event"] == "joined" and "api-2" in joined["message"]
+        assert await again.read_lines(1) == ["two"]
+        await again.close()
+        await keeper.close()

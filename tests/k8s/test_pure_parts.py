@@ -8,13 +8,13 @@ from tailgate.catalog.parsing import parse_catalog
 from tailgate.k8s.catalog_data import catalog_document
 from tailgate.k8s.hub import LineHub
 from tailgate.k8s.log_lines import (
-    PodCursor,
     Position,
     ResumeFilter,
     parse_line,
     parse_stamped_line,
     since_time,
 )
+from tailgate.k8s.pod_cursor import PodCursor, source_hash
 
 
 def test_the_timestamp_prefix_is_parsed_and_stripped() -> None:
@@ -50,23 +50,28 @@ def test_short_entries_and_logs_yaml_merge_and_other_keys_are_ignored() -> None:
     assert origin == "ns/cm/logs.yaml" and text == "logs: [1]\n"
 
 
-def test_a_hub_serves_backlogs_cursors_and_bounded_queues() -> None:
-    dropped: list[int] = []
-    hub = LineHub(capacity=3, queue_bytes=10, on_drop=dropped.append)
-    hub.publish(None, [(1, "a"), (2, "b"), (3, "c"), (4, "d")])
-    _, start = hub.subscribe(2, None)
+def at(*stamps: int) -> list[tuple[Position, str]]:
+    """Lines "a", "b", ... stamped as given, each with the position after it."""
+    position = Position()
+    out = []
+    for i, ts in enumerate(stamps):
+        position = position.after(ts)
+        out.append((position, chr(ord("a") + i)))
+    return out
+
+
+def test_a_hub_serves_backlogs_and_resumes_its_own_cursors_by_line_number() -> None:
+    hub = LineHub(capacity=3, queue_bytes=10)
+    hub.publish(None, at(1, 2, 3, 4))
+    _, start = hub.subscribe(2)
     assert [b.lines for b in start.batches] == [["c", "d"]]
     cursor = start.batches[-1].cursor
-    assert PodCursor.decode(cursor).position == Position(4, 1)
-    subscriber, _ = hub.subscribe(0, None)
-    hub.publish("p/c", [(5, "eeee")])
-    hub.publish("p/c", [(6, "ffff")])
-    batches, missed = subscriber.take()
-    assert missed == 1 and dropped == [1, 1] and [b.lines for b in batches] == [["ffff"]]
-    _, resumed = hub.subscribe(10, cursor)
-    assert [b.lines for b in resumed.batches] == [["eeee", "ffff"]] and resumed.gap is None
-    _, old = hub.subscribe(10, PodCursor("00000000", 1, Position(1, 1)).encode())
-    assert old.gap is not None
+    decoded = PodCursor.decode(cursor)
+    assert isinstance(decoded, PodCursor)
+    assert decoded.positions == {source_hash(None): Position(4, 1)} and decoded.seq == 4
+    resumed = hub.subscribe_seq(decoded.seq - 1)
+    assert resumed is not None and [b.lines for b in resumed[1].batches] == [["d"]]
+    assert hub.subscribe_seq(0) is None  # the ring no longer holds line 1
 
 
 def test_the_stamp_is_kept_as_written_and_none_without_one() -> None:
@@ -85,17 +90,18 @@ def test_the_stamp_is_kept_as_written_and_none_without_one() -> None:
 def test_hub_frames_carry_stamps_parallel_to_lines_live_and_from_the_backlog() -> None:
     stamp = "2024-01-01T00:00:00.000000001Z"
     hub = LineHub(capacity=10)
-    live, _ = hub.subscribe(0, None)
-    hub.publish("p/c", [(1, "a"), (2, "b")], [stamp, None])
-    hub.publish("p/c", [(3, "c")])  # without a loop, each publish is its own batch
-    hub.publish(None, [(4, "d")], [stamp])
+    live, _ = hub.subscribe(0)
+    a, b, c, d = at(1, 2, 3, 4)
+    hub.publish("p/c", [a, b], [stamp, None])
+    hub.publish("p/c", [c])  # without a loop, each publish is its own batch
+    hub.publish(None, [d], [stamp])
     batches, _ = live.take()
     frames = [orjson.loads(b.payload()) for b in batches]
     assert [f["lines"] for f in frames] == [["a", "b"], ["c"], ["d"]]
     assert frames[0]["source"] == "p/c" and frames[0]["timestamps"] == [stamp, None]
     assert "timestamps" not in frames[1]
     assert "source" not in frames[2] and frames[2]["timestamps"] == [stamp]
-    _, start = hub.subscribe(10, None)
+    _, start = hub.subscribe(10)
     backlog = [orjson.loads(b.payload()) for b in start.batches]
     assert [f["lines"] for f in backlog] == [["a", "b", "c"], ["d"]]
     assert backlog[0]["timestamps"] == [stamp, None, None]

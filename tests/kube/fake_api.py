@@ -18,6 +18,7 @@ from aiohttp import web
 
 from . import objects
 from .authorization import Authorizer
+from .faults import Faults
 from .log_requests import check_line, datetime_to_ns
 from .logs import LogStore
 from .server import create_app
@@ -37,6 +38,8 @@ class FakeKubeAPI:
         self.authorizer = Authorizer(user)
         self.requests: list[tuple[str, str]] = []
         """(method, path with query) of every request, oldest first."""
+        self.faults = Faults()
+        """Injected errors and delays (500, 429 with Retry-After, slow answers)."""
         self.hold_log_headers = False
         """Send pods/log headers only with the first byte, as a kubelet may do."""
         self.url = ""
@@ -180,9 +183,15 @@ class FakeKubeAPI:
 
     # Disruptions -----------------------------------------------------------------------
 
-    def drop_log_streams(self) -> None:
-        """End every open pods/log stream, as the API server does after a few hours."""
-        self.logs.drop()
+    def drop_log_streams(self, *, broken: bool = False) -> None:
+        """End every open pods/log stream, as the API server does after a few hours;
+        ``broken``: drop the connections instead, with no final chunk."""
+        self.logs.drop(broken=broken)
+
+    def expire_watches(self) -> None:
+        """Compact history and end every watch: resuming them gets 410 Expired."""
+        self.compact()
+        self.drop_watches()
 
     def drop_watches(self) -> None:
         """End every open watch cleanly, as an API server restart or rollout does."""

@@ -215,7 +215,8 @@ def resolve_container_id(pod: Mapping[str, Any], container: str, previous: bool)
 
 def select_lines(lines: list[Line], options: LogOptions) -> list[Line]:
     """The backlog to send first: the last `tailLines`, then only those after `since`."""
-    chosen = lines if options.tail_lines is None else lines[len(lines) - options.tail_lines :]
+    tail = options.tail_lines
+    chosen = lines if tail is None else lines[max(0, len(lines) - tail) :]  # all, if fewer
     if options.tail_lines == 0:
         chosen = []
     return [line for line in chosen if wanted(line, options)]

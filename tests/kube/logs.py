@@ -20,6 +20,7 @@ from .log_requests import Line, LogOptions, check_line, render, select_lines, wa
 class _Stream:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     dropped: bool = False
+    broken: bool = False
 
 
 @dataclass(eq=False)
@@ -77,10 +78,12 @@ class LogStore:
             if not self.instance(cid).terminated:
                 self.terminate(cid)
 
-    def drop(self) -> None:
-        """End every open stream now, as the API server does to long-lived requests."""
+    def drop(self, *, broken: bool = False) -> None:
+        """End every open stream now, as the API server does to long-lived requests
+        (``broken``: the connection drops instead of ending cleanly)."""
         for stream in self._streams:
             stream.dropped = True
+            stream.broken = broken
             stream.wake.set()
 
     async def stream(
@@ -88,8 +91,10 @@ class LogStore:
         container_id: str,
         options: LogOptions,
         write: Callable[[bytes], Awaitable[None]],
-    ) -> None:
-        """Write the selected backlog, then (with `follow`) new lines until EOF."""
+    ) -> bool:
+        """Write the selected backlog, then (with `follow`) new lines until EOF.
+
+        True when the stream was broken off (see ``drop``)."""
         log = self.instance(container_id)
         me = _Stream()
         budget = options.limit_bytes
@@ -108,14 +113,14 @@ class LogStore:
                 if data:
                     await write(data)
                 if budget == 0 or not options.follow or me.dropped:
-                    return
+                    return me.broken
                 if log.terminated and sent == len(log.lines):
-                    return
+                    return False
                 if sent == len(log.lines):
                     await me.wake.wait()
                     me.wake.clear()
                     if me.dropped:
-                        return
+                        return me.broken
                 pending = [line for line in log.lines[sent:] if wanted(line, options)]
                 sent = len(log.lines)
         finally:

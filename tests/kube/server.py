@@ -51,7 +51,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def create_app(fake: FakeKubeAPI) -> web.Application:
-    app = web.Application(middlewares=[_record, _statuses])
+    app = web.Application(middlewares=[_record, _faults, _statuses])
     app[FAKE] = fake
     app.router.add_get("/version", _version)
     app.router.add_get("/api", _api_versions)
@@ -79,6 +79,22 @@ async def _record(request: web.Request, handler: Handler) -> web.StreamResponse:
     fake.requests.append((request.method, request.path_qs))
     fake.notify()
     return await handler(request)
+
+
+@web.middleware
+async def _faults(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Faults a test armed (``fake.faults``): a slow answer, or a Status error instead."""
+    faults = request.app[FAKE].faults
+    delay = faults.delay_for(request.path_qs)
+    if delay:
+        await asyncio.sleep(delay)
+    injected = faults.take(request.path)
+    if injected is None:
+        return await handler(request)
+    error, headers = injected
+    response = _json(error.status(), error.code)
+    response.headers.update(headers)
+    return response
 
 
 @web.middleware
@@ -362,7 +378,11 @@ async def _pod_log(request: web.Request) -> web.StreamResponse:
 
     if not fake.hold_log_headers:
         await response.prepare(request)
-    await fake.logs.stream(container_id, options, write)
+    broken = await fake.logs.stream(container_id, options, write)
+    if broken and request.transport is not None:
+        # The connection drops mid-stream: no last chunk, the client sees it broken.
+        request.transport.abort()
+        return response
     if not response.prepared:
         await response.prepare(request)
     await response.write_eof()

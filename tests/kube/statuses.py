@@ -151,3 +151,23 @@ def too_large_resource_version(requested: int, current: int) -> StatusError:
             "retryAfterSeconds": 1,
         },
     )
+
+
+def internal_error(detail: str = "etcdserver: request timed out") -> StatusError:
+    """What the API server answers when something behind it failed (HTTP 500)."""
+    return StatusError(
+        500,
+        "InternalError",
+        f'an error on the server ("{detail}") has prevented the request from succeeding',
+        {"causes": [{"reason": "UnexpectedServerResponse", "message": detail}]},
+    )
+
+
+def too_many_requests(retry_after: int) -> StatusError:
+    """Priority and fairness turning a request away (HTTP 429, with Retry-After)."""
+    return StatusError(
+        429,
+        "TooManyRequests",
+        "the server has received too many requests and has asked us to try again later",
+        {"retryAfterSeconds": retry_after},
+    )

@@ -43,6 +43,7 @@ async def test_tail_since_and_limit_bytes_select_what_is_sent(
 
     assert await fetch(http, tailLines="2") == (200, "c\nd\n")
     assert await fetch(http, tailLines="0") == (200, "")
+    assert await fetch(http, tailLines="9") == (200, "a\nb\nc\nd\n")  # more than there are
     assert await fetch(http, sinceTime="2024-01-01T00:00:02Z") == (200, "c\nd\n")
     assert await fetch(http, tailLines="3", sinceTime="2024-01-01T00:00:02Z") == (200, "c\nd\n")
     assert await fetch(http, limitBytes="3") == (200, "a\nb")

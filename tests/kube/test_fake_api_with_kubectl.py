@@ -146,3 +146,29 @@ async def test_kubectl_watch_sees_a_pod_being_added(
     watch_requests = [path for _, path in kube_api.requests if "watch=true" in path]
     assert watch_requests, kube_api.requests
     assert "resourceVersion=" in watch_requests[0]
+
+
+async def test_kubectl_reads_an_injected_500_as_the_api_server_s_internal_error(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    kube_api.faults.fail(500, times=20, where="/pods")
+
+    code, _, err = await finish(await kubectl("get", "pods", "-n", "tailgate"))
+
+    assert code == 1
+    assert "Error from server (InternalError)" in err
+    assert "has prevented the request from succeeding" in err
+
+
+async def test_kubectl_waits_as_told_by_retry_after_and_then_succeeds(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    kube_api.create(objects.pod("api-1", "tailgate"))
+    kube_api.faults.fail(429, times=1, where="/pods", retry_after=1)
+
+    code, out, err = await finish(await kubectl("get", "pods", "-n", "tailgate", "-o", "name"))
+
+    assert code == 0, err
+    assert out.split() == ["pod/api-1"]
+    assert kube_api.faults.injected == {429: 1}
+    assert len([p for _, p in kube_api.requests if "/pods" in p]) >= 2  # it came back

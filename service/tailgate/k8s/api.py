@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from ..errors import TailgateError
-from .errors import KubeUnavailable, NotFound, PodNotFound, error_for
+from .errors import KubeUnavailable, NotFound, PodNotFound, error_for, retry_after
 
 Obj = dict[str, Any]
 
@@ -127,7 +127,8 @@ class KubeApi:
             data = b""
         finally:
             response.close()
-        raise error_for(response.status, data, what=what, missing=missing)
+        wait = retry_after(response.headers.get("Retry-After"))
+        raise error_for(response.status, data, what=what, missing=missing, wait=wait)
 
     async def _json(self, method: str, path: str, query: list[tuple[str, str]], **kw: Any) -> Obj:
         response = await self._request(method, path, query, **kw)

@@ -3,7 +3,9 @@
 One ``ContainerLog`` reads one container of one pod into a hub, and keeps doing so:
 
 - first it *primes*: a plain (not followed) read of the last lines, so the hub's
-  ring holds a backlog with a clear end, then it follows from there;
+  ring holds a backlog with a clear end, then it follows from there; when the
+  read did not reach the log's start, the lines sharing its first timestamp are
+  left out, so every position handed out counts lines as the kubelet does;
 - when the API server ends the stream, it reconnects with ``sinceTime`` and skips
   the lines it already has (timestamp plus count), so nothing is lost or repeated;
 - when the container restarts (a new container ID), it says ``restarted`` and reads
@@ -14,6 +16,9 @@ One ``ContainerLog`` reads one container of one pod into a hub, and keeps doing 
 
 Failures that waiting cannot fix (RBAC, a container name that is needed or wrong)
 raise out of ``run``; passing trouble (API server unreachable) is reported and retried.
+
+It also answers the hub's ``fetch_after`` (``read_again.py``): a viewer resuming
+with another replica's cursor gets the lines this replica's ring lacks.
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ from .errors import (
     NoPreviousContainer,
     PodNotFound,
 )
-from .hub import LineHub
+from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
+from .read_again import read_again
+from .ring import cut_base
 from .waiting import Backoff, wait_for_pod_change
 
 log = logging.getLogger(__name__)
@@ -79,6 +86,7 @@ class ContainerLog:
         self._done_cid: str | None = None
         self._position: Position | None = None
         self._primed = False
+        self._registered = False
         self._stream_ended = False
         self._condition: str | None = None
         self._backoff = Backoff()
@@ -88,8 +96,20 @@ class ContainerLog:
     def label(self) -> str:
         return f"{self._pod}/{self._container or self._wanted or '?'}"
 
+    @property
+    def source(self) -> str | None:
+        """The name its lines carry in the hub (``pod/container`` for ``pods`` logs)."""
+        return self.label if self._labelled else None
+
     async def run(self) -> None:
         """Follow the log until cancelled (or, for ``previous``, until it is read)."""
+        try:
+            await self._run()
+        finally:
+            if self._registered:
+                self._hub.stop_source(self.source)
+
+    async def _run(self) -> None:
         while True:
             try:
                 pod = await self._api.get_pod(self._namespace, self._pod)
@@ -158,7 +178,7 @@ class ContainerLog:
         self._set_condition(None, None)
         terminated = "terminated" in state
         if not self._primed:
-            await self._read(container, follow=False, tail_lines=self._prime_lines, prime=True)
+            await self._prime(container)
             self._primed = True
             self._ready()
             if not terminated:
@@ -180,61 +200,89 @@ class ContainerLog:
                 f"container {container} in pod {self._namespace}/{self._pod} has not "
                 "terminated before: there is no previous log"
             )
+        self._hub.start_source(self.source, Position())
         await self._read(container, follow=False, previous=True)
         self._ready()
 
-    async def _read(
-        self,
-        container: str,
-        *,
-        follow: bool,
-        previous: bool = False,
-        tail_lines: int | None = None,
-        prime: bool = False,
-    ) -> None:
-        position = self._position
-        since = None
-        if position is not None and not previous and not prime:
-            since = since_time(position.ts)
-        stream = await self._api.open_log(
-            self._namespace,
-            self._pod,
-            container=container,
-            follow=follow,
-            previous=previous,
-            tail_lines=tail_lines,
-            since_time=since,
-        )
-        self._streams.inc()
+    async def _prime(self, container: str) -> None:
+        """The last lines, published at once; then the source is the hub's to resume."""
+        limit = self._prime_lines
+        stream = await self._open(container, follow=False, tail_lines=limit)
+        got: list[tuple[Position, str, str | None]] = []
+        count = 0
         try:
-            count = await self._pump(stream, ResumeFilter(position if since else None))
+            async for raw_lines in stream.batches():
+                count += len(raw_lines)
+                got += self._parse(raw_lines, ResumeFilter(None))
         finally:
             stream.close()
             self._streams.dec()
-        if prime and tail_lines is not None and count >= tail_lines:
-            self._hub.cut_off()
+        base = Position()
+        if count >= limit and got:
+            # Earlier lines with the first timestamp may have been cut off: a position
+            # counting only the ones read would be wrong elsewhere. Keep from the next.
+            base = cut_base(got[0][0].ts)
+            got = [line for line in got if line[0].ts > base.ts]
+            if not got:
+                self._position = base
+        self._hub.start_source(self.source, base, self.fetch_after)
+        self._registered = True
+        self._hub.publish(self.source, [(p, t) for p, t, _ in got], [s for _, _, s in got])
 
-    async def _pump(self, stream: LogStream, resume: ResumeFilter) -> int:
-        hub = self._hub
-        source = self.label if self._labelled else None
-        count = 0
+    async def _open(self, container: str, **options: Any) -> LogStream:
+        stream = await self._api.open_log(
+            self._namespace, self._pod, container=container, **options
+        )
+        self._streams.inc()
+        return stream
+
+    async def _read(self, container: str, *, follow: bool, previous: bool = False) -> None:
+        position = self._position
+        since = None
+        if position is not None and not previous:
+            since = since_time(position.ts)
+        stream = await self._open(container, follow=follow, previous=previous, since_time=since)
+        try:
+            resume = ResumeFilter(position if since else None)
+            async for raw_lines in stream.batches():
+                got = self._parse(raw_lines, resume)
+                self._hub.publish(self.source, [(p, t) for p, t, _ in got], [s for _, _, s in got])
+        finally:
+            stream.close()
+            self._streams.dec()
+
+    def _parse(
+        self, raw_lines: list[bytes], resume: ResumeFilter
+    ) -> list[tuple[Position, str, str | None]]:
+        """Lines not yet read, each with the position after it; advances ``_position``."""
         position = self._position or Position()
-        async for raw_lines in stream.batches():
-            lines: list[tuple[int, str]] = []
-            stamps: list[str | None] = []
-            for raw in raw_lines:
-                ts, stamp, pieces = parse_stamped_line(
-                    raw, default_ts=position.ts, max_line=self._max_line
-                )
-                count += 1
-                if not resume.fresh(ts):
-                    continue
-                position = position.after(ts)
-                lines.extend((ts, piece) for piece in pieces)
-                stamps.extend([stamp] * len(pieces))
+        got: list[tuple[Position, str, str | None]] = []
+        for raw in raw_lines:
+            ts, stamp, pieces = parse_stamped_line(
+                raw, default_ts=position.ts, max_line=self._max_line
+            )
+            if not resume.fresh(ts):
+                continue
+            position = position.after(ts)
+            got.extend((position, piece, stamp) for piece in pieces)
+        if got:
             self._position = position
-            hub.publish(source, lines, stamps)
-        return count
+        return got
+
+    async def fetch_after(self, position: Position, limit: int) -> Fetched:
+        """This container's lines after ``position``, read again for a resume."""
+        container = self._container
+        if container is None:
+            return Fetched([], reached=False)
+        return await read_again(
+            self._api,
+            self._namespace,
+            self._pod,
+            container,
+            position,
+            limit=limit,
+            max_line=self._max_line,
+        )
 
     # -- choosing the container -------------------------------------------------------
 
@@ -296,7 +344,7 @@ class ContainerLog:
         log.warning("%s", exc, extra={"pod": f"{self._namespace}/{self._pod}"})
         self._set_condition(f"error:{exc}", error_payload(exc.code, str(exc)))
         self._metrics.upstream_reconnects.labels("error").inc()
-        await self._backoff.wait()
+        await self._backoff.wait(exc.retry_after)
 
     async def _wait(self, resource_version: str | None) -> None:
         try:

@@ -30,6 +30,8 @@ from ..errors import SourceFailed, SourceUnavailable, TailgateError
 
 class KubeUnavailable(SourceUnavailable):
     code = "api_unavailable"
+    #: Seconds the API server asked to wait (``Retry-After``), if it said.
+    retry_after: float = 0.0
 
 
 class NotFound(SourceUnavailable):
@@ -83,10 +85,25 @@ def status_message(body: bytes | str) -> tuple[str, str]:
     return "", str(data)[:300]
 
 
+def retry_after(value: str | None) -> float:
+    """Seconds from a ``Retry-After`` header (the API server sends whole seconds)."""
+    try:
+        seconds = float(value or 0)
+    except ValueError:
+        return 0.0
+    return seconds if 0 < seconds < 86400 else 0.0
+
+
 def error_for(
-    status: int, body: bytes | str, *, what: str, missing: type[NotFound] = NotFound
+    status: int,
+    body: bytes | str,
+    *,
+    what: str,
+    missing: type[NotFound] = NotFound,
+    wait: float = 0.0,
 ) -> TailgateError:
-    """Our error for a failed request; ``what`` says what was asked, for the message."""
+    """Our error for a failed request; ``what`` says what was asked, for the message,
+    ``wait`` what ``Retry-After`` said."""
     reason, message = status_message(body)
     if status == 410:
         return Gone(f"{what}: {message or 'resource version expired'}")
@@ -107,7 +124,9 @@ def error_for(
     if status == 400 and "previous terminated container" in message:
         return NoPreviousContainer(f"{what}: {message}")
     if status >= 500 or status == 429:
-        return KubeUnavailable(f"{what}: the API server answered {status} {message}".strip())
+        error = KubeUnavailable(f"{what}: the API server answered {status} {message}".strip())
+        error.retry_after = wait
+        return error
     return KubeRequestFailed(f"{what}: {status} {reason} {message}".strip())
 
 

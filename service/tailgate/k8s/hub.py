@@ -1,16 +1,14 @@
-"""One shared log stream's fan-out: a ring buffer for backlogs, a bounded queue per viewer.
+"""One shared log stream's fan-out: the ring, and one bounded queue per viewer.
 
-The stream publishes each batch once; the hub keeps the last lines in a ring (new
-viewers take their backlog and resume from it) and appends the batch to every
-viewer's queue. Queues hold references to shared batches and are bounded in bytes:
-a viewer whose queue is full loses its oldest batches, skipping ahead towards the
-live end, and is told how many lines it missed (a ``gap`` notice) when it next reads.
-Publishing never waits for a viewer, so a slow one costs at most its queue bound and
-never slows the others. No I/O here.
+The stream publishes each batch once; the hub adds it to the ring (``ring.py``: new
+viewers take their backlog and resume from it) and appends it to every viewer's
+queue (``subscriber.py``). Publishing never waits for a viewer, so a slow or paused
+one costs at most its queue bound and never slows the others; it catches up from
+the ring later. No I/O here: resuming from the API server is ``resume.py``'s, which
+calls ``subscribe_at`` with what it fetched.
 
 Each line keeps the timestamp its source wrote (the kubelet's RFC 3339 prefix, as
-text) beside it; frames carry them as ``timestamps``, parallel to ``lines``, when any
-line in the frame has one.
+text) beside it; frames carry them as ``timestamps``, parallel to ``lines``.
 
 Batches are paced: a line after a quiet spell goes out at once, but under load the
 lines read meanwhile are merged into one batch at most every ``PACE_PER_VIEWER``
@@ -24,88 +22,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..errors import SourceError
-from ..streaming.frames import lines_payload, notice_payload
-from .log_lines import BadCursor, PodCursor, Position
+from ..streaming.frames import notice_payload
+from .batches import FRAME_BYTES, Batch, frames, mark
+from .log_lines import Position
+from .pod_cursor import log_tag, source_hash
+from .ring import Entry, Ring, after
+from .subscriber import Mark, Subscriber
 
-#: Bytes of queued log text one viewer may hold before it starts missing batches.
+#: Bytes of queued log text one viewer may hold before it reads from the ring instead.
 QUEUE_BYTES = 1024 * 1024
 #: The ring keeps at most this many bytes of text, whatever its line count.
 RING_BYTES = 8 * 1024 * 1024
-#: Backlog frames carry at most about this much text.
-FRAME_BYTES = 256 * 1024
 #: Spacing between batches per subscriber, and its ceiling.
 PACE_PER_VIEWER = 0.0001
 PACE_MAX = 0.025
 
-
-@dataclass(slots=True)
-class RingLine:
-    seq: int
-    position: Position
-    source: str | None
-    text: str
-    stamp: str | None = None
+Line = tuple[Position, str, str | None]
 
 
-@dataclass(slots=True, eq=False)
-class Batch:
-    """Lines from one source (or a notice), built into a frame once for every viewer."""
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A source's lines after a position, read from the API server for a resume."""
 
-    lines: list[str]
-    source: str | None
-    cursor: str
-    size: int
-    #: Parallel to ``lines``: each line's timestamp as its source wrote it, or None.
-    stamps: list[str | None] | None = None
-    notice: bytes | None = None
-    _payload: bytes | None = None
-
-    def payload(self) -> bytes:
-        if self.notice is not None:
-            return self.notice
-        if self._payload is None:
-            stamps = self.stamps if self.stamps and any(self.stamps) else None
-            self._payload = lines_payload(
-                self.lines, self.cursor, source=self.source, timestamps=stamps
-            )
-        return self._payload
+    lines: list[Line]
+    #: The read reached back to the position asked for (nothing in between is missing).
+    reached: bool
 
 
-@dataclass(eq=False)
-class Subscriber:
-    """One viewer's queue. ``missed`` counts lines dropped since it last read."""
-
-    limit: int
-    queue: deque[Batch] = field(default_factory=deque)
-    queued: int = 0
-    missed: int = 0
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def push(self, batch: Batch, on_drop: Callable[[int], None]) -> None:
-        """Queue a batch; past the limit, the oldest batches go (the viewer skips ahead)."""
-        self.queue.append(batch)
-        self.queued += batch.size
-        while self.queued > self.limit and len(self.queue) > 1:
-            gone = self.queue.popleft()
-            self.queued -= gone.size
-            if gone.lines:
-                self.missed += len(gone.lines)
-                on_drop(len(gone.lines))
-        self.wake.set()
-
-    def take(self) -> tuple[list[Batch], int]:
-        batches = list(self.queue)
-        missed = self.missed
-        self.queue.clear()
-        self.queued = 0
-        self.missed = 0
-        self.wake.clear()
-        return batches, missed
+#: Reads a source's lines after a position, at most ``limit`` of them.
+Backfill = Callable[[Position, int], Awaitable[Fetched]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +66,18 @@ class Start:
     problem: str | None = None
 
 
+@dataclass(slots=True)
+class _Pending:
+    source: str | None
+    texts: list[str]
+    stamps: list[str | None]
+    positions: list[Position]
+    size: int
+    seq: int = 0
+    total: int = 0
+    snapshot: dict[str | None, Position] = field(default_factory=dict)
+
+
 class LineHub:
     def __init__(
         self,
@@ -125,38 +86,52 @@ class LineHub:
         queue_bytes: int = QUEUE_BYTES,
         ring_bytes: int = RING_BYTES,
         on_drop: Callable[[int], None] = lambda _n: None,
+        log_id: str = "",
     ) -> None:
-        self.epoch = secrets.token_hex(4)
-        self._capacity = max(1, capacity)
-        self._ring: deque[RingLine] = deque()
-        self._ring_bytes = 0
-        self._ring_limit = ring_bytes
+        self.epoch = secrets.randbits(32) | 1
+        self.log = log_tag(log_id)
+        self.capacity = max(1, capacity)
+        self.ring = Ring(self.capacity, ring_bytes)
         self._queue_bytes = queue_bytes
         self._on_drop = on_drop
         self._subscribers: set[Subscriber] = set()
-        self.seq = 0
-        self.position = Position()
-        #: The ring holds the log from its very first line (nothing was cut off).
-        self.from_start = True
+        #: Sources that can be read again from the API server, for resumes.
+        self.backfills: dict[str | None, Backfill] = {}
+        #: Reads again in flight or just done, shared by resumes (see ``resume.py``).
+        self.fetching: dict[tuple[str | None, Position], asyncio.Future[Fetched]] = {}
+        #: Bounds the reads again of all resumes of this stream together.
+        self.reads_again: asyncio.Semaphore | None = None
         self.ready = asyncio.Event()
         self.failure: SourceError | None = None
         self.ended = False
         #: The current condition (waiting, error) every new viewer hears at once.
         self.state: bytes | None = None
         self._state_listeners: set[Callable[[bytes], None]] = set()
-        self._pending: list[tuple[str | None, list[str], list[str | None], int]] = []
+        self._pending: list[_Pending] = []
         self._flush_handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._last_flush = 0.0
 
     # -- the stream's side ----------------------------------------------------------
 
+    def start_source(
+        self, source: str | None, base: Position, backfill: Backfill | None = None
+    ) -> None:
+        """A source's lines follow; the ring will hold them after ``base``."""
+        self.ring.start_source(source, base)
+        if backfill is not None:
+            self.backfills[source] = backfill
+
+    def stop_source(self, source: str | None) -> None:
+        self.backfills.pop(source, None)
+        self.ring.forget_source(source)
+
     def publish(
         self,
         source: str | None,
-        lines: list[tuple[int, str]],
+        lines: list[tuple[Position, str]],
         stamps: list[str | None] | None = None,
     ) -> None:
-        """Add lines (timestamp, text) read from ``source`` and hand them to every queue.
+        """Add lines (source position after each, text) read from ``source``.
 
         ``stamps``, parallel to ``lines``, are the timestamps as the source wrote them
         (None where a line had none), for viewers to show."""
@@ -164,30 +139,24 @@ class LineHub:
             return
         if stamps is None:
             stamps = [None] * len(lines)
-        texts = []
-        size = 0
-        ring = self._ring
-        for (ts, text), stamp in zip(lines, stamps, strict=True):
-            self.seq += 1
-            self.position = self.position.after(ts)
-            ring.append(RingLine(self.seq, self.position, source, text, stamp))
-            self._ring_bytes += len(text)
-            texts.append(text)
-            size += len(text) + 3
-        while len(self._ring) > self._capacity or (
-            self._ring_bytes > self._ring_limit and len(self._ring) > 1
-        ):
-            gone = self._ring.popleft()
-            self._ring_bytes -= len(gone.text)
-            self.from_start = False
+        entries = self.ring.add_lines(
+            source, [(p, t, s) for (p, t), s in zip(lines, stamps, strict=True)]
+        )
+        texts = [e.text for e in entries]
+        positions = [p for p, _ in lines]
+        size = sum(len(t) + 3 for t in texts)
+        last = entries[-1]
         pending = self._pending
-        if pending and pending[-1][0] == source and pending[-1][3] < FRAME_BYTES:
-            _, held, held_stamps, held_size = pending[-1]
-            held.extend(texts)
-            held_stamps.extend(stamps)
-            pending[-1] = (source, held, held_stamps, held_size + size)
+        if pending and pending[-1].source == source and pending[-1].size < FRAME_BYTES:
+            held = pending[-1]
+            held.texts.extend(texts)
+            held.stamps.extend(stamps)
+            held.positions.extend(positions)
+            held.size += size
         else:
-            pending.append((source, texts, list(stamps), size))
+            held = _Pending(source, texts, list(stamps), positions, size)
+            pending.append(held)
+        held.seq, held.total, held.snapshot = last.seq, last.lines, dict(self.ring.positions)
         self._schedule_flush()
 
     def _schedule_flush(self) -> None:
@@ -216,22 +185,33 @@ class LineHub:
         pending, self._pending = self._pending, []
         with contextlib.suppress(RuntimeError):
             self._last_flush = asyncio.get_running_loop().time()
-        cursor = self.cursor()
-        for source, texts, stamps, size in pending:
-            batch = Batch(texts, source, cursor, size, stamps)
+        for held in pending:
+            batch = Batch(
+                held.texts,
+                held.source,
+                mark(self.epoch, held.seq, self.log, held.snapshot),
+                held.size,
+                held.stamps,
+                held.positions,
+                seq=held.seq,
+                total=held.total,
+            )
             for subscriber in self._subscribers:
-                subscriber.push(batch, self._on_drop)
+                subscriber.push(batch)
 
     def notice(self, event: str, message: str) -> None:
         """A notice in order with the lines around it, for current viewers."""
         self.send(notice_payload(event, message))
 
     def send(self, payload: bytes) -> None:
-        """A notice or error frame in order with the lines around it, for current viewers."""
+        """A notice or error frame in order with the lines around it (kept in the ring,
+        so a viewer catching up or resuming on this stream hears it too)."""
         self.flush()
-        batch = Batch([], None, "", 0, notice=payload)
+        entry = self.ring.add_notice(payload)
+        cursor = mark(self.epoch, entry.seq, self.log, dict(self.ring.positions))
+        batch = Batch([], None, cursor, 0, notice=payload, seq=entry.seq, total=entry.lines)
         for subscriber in self._subscribers:
-            subscriber.push(batch, self._on_drop)
+            subscriber.push(batch)
 
     def set_state(self, frame: bytes | None) -> None:
         """The stream's condition changed; ``frame`` (if any) goes to every viewer now."""
@@ -254,14 +234,16 @@ class LineHub:
         self.ended = True
         self._wake_all()
 
+    def close(self) -> None:
+        """The stream is gone: reads again still running for resumes stop."""
+        for read in self.fetching.values():
+            read.cancel()
+        self.fetching.clear()
+
     def _wake_all(self) -> None:
         self.ready.set()
         for subscriber in self._subscribers:
             subscriber.wake.set()
-
-    def cut_off(self) -> None:
-        """The ring does not hold the log's start (priming read only its last lines)."""
-        self.from_start = False
 
     # -- the viewers' side ------------------------------------------------------------
 
@@ -273,20 +255,72 @@ class LineHub:
     def unlisten(self, listener: Callable[[bytes], None]) -> None:
         self._state_listeners.discard(listener)
 
-    def subscribe(self, backlog: int, cursor: str | None) -> tuple[Subscriber, Start]:
-        """A queue for a new viewer and what it gets first, taken at the same instant."""
+    def _subscriber(self) -> Subscriber:
         # Lines still waiting for their batch are in the ring already: hand them out
         # first, so the new viewer gets them once, from its backlog.
         self.flush()
-        subscriber = Subscriber(self._queue_bytes)
+        subscriber = Subscriber(self._queue_bytes, self._catch_up, self._position_of)
         self._subscribers.add(subscriber)
-        if cursor:
-            try:
-                decoded = PodCursor.decode(cursor)
-            except BadCursor as exc:
-                return subscriber, Start(self._frames(self._last(backlog)), problem=str(exc))
-            return subscriber, self._resume(decoded)
-        return subscriber, Start(self._frames(self._last(backlog)))
+        return subscriber
+
+    def subscribe(self, backlog: int) -> tuple[Subscriber, Start]:
+        """A queue for a new viewer and its backlog, taken at the same instant."""
+        subscriber = self._subscriber()
+        return subscriber, Start(self._run_frames(self.ring.last(backlog), notices=False))
+
+    def subscribe_seq(self, seq: int) -> tuple[Subscriber, Start] | None:
+        """Resume this stream right after entry ``seq``; None if the ring lost it."""
+        self.flush()
+        entries = self.ring.after_seq(seq)
+        if entries is None:
+            return None
+        subscriber = self._subscriber()
+        return subscriber, Start(self._run_frames(entries, notices=True))
+
+    def subscribe_at(
+        self,
+        wanted: dict[str | None, Position],
+        fetched: dict[str | None, Fetched],
+        *,
+        default: Position,
+        floors: dict[int, Position],
+        gaps: list[str],
+    ) -> tuple[Subscriber, Start]:
+        """Resume after ``wanted`` positions (another stream's cursor), first with the
+        ``fetched`` lines the ring lacks, then the ring's lines after them."""
+        subscriber = self._subscriber()
+        ring = self.ring
+        viewer = dict(wanted)
+        out: list[Batch] = []
+        gaps = list(gaps)
+        for source, got in fetched.items():
+            if not got.reached:
+                gaps.append(_name(source))
+            if got.lines:
+                entries = [Entry(0, 0, source, p, t, s) for p, t, s in got.lines]
+                out += frames(entries, viewer, epoch=self.epoch, log=self.log, by_seq=False)
+                viewer[source] = got.lines[-1][0]
+        for source, position in viewer.items():
+            newest = ring.positions.get(source)
+            if newest is not None and not after(newest, position):
+                if after(position, newest):
+                    subscriber.floors[source_hash(source)] = position
+            elif not ring.covers(source, position):
+                gaps.append(_name(source))
+        subscriber.floors.update(floors)
+        picked = [
+            e
+            for e in ring.entries
+            if e.position is not None and after(e.position, viewer.get(e.source, default))
+        ]
+        out += frames(picked, viewer, epoch=self.epoch, log=self.log, by_seq=False, notices=False)
+        gap = None
+        if gaps:
+            gap = (
+                f"lines of {', '.join(sorted(set(gaps)))} may be missing: the log moved on "
+                "further since this cursor than can be read again"
+            )
+        return subscriber, Start(out, gap=gap)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
@@ -295,54 +329,42 @@ class LineHub:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def cursor(self) -> str:
-        return PodCursor(self.epoch, self.seq, self.position).encode()
+    def sources(self) -> dict[int, str | None]:
+        """The sources a cursor may name here, by hash: the ones this stream reads."""
+        known = set(self.ring.positions) | set(self.backfills)
+        return {source_hash(s): s for s in known}
 
-    def _last(self, count: int) -> list[RingLine]:
-        if count <= 0:
+    def _run_frames(self, entries: list[Entry], *, notices: bool) -> list[Batch]:
+        if not entries:
             return []
-        ring = self._ring
-        return list(ring)[-count:] if count < len(ring) else list(ring)
+        start = self.ring.positions_before(entries[0].seq)
+        return frames(entries, start, epoch=self.epoch, log=self.log, notices=notices)
 
-    def _resume(self, cursor: PodCursor) -> Start:
-        ring = list(self._ring)
-        if cursor.epoch == self.epoch and cursor.seq <= self.seq:
-            first = ring[0].seq if ring else self.seq + 1
-            if cursor.seq >= first - 1:
-                return Start(self._frames([line for line in ring if line.seq > cursor.seq]))
-        at = cursor.position
-        if not ring:
-            return Start([])
-        head = ring[0].position
-        covered = self.from_start or head.ts < at.ts or (head.ts == at.ts and head.count <= 1)
-        rest = [line for line in ring if _after(line.position, at)]
-        if covered:
-            return Start(self._frames(rest))
-        return Start(
-            self._frames(rest),
-            gap="the log moved on further than this server keeps; lines may be missing",
-        )
-
-    def _frames(self, lines: list[RingLine]) -> list[Batch]:
-        frames: list[Batch] = []
-        run: list[RingLine] = []
+    def _catch_up(self, behind: Mark, limit: int) -> tuple[list[Batch], int, Mark | None]:
+        self.flush()
+        seq, total = behind
+        entries = self.ring.after_seq(seq)
+        missed = 0
+        if entries is None:
+            entries = list(self.ring.entries)
+            missed = max(0, self.ring.lines_before_head() - total)
+            if missed:
+                self._on_drop(missed)
         size = 0
-        for line in lines:
-            if run and (line.source != run[0].source or size > FRAME_BYTES):
-                frames.append(self._frame(run, size))
-                run, size = [], 0
-            run.append(line)
-            size += len(line.text) + 3
-        if run:
-            frames.append(self._frame(run, size))
-        return frames
+        for count, entry in enumerate(entries, 1):
+            size += len(entry.text) + 3
+            if size > limit:
+                picked = entries[:count]
+                last = picked[-1]
+                return self._run_frames(picked, notices=True), missed, (last.seq, last.lines)
+        return self._run_frames(entries, notices=True), missed, None
 
-    def _frame(self, run: list[RingLine], size: int) -> Batch:
-        last = run[-1]
-        cursor = PodCursor(self.epoch, last.seq, last.position).encode()
-        texts = [line.text for line in run]
-        return Batch(texts, run[0].source, cursor, size, [line.stamp for line in run])
+    def _position_of(self, key: int) -> Position | None:
+        for source, position in self.ring.positions.items():
+            if source_hash(source) == key:
+                return position
+        return None
 
 
-def _after(position: Position, cursor: Position) -> bool:
-    return (position.ts, position.count) > (cursor.ts, cursor.count)
+def _name(source: str | None) -> str:
+    return "the container" if source is None else source

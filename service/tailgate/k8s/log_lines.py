@@ -4,8 +4,9 @@ Lines are asked for with ``timestamps=true``, so each starts with the kubelet's
 RFC 3339 timestamp (``2024-01-01T00:00:00.123456789Z text``). The timestamp is how a
 reconnect resumes (``sinceTime``) without a gap, and how it skips what was already
 read without a duplicate: a ``Position`` is a timestamp plus how many lines carrying
-exactly that timestamp were read. The prefix is cut from the text; viewers get it
-as it was written, beside the line (``timestamps`` in a ``lines`` frame).
+exactly that timestamp were read (``pod_cursor.py`` carries positions in cursors).
+The prefix is cut from the text; viewers get it as it was written, beside the line
+(``timestamps`` in a ``lines`` frame).
 """
 
 from __future__ import annotations
@@ -91,34 +92,3 @@ def since_time(ts: int) -> str:
     """``sinceTime`` for a reconnect: whole seconds (what every API server accepts), rounded
     down, so the answer starts at or before ``ts``; the ResumeFilter drops the overlap."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts // 1_000_000_000))
-
-
-# -- cursors --------------------------------------------------------------------------
-
-_CURSOR = re.compile(r"k1\.([0-9a-f]{8})\.(\d{1,20})\.(\d{1,20})\.(\d{1,9})")
-
-
-class BadCursor(ValueError):
-    """The cursor is not one this server hands out for pod logs."""
-
-
-@dataclass(frozen=True, slots=True)
-class PodCursor:
-    """A place in a pod log: the shared stream it came from (``epoch``) and its line
-    number there (``seq``), plus the timestamp position, which outlives the stream."""
-
-    epoch: str
-    seq: int
-    position: Position
-
-    def encode(self) -> str:
-        p = self.position
-        return f"k1.{self.epoch}.{self.seq}.{p.ts}.{p.count}"
-
-    @classmethod
-    def decode(cls, text: str) -> PodCursor:
-        match = _CURSOR.fullmatch(text)
-        if match is None:
-            raise BadCursor("the cursor is malformed or not from a pod log; starting anew")
-        epoch, seq, ts, count = match.groups()
-        return cls(epoch, int(seq), Position(int(ts), int(count)))

@@ -70,7 +70,7 @@ class PodSet:
             except KubeUnavailable as exc:
                 self._hub.send(error_payload(exc.code, str(exc)))
                 self._hub.mark_ready()
-                await self._backoff.wait()
+                await self._backoff.wait(exc.retry_after)
                 continue
             names = {p["metadata"]["name"] for p in items if _alive(p)}
             for name in sorted(set(self._followers) - names):
@@ -88,6 +88,7 @@ class PodSet:
                 "pods", self._namespace, resource_version=rv, label_selector=self._selector
             )
             news = False
+            wait = 0.0
             try:
                 async with watch as events:
                     async for event in events:
@@ -100,11 +101,12 @@ class PodSet:
             except KubeUnavailable as exc:
                 log.warning("%s", exc)
                 news = False
+                wait = exc.retry_after
             self._metrics.upstream_reconnects.labels("watch_ended").inc()
             if news:
                 self._backoff.reset()
             else:
-                await self._backoff.wait()
+                await self._backoff.wait(wait)
 
     def _on_event(self, kind: str, pod: Obj) -> None:
         if kind == "BOOKMARK":

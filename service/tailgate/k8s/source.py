@@ -2,9 +2,10 @@
 
 A viewer's tail subscribes to the shared upstream of its log, takes its backlog (or
 resumes at its cursor) from the upstream's ring, then sends what its queue receives.
-Sends wait for the viewer's connection to drain; meanwhile its bounded queue fills
-and, if the viewer is too slow, drops batches, which it learns about as a ``gap``
-notice with the number of lines missed.
+Sends wait for the viewer's connection to drain; meanwhile its bounded queue fills.
+A viewer too slow for it, or paused, then catches up from the ring (``hub.py``),
+losing nothing while the ring holds its place; past that it learns how many lines
+it missed from a ``gap`` notice.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from ..catalog.model import PodSpec, PodsSpec
 from ..metrics import Metrics
 from ..streaming.frames import notice_payload
 from ..streaming.viewer import Viewer
+from .batches import Batch
 from .config import KubeConnector
 from .container_log import ContainerLog
-from .hub import QUEUE_BYTES, Batch, LineHub, Start, Subscriber
+from .hub import QUEUE_BYTES, LineHub, Start
 from .pod_set import PodSet
+from .resume import subscribe
+from .subscriber import Subscriber
 from .upstreams import UpstreamRegistry
 
 
@@ -63,6 +67,7 @@ class PodSource:
             capacity=max(1, self._shared.max_backlog),
             queue_bytes=self._shared.queue_bytes,
             on_drop=dropped.inc,
+            log_id=self._log_id,
         )
 
     async def _run(self, hub: LineHub) -> None:
@@ -107,7 +112,7 @@ class PodSource:
             await hub.ready.wait()
             if hub.failure is not None:
                 raise hub.failure
-            subscriber, start = hub.subscribe(backlog, cursor)
+            subscriber, start = await subscribe(hub, backlog, cursor)
             yield PodTail(self, viewer, hub, subscriber, start)
         finally:
             hub.unlisten(viewer.control)
@@ -130,7 +135,7 @@ class PodSource:
         while True:
             if hub.failure is not None:
                 raise hub.failure
-            if not subscriber.queue and not subscriber.missed:
+            if not subscriber.pending:
                 if hub.ended:
                     return
                 await subscriber.wake.wait()
@@ -142,7 +147,8 @@ class PodSource:
                 await viewer.send(
                     notice_payload(
                         "gap",
-                        f"{missed} lines were skipped because this connection fell behind",
+                        f"{missed} lines were skipped: this connection fell behind further "
+                        "than the server keeps",
                         lines=missed,
                     )
                 )

@@ -65,16 +65,20 @@ class UpstreamRegistry:
         try:
             await run(hub)
         except asyncio.CancelledError:
+            hub.close()
             raise
         except SourceError as exc:
             self._drop(upstream)
+            hub.close()
             hub.fail(exc)
             return
         except Exception:
             log.exception("a pod log stream failed", extra={"upstream": str(upstream.key)})
             self._drop(upstream)
+            hub.close()
             hub.fail(SourceFailed("reading the pod log failed on the server; see its logs"))
             return
+        hub.close()
         hub.end()
 
     def _drop(self, upstream: Upstream) -> None:
