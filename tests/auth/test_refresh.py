@@ -197,6 +197,30 @@ async def test_a_caller_that_goes_away_does_not_lose_the_new_token(
     assert provider.calls == ["rt-0"]
 
 
+async def test_a_provider_that_never_answers_holds_no_request_and_its_late_answer_counts(
+    provider: Provider, clock: Clock
+) -> None:
+    refresher = Refresher(provider.spend, clock=clock, wait=0.05)
+    provider.gate = asyncio.Event()
+    old = session(age=400)
+    async with refresher.running():
+        with pytest.raises(ProviderUnavailable):
+            await refresher.refresh(old)
+        # Others do not wait again for the refresh already overdue.
+        waiting = asyncio.ensure_future(refresher.refresh(old))
+        await asyncio.sleep(0)
+        assert waiting.done()
+        with pytest.raises(ProviderUnavailable):
+            waiting.result()
+        # The answer that comes late is kept: nothing is spent twice.
+        provider.gate.set()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert refresher.latest(old).refresh_token == "rt-1"
+        assert (await refresher.refresh(old)).refresh_token == "rt-1"
+    assert provider.calls == ["rt-0"]
+
+
 @pytest.mark.parametrize(("age", "unconfirmed"), [(0, False), (449, False), (450, True)])
 def test_an_open_tail_asks_to_be_reopened_after_one_and_a_half_intervals(
     age: float, unconfirmed: bool

@@ -248,10 +248,16 @@ class OidcAuth:
 
         ``SessionRevoked`` when refused or signed out here; ``SessionUnconfirmed`` when
         nothing newer than ``TAIL_RECONNECT`` intervals is known (the tail should be
-        reopened, which checks the session).
+        reopened, which checks the session), unless the provider could not be asked
+        within the last interval.
         """
         latest = self.refresher.latest(session)
-        if tail_is_unconfirmed(latest, now=self._clock(), interval=self.settings.session_refresh):
+        interval = self.settings.session_refresh
+        # While the provider cannot answer, reopening the tail could not check the
+        # session either: the last confirmed state holds (docs/auth.md, the window).
+        if tail_is_unconfirmed(
+            latest, now=self._clock(), interval=interval
+        ) and not self.refresher.unavailable_within(latest, interval):
             raise SessionUnconfirmed()
         return latest
 

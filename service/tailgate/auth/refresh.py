@@ -57,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 #: Seconds before a refresh that failed for want of the provider is tried again.
 RETRY_AFTER = 5.0
+#: How long a request waits for a refresh before it goes on with the session's last
+#: confirmed state (the refresh itself goes on, and its outcome is remembered).
+REFRESH_WAIT = 3.0
 
 #: Spent tokens remembered at most (each entry is one session's refresh).
 REMEMBERED_REFRESHES = 50_000
@@ -184,8 +187,10 @@ class Refresher:
         *,
         remember: int = REMEMBERED_REFRESHES,
         clock: Callable[[], float] = time.time,
+        wait: float = REFRESH_WAIT,
     ) -> None:
         self._spend = spend
+        self._wait = wait
         self._remember = remember
         self._clock = clock
         self._outcomes: OrderedDict[str, Session | SessionRevoked] = OrderedDict()
@@ -194,6 +199,10 @@ class Refresher:
         self._newest: OrderedDict[str, Session] = OrderedDict()
         self._refused: OrderedDict[str, SessionRevoked] = OrderedDict()
         self._in_flight: dict[str, asyncio.Task[Session]] = {}
+        #: When each refresh in flight began (the event loop's clock).
+        self._began: dict[str, float] = {}
+        #: When a refresh of each sign-in last failed because the provider could not answer.
+        self._unavailable: OrderedDict[str, float] = OrderedDict()
         self._failed_at: dict[str, float] = {}
         self.spent = 0
         """Refreshes sent to the provider; for tests and logs."""
@@ -237,6 +246,11 @@ class Refresher:
             current = outcome
         return current
 
+    def unavailable_within(self, session: Session, seconds: float) -> bool:
+        """Whether refreshing ``session``'s sign-in failed for want of the provider lately."""
+        failed = self._unavailable.get(session.lineage)
+        return failed is not None and self._clock() - failed < seconds
+
     def observe(self, session: Session) -> None:
         """Remember ``session`` (from a cookie) if it is the newest state of its sign-in."""
         known = self._newest.get(session.lineage)
@@ -272,6 +286,7 @@ class Refresher:
         if token is None:
             raise SessionRevoked("the provider gave this session no refresh token")
         key = token_digest(token)
+        loop = asyncio.get_running_loop()
         task = self._in_flight.get(key)
         if task is None:
             failed = self._failed_at.get(key)
@@ -279,9 +294,19 @@ class Refresher:
                 raise ProviderUnavailable("the provider did not answer a moment ago")
             task = asyncio.create_task(self._run(key, session), name="session refresh")
             self._in_flight[key] = task
-        # Shielded: a caller that goes away (a closed tab) must not abandon a refresh
-        # whose new token nobody else would learn.
-        return await asyncio.shield(task)
+            self._began[key] = loop.time()
+        left = self._began[key] + self._wait - loop.time()
+        if left <= 0:
+            self._keep(self._unavailable, session.lineage, self._clock())
+            raise ProviderUnavailable("the provider is slow to answer a refresh")
+        # Shielded: a caller that goes away (a closed tab), or stops waiting, must not
+        # abandon a refresh whose new token nobody else would learn. Bounded: a provider
+        # that accepts connections and never answers must not hold every request.
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), left)
+        except TimeoutError:
+            self._keep(self._unavailable, session.lineage, self._clock())
+            raise ProviderUnavailable("the provider is slow to answer a refresh") from None
 
     async def _run(self, key: str, session: Session) -> Session:
         try:
@@ -295,14 +320,17 @@ class Refresher:
             now = self._clock()
             self._failed_at = {k: t for k, t in self._failed_at.items() if now - t < RETRY_AFTER}
             self._failed_at[key] = now
+            self._keep(self._unavailable, session.lineage, now)
             raise
         else:
             self._failed_at.pop(key, None)
+            self._unavailable.pop(session.lineage, None)
             self._remember_outcome(key, refreshed)
             self.observe(refreshed)
             return refreshed
         finally:
             self._in_flight.pop(key, None)
+            self._began.pop(key, None)
 
     def _remember_outcome(self, key: str, outcome: Session | SessionRevoked) -> None:
         self._outcomes[key] = outcome
