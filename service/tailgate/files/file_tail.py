@@ -19,7 +19,7 @@ from ..streaming.frames import lines_payload, notice_payload
 from ..streaming.viewer import Viewer
 from .backlog import backlog_start
 from .cursor import BadCursor, FileCursor, checksum
-from .follower import READ_SIZE, FileFollower, switch_message
+from .follower import READ_SIZE, FileFollower, late_notice, switch_message
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
 from .rotated_names import is_rotated_copy
@@ -114,9 +114,11 @@ class FileTail:
                 handle.truncations += 1
                 return True
             return False
-        if pos.offset < size:
-            data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
-            final = handle.retired and pos.offset + len(data) >= size
+        # A finished file ends where the follower finished it, for every reader.
+        end = handle.limit(size)
+        if pos.offset < end:
+            data = handle.read(pos.offset, min(READ_SIZE, end - pos.offset))
+            final = handle.finished and pos.offset + len(data) >= end
             chunk = split_lines(data, final=final, max_line=self._max_line)
             if chunk.consumed == 0 and own is not None and is_followed and own.offset > pos.offset:
                 # The follower already sent this partial line; send it the same way.
@@ -129,20 +131,23 @@ class FileTail:
                 self._sent_lines.inc(len(chunk.lines))
                 self._sent_bytes.inc(len(payload))
                 return True
-            if not handle.retired:
+            if not handle.finished:
                 return False
-        if not handle.retired and not is_followed:
+        if not handle.finished and not follower.follows(handle):
             if own is None:
                 return False
             # A rotated file found for a resume, finished: the followed file comes next.
             handle.retire(own.handle, "rotated")
         successor = handle.next
-        if successor is None:
+        if successor is None or not handle.finished:
+            # The writer may still write here (renamed, not reopened yet): wait.
             return False
         # This file is finished and the follower moved on: follow the same way.
         event = handle.next_event
         pos.handle = successor.acquire()
         pos.offset, pos.tail, pos.truncations = 0, b"", successor.truncations
+        if handle.late_lines:
+            await viewer.send(late_notice(follower.path, handle.late_lines))
         handle.release()
         await viewer.send(notice_payload(event, switch_message(follower.path, event)))
         return True

@@ -4,19 +4,25 @@ A single follower per log reads new lines once, builds each frame once, and writ
 it to every viewer standing at the live end. It follows the path, not just the
 open file:
 
-- rename + create (logrotate's default): the old file is read to its end, then the
-  new one from its start, with a ``rotated`` notice. While the new file is still
-  empty the old one is kept, since writers often reopen a moment later.
+- rename + create (logrotate's default, the kubelet, ``RotatingFileHandler``): the
+  new file is opened the moment its name appears and linked after the old one
+  (``chain``); the old one is read to its end once the writer has moved on (the
+  new file has data), then the new one from its start, with a ``rotated`` notice.
+  Files renamed away again before they were read are read whole all the same.
 - copytruncate: the file shrinking, or the bytes before our offset changing, is a
-  truncation: ``truncated`` notice, reading restarts at 0.
-- deleted: ``deleted`` notice; reading the open file goes on until the name returns.
+  truncation: ``truncated`` notice, reading restarts at 0; a ``gap`` notice first
+  when the truncation took bytes not read yet (found in the copy it made).
+- deleted: ``deleted`` notice; reading the open file goes on until the name returns,
+  then ``created``.
 - not there yet: ``waiting`` notice, then ``created`` when it appears.
 - unreadable: an ``error`` frame; checks go on and the tail recovers by itself.
 
 Changes arrive through inotify (the file's own inode, and its directory for the
 name); a slow safety poll catches what inotify cannot see, and network filesystems
-are polled. Viewers that fall behind leave the live set with their position and
-catch up on their own (see ``file_tail``); the follower never waits for anyone.
+are polled, with the ``stat`` that can hang there run off the event loop.
+Decisions about what a look at the path means are pure (``path_state``). Viewers
+that fall behind leave the live set with their position and catch up on their own
+(see ``file_tail``); the follower never waits for anyone.
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ import contextlib
 import enum
 import logging
 import os
-import stat
 import time
 
 from ..errors import FileRefused
@@ -36,6 +41,8 @@ from ..streaming.pacing import FanoutPacer
 from ..streaming.viewer import Viewer
 from . import fstype
 from .backlog import line_boundary_at_or_before
+from .chain import HandleChain
+from .copies import truncated_copy_size
 from .handle import FileHandle, Position
 from .inotify import (
     DIR_EVENTS,
@@ -54,6 +61,14 @@ from .inotify import (
     Watch,
 )
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .path_state import (
+    Action,
+    Held,
+    lost_to_truncation,
+    on_path,
+    switch_event,
+    truncated,
+)
 from .roots import FileRoots
 
 log = logging.getLogger(__name__)
@@ -66,6 +81,8 @@ PUMP_BUDGET = 4 * 1024 * 1024
 FLUSH_DELAY = 0.5
 #: Directory events that may change which file the path names.
 _NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
+#: Directory events that give the name to a new file.
+_NEW_NAME = IN_CREATE | IN_MOVED_TO
 
 #: With inotify, the path is still re-checked this often, for what inotify cannot see.
 SAFETY_POLL = 2.0
@@ -112,6 +129,7 @@ class FileFollower:
         self.pos: Position | None = None
         self.state = State.OK
         self._state_frame: bytes | None = None
+        self._chain = HandleChain(path, self.roots)
         self._live: dict[Viewer, asyncio.Future[Position]] = {}
         self._viewers: set[Viewer] = set()
         self._changed: asyncio.Future[None] | None = None
@@ -119,12 +137,13 @@ class FileFollower:
         self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._poll_handle: asyncio.TimerHandle | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._look_task: asyncio.Task[None] | None = None
         self._partial_at: int | None = None
         self._partial_size = 0
         self._flush_due = False
         self._check_due = True
-        #: The path no longer names the file we read (renamed away, deleted, replaced).
-        self._path_moved = False
+        #: The name left by a rename since the last new file (rotated, not deleted).
+        self._renamed = False
         self._dir_watch: Watch | None = None
         self._file_watch: Watch | None = None
         self._closed = False
@@ -150,6 +169,8 @@ class FileFollower:
         for handle in (self._pump_handle, self._poll_handle, self._flush_handle):
             if handle is not None:
                 handle.cancel()
+        if self._look_task is not None:
+            self._look_task.cancel()
         for watch in (self._dir_watch, self._file_watch):
             if watch is not None:
                 watch.close()
@@ -160,6 +181,7 @@ class FileFollower:
         if self.pos is not None:
             self.pos.release()
             self.pos = None
+        self._chain.close()
         self._notify_changed()
 
     # -- what viewers use -----------------------------------------------------------
@@ -180,13 +202,21 @@ class FileFollower:
         """Put a viewer in the live set if it stands where the follower stands.
 
         With nobody live, the follower reads nothing and simply moves to the first
-        viewer that wants to join (in the same file); with viewers live, a viewer
-        joins only at exactly the follower's position, so nobody skips or repeats a
-        line. The future gives the viewer's position back when it leaves the set.
+        viewer that wants to join (in the same file, or a later one of its chain);
+        with viewers live, a viewer joins only at exactly the follower's position,
+        so nobody skips or repeats a line. The future gives the viewer's position
+        back when it leaves the set.
         """
         own = self.pos
-        if own is None or pos.handle is not own.handle:
+        if own is None:
             return None
+        if pos.handle is not own.handle:
+            if self._live or pos.handle not in HandleChain.members(own.handle):
+                return None
+            self.pos = self._position_copy(pos)
+            own.release()
+            self._watch_file()
+            own = self.pos
         if pos.truncations != own.handle.truncations:
             return None
         if pos.offset != own.offset:
@@ -224,8 +254,8 @@ class FileFollower:
         pos = self.pos
         if pos is None:
             return None
-        handle = pos.handle
-        if handle is not self._first_handle:
+        handle = self._first_handle
+        if handle is None or handle.fd < 0 or handle not in HandleChain.members(pos.handle):
             return self._position_copy(pos)
         offset = self._first_offset
         return Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
@@ -239,24 +269,40 @@ class FileFollower:
 
     def handles(self) -> list[FileHandle]:
         """The open handles on the follower's path, newest first (for resuming cursors)."""
-        return [self.pos.handle] if self.pos is not None else []
+        if self.pos is None:
+            return []
+        return HandleChain.members(self.pos.handle)[::-1]
+
+    def follows(self, handle: FileHandle) -> bool:
+        """Whether ``handle`` is in the follower's chain: finished by it, never by a reader."""
+        return self.pos is not None and handle in HandleChain.members(self.pos.handle)
 
     # -- events ---------------------------------------------------------------------
 
     def _on_dir_event(self, mask: int, name: str | None) -> None:
         if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
             self._check_due = True
+            self._chain.overflowed = bool(mask & IN_Q_OVERFLOW)
             if mask & IN_IGNORED:
                 # The directory itself went away: fall back on polling until it returns.
                 self._dir_watch = None
         elif name != self._name:
             return
-        elif mask & _NAME_CHANGES or self._path_moved or self.pos is None:
+        elif mask & _NAME_CHANGES:
+            self._check_due = True
+            if mask & _NEW_NAME:
+                self._chain.name_events += 1
+            if mask & IN_MOVED_FROM:
+                self._renamed = True
+        elif self.pos is None or self.pos.handle is not self._chain.newest:
+            # A write to a newer file than the one read: the writer may have moved on.
             self._check_due = True
         else:
             # A write to the file we read: its own watch reports it too.
             return
-        self._pump_now()
+        # After the whole batch of events, so that every new name in it is counted
+        # before the path is looked at (a file may have come and gone in between).
+        self._schedule_pump()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
         if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
@@ -272,11 +318,25 @@ class FileFollower:
 
     def _on_poll(self) -> None:
         self._poll_handle = None
-        self._check_due = True
         if self._dir_watch is None:
             self._watch_dir()
-        self._schedule_pump()
+        if self._mode is FollowMode.POLL:
+            # On a network filesystem a stat can hang: never on the event loop.
+            if self._look_task is None:
+                self._look_task = self._loop.create_task(self._look_off_loop())
+        else:
+            self._check_due = True
+            self._schedule_pump()
         self._arm_poll()
+
+    async def _look_off_loop(self) -> None:
+        try:
+            seen = await asyncio.to_thread(_stat, self.path)
+        finally:
+            self._look_task = None
+        if not self._closed:
+            self._check_path(seen=seen)
+            self._schedule_pump()
 
     def _on_flush(self) -> None:
         self._flush_handle = None
@@ -345,9 +405,15 @@ class FileFollower:
             self._check_due = False
             self._check_path()
         pos = self.pos
+        if pos is not None:
+            try:
+                if self._chain.finish_ready(pos.handle):
+                    self._report_late()
+            except OSError as exc:
+                self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
         if pos is not None and self._live:
             try:
-                more = self._read_available(pos, final=self._flush_due)
+                more = self._read_chain(final=self._flush_due)
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
                 more = False
@@ -357,14 +423,26 @@ class FileFollower:
         elif pos is not None:
             # Nobody at the live end: viewers catching up read for themselves. Only
             # a truncation must still be noticed here, since it is counted here.
+            self._skip_finished()
             with contextlib.suppress(OSError):
-                self._check_truncation(pos)
+                self._check_truncation(self.pos or pos)
         self._notify_changed()
+
+    def _read_chain(self, *, final: bool) -> bool:
+        """Read the current file, and every finished one on to the next; True if more waits."""
+        while (pos := self.pos) is not None:
+            handle = pos.handle
+            if self._read_available(pos, final=final or handle.finished):
+                return True
+            if not (handle.retired and pos.offset >= handle.limit(handle.size())):
+                return False
+            self._move_on(pos)
+        return False
 
     def _read_available(self, pos: Position, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
         """Read and fan out what is new; True when more is waiting beyond the budget."""
         handle = pos.handle
-        size = self._check_truncation(pos)
+        size = handle.limit(self._check_truncation(pos))
         while pos.offset < size:
             if budget <= 0:
                 return True
@@ -390,11 +468,40 @@ class FileFollower:
                 break
         return False
 
+    def _move_on(self, pos: Position) -> None:
+        """The current file is read to its end: go on to the next one in the chain."""
+        old = pos.handle
+        successor = old.next
+        assert successor is not None
+        self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
+        self._partial_done()
+        event = old.next_event
+        # Viewers that cannot take the notice finish the old file on their own.
+        self._fan_out(notice_payload(event, switch_message(self.path, event)), 0, pos)
+        pos.release()
+        self._watch_file()
+
+    def _skip_finished(self) -> None:
+        """With nobody live, stand at the first file not finished yet."""
+        pos = self.pos
+        moved = False
+        while pos is not None and pos.handle.retired:
+            successor = pos.handle.next
+            assert successor is not None
+            self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
+            pos.release()
+            pos = self.pos
+            moved = True
+        if moved:
+            self._partial_done()
+            self._watch_file()
+
     def _check_truncation(self, pos: Position) -> int:
         """The file's size, after noticing a truncation or rewrite before our offset."""
         handle = pos.handle
         size = handle.size()
-        if size < pos.offset or (pos.offset and handle.bytes_before(pos.offset) != pos.tail):
+        matches = pos.offset == 0 or handle.bytes_before(pos.offset) == pos.tail
+        if truncated(size, pos.offset, tail_matches=matches):
             self._truncated(pos)
             size = handle.size()
         return size
@@ -416,6 +523,16 @@ class FileFollower:
     def _truncated(self, pos: Position) -> None:
         handle = pos.handle
         before = Position(handle, pos.offset, pos.tail, pos.truncations)
+        if self._live:
+            # The copy a copytruncate made holds what was not read yet: say how much.
+            copy_size = truncated_copy_size(self.path, self.roots, pos.offset, pos.tail)
+            lost = lost_to_truncation(pos.offset, copy_size)
+            if lost:
+                message = (
+                    f"{self.path} was truncated before {lost} bytes of it were read; "
+                    "they are in its rotated copy"
+                )
+                self._fan_out(notice_payload("gap", message, bytes=lost), 0, before)
         handle.truncations += 1
         pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
         self._partial_done()
@@ -425,32 +542,54 @@ class FileFollower:
             before,
         )
 
-    def _check_path(self, *, initial: bool = False) -> None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            self._missing()
-            return
-        except OSError as exc:
-            self._set_error(_reason(exc), f"cannot access {self.path}: {exc.strerror}")
-            return
-        if not stat.S_ISREG(st.st_mode):
-            self._set_error("not_a_file", f"{self.path} is not a regular file")
-            return
-        pos = self.pos
-        self._path_moved = pos is not None and not pos.handle.same_file(st)
-        if pos is not None and pos.handle.same_file(st):
+    def _report_late(self) -> None:
+        """Tell live viewers about lines written to files already finished."""
+        lines = self._chain.late_lines()
+        if lines and self.pos is not None:
+            self._fan_out(late_notice(self.path, lines), 0, self.pos)
+
+    # -- the path -----------------------------------------------------------------------
+
+    def _check_path(
+        self, *, initial: bool = False, seen: os.stat_result | OSError | None = None
+    ) -> None:
+        if seen is None:
+            seen = _stat(self.path)
+        chain = self._chain
+        newest = chain.newest
+        held = None
+        if newest is not None:
+            linked = True
+            if isinstance(seen, FileNotFoundError):
+                with contextlib.suppress(OSError):
+                    linked = newest.linked()
+            held = Held(newest.dev, newest.ino, linked)
+        action = on_path(held, seen)
+        if action is Action.SAME:
             if self.state is not State.OK:
                 self._set_state(State.OK, None)
-            return
-        if pos is not None and st.st_size == 0 and pos.handle.linked():
-            # Renamed away, and the new file is still empty: the writer may not have
-            # reopened yet, so keep reading the old one until the new one has data.
-            return
+        elif action is Action.WAIT:
+            if self.state is not State.WAITING:
+                message = f"{self.path} does not exist yet; waiting for it"
+                self._set_state(State.WAITING, notice_payload("waiting", message))
+        elif action is Action.DELETED:
+            if self.state is not State.DELETED:
+                message = f"{self.path} was deleted; waiting for it to come back"
+                self._set_state(State.DELETED, notice_payload("deleted", message))
+        elif action is Action.NOT_A_FILE:
+            self._set_error("not_a_file", f"{self.path} is not a regular file")
+        elif action is Action.ERROR:
+            assert isinstance(seen, OSError)
+            self._set_error(_reason(seen), f"cannot access {self.path}: {seen.strerror}")
+        elif action in (Action.OPEN_FIRST, Action.OPEN_NEXT):
+            self._open_new(initial=initial)
+        if action is not Action.ROTATING:
+            self._recover_missed()
+
+    def _open_new(self, *, initial: bool) -> None:
         try:
             new = FileHandle.open(self.path, self.roots)
         except FileNotFoundError:
-            self._missing()
             return
         except FileRefused as exc:
             # Say what is wrong, never where the file leads.
@@ -459,20 +598,33 @@ class FileFollower:
         except OSError as exc:
             self._set_error(_reason(exc), f"cannot open {self.path}: {exc.strerror}")
             return
-        if pos is None:
+        chain = self._chain
+        newest = chain.newest
+        if newest is not None and (newest.dev, newest.ino) == (new.dev, new.ino):
+            new.release()
+            return
+        if self.pos is None or newest is None:
             # A file that appears while we wait is all new; one that was there all
             # along (at start, or unreadable until now) starts at its end.
             self._open_first(new, at_end=initial or self.state is State.ERROR)
         else:
-            self._switch(pos, new)
-        self._path_moved = False
-        self._watch_file()
+            old_linked = True
+            with contextlib.suppress(OSError):
+                old_linked = newest.linked()
+            event = switch_event(old_linked=old_linked, renamed=self._renamed)
+            if self.state is State.DELETED:
+                event = "created"
+            chain.link(new, event)
+            self._set_state(State.OK, None)
+        self._renamed = False
 
     def _open_first(self, handle: FileHandle, *, at_end: bool) -> None:
         was = self.state
         offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
-        self.pos = Position(handle, offset, handle.bytes_before(offset), 0)
+        self._chain.hold(handle)
+        self.pos = Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
         self._first_handle, self._first_offset = handle, offset
+        self._watch_file()
         if was is State.WAITING:
             self._set_state(State.OK, notice_payload("created", f"{self.path} now exists"))
         elif was is State.ERROR:
@@ -480,38 +632,15 @@ class FileFollower:
         else:
             self._set_state(State.OK, None)
 
-    def _switch(self, pos: Position, new: FileHandle) -> None:
-        old = pos.handle
-        event = "created" if self.state is State.DELETED else "rotated"
-        try:
-            # Finish the old file for the live viewers, its last partial line included
-            # (viewers catching up finish it on their own).
-            while self._live and self._read_available(pos, final=True):
-                pass
-        except OSError:
-            log.warning("could not finish reading the old %s", self.path)
-        old.retire(new, event)
-        self.pos = Position(new, 0, b"", 0)
-        self._partial_done()
-        message = switch_message(self.path, event)
-        # Viewers that cannot take the notice finish the old file on their own.
-        self._fan_out(notice_payload(event, message), 0, pos)
-        pos.release()
-        self._set_state(State.OK, None)
-
-    def _missing(self) -> None:
-        self._path_moved = True
-        if self.pos is None:
-            if self.state is not State.WAITING:
-                message = f"{self.path} does not exist yet; waiting for it"
-                self._set_state(State.WAITING, notice_payload("waiting", message))
-            return
-        if self.pos.handle.linked():
-            # Renamed away (rotation in progress): the new file is about to appear.
-            return
-        if self.state is not State.DELETED:
-            message = f"{self.path} was deleted; waiting for it to come back"
-            self._set_state(State.DELETED, notice_payload("deleted", message))
+    def _recover_missed(self) -> None:
+        pos = self.pos
+        lost = self._chain.look_for_missed(pos.handle if pos is not None else None)
+        if lost and pos is not None:
+            message = (
+                f"{self.path} was rotated more than once before it could be opened; "
+                f"{lost} bytes are in its rotated copies"
+            )
+            self._fan_out(notice_payload("gap", message, bytes=lost), 0, pos)
 
     def _set_error(self, reason: str, message: str) -> None:
         if self.state is State.ERROR and self._state_frame == error_payload(reason, message):
@@ -569,6 +698,22 @@ def switch_message(path: str, event: str) -> str:
     if event == "rotated":
         return f"{path} was rotated; reading the new file"
     return f"{path} is back; reading it from its start"
+
+
+def late_notice(path: str, lines: int) -> bytes:
+    """The notice for lines written to a file after every reader finished it."""
+    message = (
+        f"{lines} lines were written to a rotated copy of {path} after it was read to "
+        "its end; they are in that copy, not in this tail"
+    )
+    return notice_payload("late", message, lines=lines)
+
+
+def _stat(path: str) -> os.stat_result | OSError:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        return exc
 
 
 def _reason(exc: OSError) -> str:

@@ -1,0 +1,193 @@
+"""The files one log's path has named, held open in order, so none is lost to rotation.
+
+A busy log rotates several times a second (the kubelet at 10 MiB). Waiting for a
+new file to have data before opening it loses every file renamed away again in
+the meantime, so each new file is opened the moment its name appears and linked
+after the previous one: ``handle.next``. Readers finish each file before the
+next, whatever names the files have by then.
+
+A linked file is *finished* once its writer has moved on, which shows as the
+first byte in a later file (``path_state.writer_moved_on``); its end is fixed
+then, and every reader stops there. Bytes written into a finished file later
+(a writer with several threads, reopening) are counted and told to viewers,
+never silently dropped.
+
+When the name was given to more files than were opened (two rotations between
+two looks), the missing ones are found among the rotated copies and put back in
+their place in the chain; if readers are already past that place, what they hold
+is reported as a gap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from .copies import Copy, open_copy, rotated_copies
+from .handle import FileHandle
+from .path_state import late_bytes, missed_files, writer_moved_on
+from .roots import LogRoots
+
+#: A finished file is watched this long for late writes.
+LATE_WATCH = 10.0
+#: At most this many finished files are watched for late writes.
+LATE_FILES = 8
+#: Files opened for the path that are remembered, to know a copy never held.
+SEEN_FILES = 1024
+#: A late write is counted from at most this many bytes.
+LATE_READ = 1024 * 1024
+
+
+class HandleChain:
+    """The newest handle for the path, and what is needed to keep the chain whole."""
+
+    def __init__(self, path: str, roots: LogRoots) -> None:
+        self.path = path
+        self._roots = roots
+        #: The file the path named at the last look (the chain holds a reference).
+        self.newest: FileHandle | None = None
+        #: New files under the name, by directory event, and new files opened since.
+        self.name_events = 0
+        self.opened = 0
+        #: Events were lost (inotify queue overflow): look for missed files.
+        self.overflowed = False
+        self._seen: dict[tuple[int, int], None] = {}
+        #: A file renamed away before it was opened was written after this (mtime).
+        self._floor_ns = 0
+        self._late: deque[tuple[FileHandle, int, float]] = deque()
+
+    def close(self) -> None:
+        if self.newest is not None:
+            self.newest.release()
+            self.newest = None
+        while self._late:
+            self._late.popleft()[0].release()
+
+    def hold(self, handle: FileHandle) -> None:
+        """The first file: the chain starts here (takes over the caller's reference)."""
+        self.newest = handle
+        self._remember(handle)
+        try:
+            # Copies already there when following starts were written before it.
+            self._floor_ns = handle.mtime_ns()
+        except OSError:
+            self._floor_ns = 0
+
+    def link(self, handle: FileHandle, event: str) -> None:
+        """``handle`` took the name: it follows the newest (takes over the reference)."""
+        old = self.newest
+        self.newest = handle
+        self._remember(handle)
+        self.opened += 1
+        if old is not None:
+            try:
+                self._floor_ns = old.mtime_ns()
+            except OSError:
+                self._floor_ns = 0
+            old.link(handle, event)
+            old.release()
+
+    @staticmethod
+    def members(start: FileHandle) -> list[FileHandle]:
+        """``start`` and every file linked after it, oldest first."""
+        out = [start]
+        while (after := out[-1].next) is not None:
+            out.append(after)
+        return out
+
+    def finish_ready(self, start: FileHandle) -> bool:
+        """Finish every file from ``start`` on whose writer has moved on; True if any."""
+        if start.next is None or (start.finished and start.next.next is None):
+            return False
+        files = self.members(start)
+        # Sizes of the later files first: a write to a later file proves that every
+        # write to the earlier one is done, so the earlier one's size is taken after.
+        sizes = [f.size() for f in files]
+        changed = False
+        for i, handle in enumerate(files[:-1]):
+            if not handle.finished and writer_moved_on(sizes[i + 1 :]):
+                handle.finish(handle.size())
+                self._watch_late(handle)
+                changed = True
+        return changed
+
+    # -- late writes ----------------------------------------------------------------
+
+    def _watch_late(self, handle: FileHandle) -> None:
+        assert handle.end is not None
+        self._late.append((handle.acquire(), handle.end, time.monotonic() + LATE_WATCH))
+        while len(self._late) > LATE_FILES:
+            self._late.popleft()[0].release()
+
+    def late_lines(self) -> int:
+        """Lines written to finished files since the last call (and stop watching old ones)."""
+        now = time.monotonic()
+        total = 0
+        kept: deque[tuple[FileHandle, int, float]] = deque()
+        while self._late:
+            handle, counted, until = self._late.popleft()
+            try:
+                size = handle.size()
+            except OSError:
+                size = counted
+            extra = late_bytes(counted, size)
+            if extra:
+                data = handle.read(counted, min(extra, LATE_READ))
+                lines = data.count(b"\n")
+                if lines:
+                    # Only whole lines are counted; a partial one is counted with its end.
+                    handle.late_lines += lines
+                    total += lines
+                    counted += data.rfind(b"\n") + 1
+            if until > now:
+                kept.append((handle, counted, until))
+            else:
+                handle.release()
+        self._late = kept
+        return total
+
+    # -- files renamed away before they were opened -------------------------------
+
+    def _remember(self, handle: FileHandle) -> None:
+        self._seen[(handle.dev, handle.ino)] = None
+        while len(self._seen) > SEEN_FILES:
+            del self._seen[next(iter(self._seen))]
+
+    def look_for_missed(self, start: FileHandle | None) -> int:
+        """Put files the name held but that were never opened back into the chain.
+
+        Returns the bytes of missed files that readers are already past (0 when
+        every missed file went back in its place).
+        """
+        due = self.overflowed or missed_files(self.name_events, self.opened)
+        self.name_events = self.opened = 0
+        self.overflowed = False
+        newest = self.newest
+        if not due or newest is None or start is None:
+            return 0
+        if start is newest:
+            # Readers are past the place the missed files had: say how much they held.
+            lost = self._unseen_copies(self._floor_ns)
+            for copy in lost:
+                self._seen[(copy.dev, copy.ino)] = None
+            return sum(c.size for c in lost)
+        before = next(h for h in self.members(start) if h.next is newest)
+        event = before.next_event
+        for copy in self._unseen_copies(self._floor_ns):
+            handle = open_copy(copy, self._roots)
+            if handle is None:
+                continue
+            self._remember(handle)
+            handle.link(newest, event)
+            before.link(handle, event)
+            handle.release()
+            before = handle
+        return 0
+
+    def _unseen_copies(self, floor_ns: int) -> list[Copy]:
+        """Rotated copies never held, modified at ``floor_ns`` or later, oldest first."""
+        return [
+            c
+            for c in rotated_copies(self.path)
+            if (c.dev, c.ino) not in self._seen and c.mtime_ns >= floor_ns
+        ]
