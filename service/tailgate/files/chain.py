@@ -97,19 +97,27 @@ class HandleChain:
 
     def finish_ready(self, start: FileHandle) -> bool:
         """Finish every file from ``start`` on whose writer has moved on; True if any."""
+        changed = False
+        while self._finish_round(start):
+            changed = True
+        return changed
+
+    def _finish_round(self, start: FileHandle) -> bool:
         if start.next is None or (start.finished and start.next.next is None):
             return False
         files = self.members(start)
-        # Sizes of the later files first: a write to a later file proves that every
-        # write to the earlier one is done, so the earlier one's size is taken after.
         sizes = [f.size() for f in files]
-        changed = False
         for i, handle in enumerate(files[:-1]):
             if not handle.finished and writer_moved_on(sizes[i + 1 :]):
+                # A write seen in a later file proves that every write to this one is
+                # done, so its end is taken after that (a second fstat).
                 handle.finish(handle.size())
                 self._watch_late(handle)
-                changed = True
-        return changed
+                # Before anyone reads past it: files renamed away before they were
+                # opened go back between it and its successor.
+                self._put_back_missed(handle)
+                return True
+        return False
 
     # -- late writes ----------------------------------------------------------------
 
@@ -118,6 +126,11 @@ class HandleChain:
         self._late.append((handle.acquire(), handle.end, time.monotonic() + LATE_WATCH))
         while len(self._late) > LATE_FILES:
             self._late.popleft()[0].release()
+
+    @property
+    def watching_late(self) -> bool:
+        """Whether finished files are still watched for late writes."""
+        return bool(self._late)
 
     def late_lines(self) -> int:
         """Lines written to finished files since the last call (and stop watching old ones)."""
@@ -154,40 +167,52 @@ class HandleChain:
             del self._seen[next(iter(self._seen))]
 
     def look_for_missed(self, start: FileHandle | None) -> int:
-        """Put files the name held but that were never opened back into the chain.
+        """Bytes of files the name held that were never opened and that readers are past.
 
-        Returns the bytes of missed files that readers are already past (0 when
-        every missed file went back in its place).
+        Files missed between two that are held are put back when the earlier one is
+        finished (``_put_back_missed``); this catches the rest, by counting: the name
+        was given to more files than were opened, and readers already stand in the
+        newest file.
         """
         due = self.overflowed or missed_files(self.name_events, self.opened)
         self.name_events = self.opened = 0
         self.overflowed = False
-        newest = self.newest
-        if not due or newest is None or start is None:
+        if not due or start is None or start is not self.newest:
             return 0
-        if start is newest:
-            # Readers are past the place the missed files had: say how much they held.
-            lost = self._unseen_copies(self._floor_ns)
-            for copy in lost:
-                self._seen[(copy.dev, copy.ino)] = None
-            return sum(c.size for c in lost)
-        before = next(h for h in self.members(start) if h.next is newest)
-        event = before.next_event
-        for copy in self._unseen_copies(self._floor_ns):
-            handle = open_copy(copy, self._roots)
-            if handle is None:
-                continue
-            self._remember(handle)
-            handle.link(newest, event)
-            before.link(handle, event)
-            handle.release()
-            before = handle
-        return 0
+        lost = self._unseen_copies(self._floor_ns, None)
+        for copy in lost:
+            self._seen[(copy.dev, copy.ino)] = None
+        return sum(c.size for c in lost)
 
-    def _unseen_copies(self, floor_ns: int) -> list[Copy]:
-        """Rotated copies never held, modified at ``floor_ns`` or later, oldest first."""
+    def _put_back_missed(self, handle: FileHandle) -> None:
+        successor = handle.next
+        if successor is None:
+            return
+        try:
+            floor, ceiling = handle.mtime_ns(), successor.mtime_ns()
+        except OSError:
+            return
+        before = handle
+        for copy in self._unseen_copies(floor, ceiling):
+            missed = open_copy(copy, self._roots)
+            if missed is None:
+                continue
+            self._remember(missed)
+            missed.link(successor, before.next_event)
+            before.link(missed, before.next_event)
+            missed.release()
+            before = missed
+
+    def _unseen_copies(self, floor_ns: int, ceiling_ns: int | None) -> list[Copy]:
+        """Rotated copies never held, modified between the bounds, oldest first.
+
+        A file renamed away before it was opened was written after the file before
+        it (its last write at ``floor_ns`` or later) and before the file after it.
+        """
         return [
             c
             for c in rotated_copies(self.path)
-            if (c.dev, c.ino) not in self._seen and c.mtime_ns >= floor_ns
+            if (c.dev, c.ino) not in self._seen
+            and c.mtime_ns >= floor_ns
+            and (ceiling_ns is None or c.mtime_ns <= ceiling_ns)
         ]

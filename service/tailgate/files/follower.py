@@ -142,6 +142,7 @@ class FileFollower:
         self._partial_size = 0
         self._flush_due = False
         self._check_due = True
+        self._late_due = False
         #: The name left by a rename since the last new file (rotated, not deleted).
         self._renamed = False
         self._dir_watch: Watch | None = None
@@ -287,7 +288,10 @@ class FileFollower:
                 # The directory itself went away: fall back on polling until it returns.
                 self._dir_watch = None
         elif name != self._name:
-            return
+            if not self._chain.watching_late:
+                return
+            # Perhaps a write to a finished file under its rotated name.
+            self._late_due = True
         elif mask & _NAME_CHANGES:
             self._check_due = True
             if mask & _NEW_NAME:
@@ -320,6 +324,7 @@ class FileFollower:
         self._poll_handle = None
         if self._dir_watch is None:
             self._watch_dir()
+        self._late_due = self._chain.watching_late
         if self._mode is FollowMode.POLL:
             # On a network filesystem a stat can hang: never on the event loop.
             if self._look_task is None:
@@ -407,7 +412,8 @@ class FileFollower:
         pos = self.pos
         if pos is not None:
             try:
-                if self._chain.finish_ready(pos.handle):
+                if self._chain.finish_ready(pos.handle) or self._late_due:
+                    self._late_due = False
                     self._report_late()
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
