@@ -22,7 +22,7 @@ def test_a_renamed_file_stays_unfinished_while_the_new_one_is_empty(tmp_path: Pa
     log.write_text("a\n")
     chain = _chain(log)
     first = _open(log)
-    chain.hold(first.acquire())
+    chain.hold(first.acquire(), appeared=False)
     log.rename(tmp_path / "app.log.1")
     log.touch()
     chain.link(_open(log), "rotated")
@@ -41,7 +41,7 @@ def test_a_file_is_finished_at_its_size_once_the_next_file_has_data(tmp_path: Pa
     log.write_text("a\nb\n")
     chain = _chain(log)
     first = _open(log)
-    chain.hold(first.acquire())
+    chain.hold(first.acquire(), appeared=False)
     log.rename(tmp_path / "app.log.1")
     log.write_text("c\n")
     chain.link(_open(log), "rotated")
@@ -60,12 +60,14 @@ def test_a_file_renamed_away_before_it_was_opened_goes_back_between_its_neighbou
     log.write_text("h\n")
     chain = _chain(log)
     first = _open(log)
-    chain.hold(first.acquire())
+    chain.hold(first.acquire(), appeared=False)
     log.rename(tmp_path / "app.log.1")
     log.write_text("s\n")
     (tmp_path / "app.log.1").rename(tmp_path / "app.log.2")
     log.rename(tmp_path / "app.log.1")
     log.write_text("t\n")
+    # Two directory events gave the name a new file; one file was opened.
+    chain.name_events = 2
     chain.link(_open(log), "rotated")
     assert chain.finish_ready(first)
     files = HandleChain.members(first)
@@ -80,7 +82,7 @@ def test_lines_written_to_a_finished_file_are_counted_once(tmp_path: Path) -> No
     log.write_text("a\n")
     chain = _chain(log)
     first = _open(log)
-    chain.hold(first.acquire())
+    chain.hold(first.acquire(), appeared=False)
     with log.open("a") as straggler:
         log.rename(tmp_path / "app.log.1")
         log.write_text("b\n")
@@ -105,7 +107,7 @@ def test_every_file_of_the_chain_closes_when_the_last_reader_lets_go(tmp_path: P
     log.write_text("a\n")
     chain = _chain(log)
     first = _open(log)
-    chain.hold(first.acquire())
+    chain.hold(first.acquire(), appeared=False)
     log.rename(tmp_path / "app.log.1")
     log.write_text("b\n")
     second = _open(log)
@@ -116,3 +118,22 @@ def test_every_file_of_the_chain_closes_when_the_last_reader_lets_go(tmp_path: P
     assert (first.fd, second.refs) == (-1, 1)
     second.release()
     assert second.fd == -1
+
+
+def test_copies_are_not_taken_for_missed_files_when_every_new_name_met_its_file(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("h\n")
+    (tmp_path / "app.log.3").write_text("an older copy, closed long ago\n")
+    chain = _chain(log)
+    first = _open(log)
+    chain.hold(first.acquire(), appeared=False)
+    log.rename(tmp_path / "app.log.1")
+    log.write_text("t\n")
+    chain.name_events = 1
+    chain.link(_open(log), "rotated")
+    assert chain.finish_ready(first)
+    assert [f.read(0, 10) for f in HandleChain.members(first)] == [b"h\n", b"t\n"]
+    first.release()
+    chain.close()

@@ -32,8 +32,6 @@ from .roots import LogRoots
 LATE_WATCH = 10.0
 #: At most this many finished files are watched for late writes.
 LATE_FILES = 8
-#: Files opened for the path that are remembered, to know a copy never held.
-SEEN_FILES = 1024
 #: A late write is counted from at most this many bytes.
 LATE_READ = 1024 * 1024
 
@@ -51,7 +49,6 @@ class HandleChain:
         self.opened = 0
         #: Events were lost (inotify queue overflow): look for missed files.
         self.overflowed = False
-        self._seen: dict[tuple[int, int], None] = {}
         #: A file renamed away before it was opened was written after this (mtime).
         self._floor_ns = 0
         self._late: deque[tuple[FileHandle, int, float]] = deque()
@@ -63,10 +60,14 @@ class HandleChain:
         while self._late:
             self._late.popleft()[0].release()
 
-    def hold(self, handle: FileHandle) -> None:
-        """The first file: the chain starts here (takes over the caller's reference)."""
+    def hold(self, handle: FileHandle, *, appeared: bool) -> None:
+        """The first file: the chain starts here (takes over the caller's reference).
+
+        ``appeared``: it was created while the follower waited (a directory event
+        for it is due), rather than there from the start.
+        """
         self.newest = handle
-        self._remember(handle)
+        self.name_events, self.opened = 0, int(appeared)
         try:
             # Copies already there when following starts were written before it.
             self._floor_ns = handle.mtime_ns()
@@ -77,7 +78,6 @@ class HandleChain:
         """``handle`` took the name: it follows the newest (takes over the reference)."""
         old = self.newest
         self.newest = handle
-        self._remember(handle)
         self.opened += 1
         if old is not None:
             try:
@@ -161,58 +161,63 @@ class HandleChain:
 
     # -- files renamed away before they were opened -------------------------------
 
-    def _remember(self, handle: FileHandle) -> None:
-        self._seen[(handle.dev, handle.ino)] = None
-        while len(self._seen) > SEEN_FILES:
-            del self._seen[next(iter(self._seen))]
-
-    def look_for_missed(self, start: FileHandle | None) -> int:
-        """Bytes of files the name held that were never opened and that readers are past.
+    def look_for_missed(self, start: FileHandle | None) -> tuple[int, int]:
+        """Files the name held that were never read, once readers are in the newest file.
 
         Files missed between two that are held are put back when the earlier one is
-        finished (``_put_back_missed``); this catches the rest, by counting: the name
-        was given to more files than were opened, and readers already stand in the
-        newest file.
+        finished (``_put_back_missed``). What is left shows in the counts: the name
+        was given to more files (directory events) than were opened. Returns how
+        many files, and the bytes of those still found among the rotated copies.
         """
-        due = self.overflowed or missed_files(self.name_events, self.opened)
+        overflowed, self.overflowed = self.overflowed, False
+        missed = self.name_events - self.opened
+        if start is None or start is not self.newest:
+            return 0, 0
+        if not overflowed and not missed_files(self.name_events, self.opened):
+            return 0, 0
         self.name_events = self.opened = 0
-        self.overflowed = False
-        if not due or start is None or start is not self.newest:
-            return 0
-        lost = self._unseen_copies(self._floor_ns, None)
-        for copy in lost:
-            self._seen[(copy.dev, copy.ino)] = None
-        return sum(c.size for c in lost)
+        lost = self._unseen_copies(start, self._floor_ns, None)
+        return max(missed, len(lost)), sum(c.size for c in lost)
 
     def _put_back_missed(self, handle: FileHandle) -> None:
         successor = handle.next
         if successor is None:
+            return
+        if not self.overflowed and not missed_files(self.name_events, self.opened):
+            # Every new name met its file: nothing to look for (and nothing to
+            # mistake for a missed file among the copies).
             return
         try:
             floor, ceiling = handle.mtime_ns(), successor.mtime_ns()
         except OSError:
             return
         before = handle
-        for copy in self._unseen_copies(floor, ceiling):
+        for copy in self._unseen_copies(handle, floor, ceiling):
             missed = open_copy(copy, self._roots)
             if missed is None:
                 continue
-            self._remember(missed)
+            self.opened += 1
             missed.link(successor, before.next_event)
             before.link(missed, before.next_event)
             missed.release()
             before = missed
 
-    def _unseen_copies(self, floor_ns: int, ceiling_ns: int | None) -> list[Copy]:
-        """Rotated copies never held, modified between the bounds, oldest first.
+    def _unseen_copies(
+        self, start: FileHandle, floor_ns: int, ceiling_ns: int | None
+    ) -> list[Copy]:
+        """Rotated copies not held, modified between the bounds, oldest first.
 
         A file renamed away before it was opened was written after the file before
         it (its last write at ``floor_ns`` or later) and before the file after it.
+        Held means open from ``start`` on: an inode number is unique only while
+        its file is open (a removed file's number is soon given to a new file).
         """
+        held = {(h.dev, h.ino) for h in self.members(start)}
+        held.update((h.dev, h.ino) for h, _, _ in self._late)
         return [
             c
             for c in rotated_copies(self.path)
-            if (c.dev, c.ino) not in self._seen
+            if (c.dev, c.ino) not in held
             and c.mtime_ns >= floor_ns
             and (ceiling_ns is None or c.mtime_ns <= ceiling_ns)
         ]

@@ -15,11 +15,12 @@ import os
 
 from ..errors import SourceFailed
 from ..metrics import Metrics
-from ..streaming.frames import lines_payload, notice_payload
+from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
+from . import notices
 from .backlog import backlog_start
 from .cursor import BadCursor, FileCursor, checksum
-from .follower import READ_SIZE, FileFollower, late_notice, switch_message
+from .follower import READ_SIZE, FileFollower
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
 from .rotated_names import is_rotated_copy
@@ -101,11 +102,7 @@ class FileTail:
         is_followed = own is not None and own.handle is handle
         if pos.truncations != handle.truncations:
             pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
-            await viewer.send(
-                notice_payload(
-                    "truncated", f"{follower.path} was truncated; reading from its start"
-                )
-            )
+            await viewer.send(notices.truncated(follower.path))
             return True
         size = handle.size()
         if size < pos.offset:
@@ -147,9 +144,9 @@ class FileTail:
         pos.handle = successor.acquire()
         pos.offset, pos.tail, pos.truncations = 0, b"", successor.truncations
         if handle.late_lines:
-            await viewer.send(late_notice(follower.path, handle.late_lines))
+            await viewer.send(notices.late(follower.path, handle.late_lines))
         handle.release()
-        await viewer.send(notice_payload(event, switch_message(follower.path, event)))
+        await viewer.send(notices.switched(follower.path, event))
         return True
 
     # -- where a tail starts --------------------------------------------------------

@@ -32,21 +32,17 @@ import contextlib
 import enum
 import logging
 import os
-import time
 
 from ..errors import FileRefused
 from ..metrics import Metrics
-from ..streaming.frames import error_payload, lines_payload, notice_payload, ws_text_frame
-from ..streaming.pacing import FanoutPacer
+from ..streaming.frames import error_payload, lines_payload
 from ..streaming.viewer import Viewer
-from . import fstype
+from . import notices
 from .backlog import line_boundary_at_or_before
 from .chain import HandleChain
 from .copies import truncated_copy_size
 from .handle import FileHandle, Position
 from .inotify import (
-    DIR_EVENTS,
-    FILE_EVENTS,
     IN_ATTRIB,
     IN_CREATE,
     IN_DELETE,
@@ -57,10 +53,9 @@ from .inotify import (
     IN_MOVED_TO,
     IN_Q_OVERFLOW,
     InotifyHub,
-    InotifyUnavailable,
-    Watch,
 )
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .live_set import LiveSet, position_copy
 from .path_state import (
     Action,
     Held,
@@ -70,6 +65,9 @@ from .path_state import (
     truncated,
 )
 from .roots import FileRoots
+from .wakeups import POLL_INTERVAL, FollowMode, Wakeups
+
+__all__ = ["READ_SIZE", "FileFollower", "FollowMode", "State"]
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +81,6 @@ FLUSH_DELAY = 0.5
 _NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
 #: Directory events that give the name to a new file.
 _NEW_NAME = IN_CREATE | IN_MOVED_TO
-
-#: With inotify, the path is still re-checked this often, for what inotify cannot see.
-SAFETY_POLL = 2.0
-#: Without inotify, the file is checked this often.
-POLL_INTERVAL = 0.25
-
-
-class FollowMode(enum.StrEnum):
-    AUTO = "auto"
-    POLL = "poll"
 
 
 class State(enum.StrEnum):
@@ -120,22 +108,20 @@ class FileFollower:
         #: Every file read for this log must lie under these (fixed when following starts).
         self.roots = roots.for_log(path)
         self._dir, self._name = os.path.split(path)
-        self._hub = hub
         self._metrics = metrics
-        self._mode = mode
         self._max_line = max_line
-        self._poll_interval = poll_interval
         self._loop = asyncio.get_running_loop()
         self.pos: Position | None = None
         self.state = State.OK
         self._state_frame: bytes | None = None
         self._chain = HandleChain(path, self.roots)
-        self._live: dict[Viewer, asyncio.Future[Position]] = {}
+        self._live = LiveSet(self._loop, metrics, log_id)
         self._viewers: set[Viewer] = set()
         self._changed: asyncio.Future[None] | None = None
-        self._pacer = FanoutPacer()
         self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
-        self._poll_handle: asyncio.TimerHandle | None = None
+        self._look_handle: asyncio.Handle | None = None
+        self._hub = hub
+        self._pumping = False
         self._flush_handle: asyncio.TimerHandle | None = None
         self._look_task: asyncio.Task[None] | None = None
         self._partial_at: int | None = None
@@ -145,39 +131,37 @@ class FileFollower:
         self._late_due = False
         #: The name left by a rename since the last new file (rotated, not deleted).
         self._renamed = False
-        self._dir_watch: Watch | None = None
-        self._file_watch: Watch | None = None
+        self._wakeups = Wakeups(
+            path,
+            hub=hub,
+            mode=mode,
+            poll_interval=poll_interval,
+            on_dir=self._on_dir_event,
+            on_file=self._on_file_event,
+            on_timer=self._on_poll,
+        )
         self._closed = False
         self._first_handle: FileHandle | None = None
         self._first_offset = 0
-        self._sent_lines = metrics.sent_lines.labels(log_id)
-        self._sent_bytes = metrics.sent_bytes.labels(log_id)
 
     # -- life cycle ---------------------------------------------------------------
 
     def start(self) -> None:
-        if self._mode is FollowMode.AUTO and fstype.is_remote(fstype.mount_type(self.path)):
-            log.info("polling %s: it is on a network filesystem", self.path)
-            self._mode = FollowMode.POLL
-        self._watch_dir()
+        self._wakeups.start()
         self._check_path(initial=True)
-        self._arm_poll()
+        self._wakeups.arm(holding=self.pos is not None)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        for handle in (self._pump_handle, self._poll_handle, self._flush_handle):
+        for handle in (self._pump_handle, self._look_handle, self._flush_handle):
             if handle is not None:
                 handle.cancel()
         if self._look_task is not None:
             self._look_task.cancel()
-        for watch in (self._dir_watch, self._file_watch):
-            if watch is not None:
-                watch.close()
-        for fut in self._live.values():
-            fut.cancel()
-        self._live.clear()
+        self._wakeups.close()
+        self._live.close()
         self._viewers.clear()
         if self.pos is not None:
             self.pos.release()
@@ -195,9 +179,7 @@ class FileFollower:
 
     def detach(self, viewer: Viewer) -> None:
         self._viewers.discard(viewer)
-        fut = self._live.pop(viewer, None)
-        if fut is not None and not fut.done():
-            fut.cancel()
+        self._live.drop(viewer)
 
     def try_join(self, viewer: Viewer, pos: Position) -> asyncio.Future[Position] | None:
         """Put a viewer in the live set if it stands where the follower stands.
@@ -214,7 +196,7 @@ class FileFollower:
         if pos.handle is not own.handle:
             if self._live or pos.handle not in HandleChain.members(own.handle):
                 return None
-            self.pos = self._position_copy(pos)
+            self.pos = position_copy(pos)
             own.release()
             self._watch_file()
             own = self.pos
@@ -225,8 +207,7 @@ class FileFollower:
                 return None
             own.offset, own.tail = pos.offset, pos.tail
             self._partial_done()
-        fut: asyncio.Future[Position] = self._loop.create_future()
-        self._live[viewer] = fut
+        fut = self._live.join(viewer)
         viewer.live_exit = lambda: self.leave_live(viewer)
         fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
         # Whatever arrived while nobody was live is read now.
@@ -236,15 +217,13 @@ class FileFollower:
 
     def leave_live(self, viewer: Viewer) -> None:
         """Take a viewer out of the live set (pause), handing it the current position."""
-        fut = self._live.pop(viewer, None)
-        if fut is not None and not fut.done() and self.pos is not None:
-            fut.set_result(self._position_copy(self.pos))
+        self._live.leave(viewer, self.pos)
 
     def start_position(self) -> Position | None:
         """A position at the follower's current place, for a new viewer (or None)."""
         if self.pos is None:
             return None
-        return self._position_copy(self.pos)
+        return position_copy(self.pos)
 
     def first_position(self) -> Position | None:
         """Where the follower began reading its first file, for viewers that waited for it.
@@ -257,7 +236,7 @@ class FileFollower:
             return None
         handle = self._first_handle
         if handle is None or handle.fd < 0 or handle not in HandleChain.members(pos.handle):
-            return self._position_copy(pos)
+            return position_copy(pos)
         offset = self._first_offset
         return Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
 
@@ -286,7 +265,7 @@ class FileFollower:
             self._chain.overflowed = bool(mask & IN_Q_OVERFLOW)
             if mask & IN_IGNORED:
                 # The directory itself went away: fall back on polling until it returns.
-                self._dir_watch = None
+                self._wakeups.dir_gone()
         elif name != self._name:
             if not self._chain.watching_late:
                 return
@@ -306,33 +285,33 @@ class FileFollower:
             return
         # After the whole batch of events, so that every new name in it is counted
         # before the path is looked at (a file may have come and gone in between).
-        self._schedule_pump()
+        self._schedule_look()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
         if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
             self._check_due = True
         if mask & IN_IGNORED:
-            self._file_watch = None
+            self._wakeups.file_gone()
         self._pump_now()
 
     def _pump_now(self) -> None:
         """Read at once, in the event's callback: a loop iteration less of latency."""
-        if self._pump_handle is None and not self._closed:
+        if self._pumping:
+            # An event handled between two chunks of this follower's own reading.
+            self._schedule_pump()
+        elif self._pump_handle is None and not self._closed:
             self._pump()
 
     def _on_poll(self) -> None:
-        self._poll_handle = None
-        if self._dir_watch is None:
-            self._watch_dir()
         self._late_due = self._chain.watching_late
-        if self._mode is FollowMode.POLL:
+        if self._wakeups.polling:
             # On a network filesystem a stat can hang: never on the event loop.
             if self._look_task is None:
                 self._look_task = self._loop.create_task(self._look_off_loop())
         else:
             self._check_due = True
             self._schedule_pump()
-        self._arm_poll()
+        self._wakeups.arm(holding=self.pos is not None)
 
     async def _look_off_loop(self) -> None:
         try:
@@ -358,15 +337,6 @@ class FileFollower:
         self._flush_due = quiet
         self._schedule_pump()
 
-    def _arm_poll(self) -> None:
-        if self._closed:
-            return
-        polling = self._mode is FollowMode.POLL or self._dir_watch is None
-        if self.pos is not None and self._file_watch is None:
-            polling = True
-        interval = self._poll_interval if polling else SAFETY_POLL
-        self._poll_handle = self._loop.call_later(interval, self._on_poll)
-
     def _schedule_pump(self, delay: float = 0.0) -> None:
         if self._pump_handle is not None or self._closed:
             return
@@ -375,42 +345,41 @@ class FileFollower:
         else:
             self._pump_handle = self._loop.call_soon(self._pump)
 
-    def _watch_dir(self) -> None:
-        if self._mode is FollowMode.POLL or self._hub is None or self._dir_watch is not None:
-            return
-        try:
-            self._dir_watch = self._hub.subscribe(self._dir or ".", DIR_EVENTS, self._on_dir_event)
-        except InotifyUnavailable:
-            self._dir_watch = None
-
     def _watch_file(self) -> None:
-        if self._file_watch is not None:
-            self._file_watch.close()
-            self._file_watch = None
-        if self._mode is FollowMode.POLL or self._hub is None or self.pos is None:
-            return
-        # /proc/self/fd/N names exactly the inode we hold open, whatever its name now.
-        proc_path = f"/proc/self/fd/{self.pos.handle.fd}"
-        try:
-            self._file_watch = self._hub.subscribe(proc_path, FILE_EVENTS, self._on_file_event)
-        except InotifyUnavailable:
-            self._file_watch = None
+        self._wakeups.watch_file(self.pos.handle.fd if self.pos is not None else None)
 
     # -- reading ----------------------------------------------------------------------
+
+    def _schedule_look(self) -> None:
+        if self._look_handle is None and not self._closed:
+            self._look_handle = self._loop.call_soon(self._look)
+
+    def _look(self) -> None:
+        """Look at the path now, even while reading is paced: a new file is opened at once."""
+        self._look_handle = None
+        if self._check_due and not self._closed:
+            self._check_due = False
+            self._check_path()
+        self._schedule_pump()
 
     def _pump(self) -> None:
         self._pump_handle = None
         if self._closed:
             return
-        delay = self._pacer.delay(time.perf_counter())
+        # In the middle of a batch of events, the rest of it may say that a file came
+        # and went: the path is looked at and files finished after the whole batch.
+        mid_batch = self._hub is not None and self._hub.dispatching
+        if mid_batch:
+            self._schedule_look()
+        elif self._check_due:
+            self._check_due = False
+            self._check_path()
+        delay = self._live.delay()
         if delay > 0 and self._live:
             self._schedule_pump(delay)
             return
-        if self._check_due:
-            self._check_due = False
-            self._check_path()
         pos = self.pos
-        if pos is not None:
+        if pos is not None and not mid_batch:
             try:
                 if self._chain.finish_ready(pos.handle) or self._late_due:
                     self._late_due = False
@@ -418,11 +387,14 @@ class FileFollower:
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
         if pos is not None and self._live:
+            self._pumping = True
             try:
                 more = self._read_chain(final=self._flush_due)
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
                 more = False
+            finally:
+                self._pumping = False
             self._flush_due = False
             if more:
                 self._schedule_pump()
@@ -449,9 +421,13 @@ class FileFollower:
         """Read and fan out what is new; True when more is waiting beyond the budget."""
         handle = pos.handle
         size = handle.limit(self._check_truncation(pos))
+        chunks = 0
         while pos.offset < size:
             if budget <= 0:
                 return True
+            if chunks:
+                self._look_between_chunks()
+            chunks += 1
             data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
             if not data:
                 break
@@ -474,6 +450,14 @@ class FileFollower:
                 break
         return False
 
+    def _look_between_chunks(self) -> None:
+        """A long read must not delay a new file's opening: rotations come every few ms."""
+        if self._hub is not None and not self._wakeups.polling:
+            self._hub.dispatch_pending()
+        if self._check_due:
+            self._check_due = False
+            self._check_path()
+
     def _move_on(self, pos: Position) -> None:
         """The current file is read to its end: go on to the next one in the chain."""
         old = pos.handle
@@ -483,7 +467,7 @@ class FileFollower:
         self._partial_done()
         event = old.next_event
         # Viewers that cannot take the notice finish the old file on their own.
-        self._fan_out(notice_payload(event, switch_message(self.path, event)), 0, pos)
+        self._fan_out(notices.switched(self.path, event), 0, pos)
         pos.release()
         self._watch_file()
 
@@ -534,25 +518,17 @@ class FileFollower:
             copy_size = truncated_copy_size(self.path, self.roots, pos.offset, pos.tail)
             lost = lost_to_truncation(pos.offset, copy_size)
             if lost:
-                message = (
-                    f"{self.path} was truncated before {lost} bytes of it were read; "
-                    "they are in its rotated copy"
-                )
-                self._fan_out(notice_payload("gap", message, bytes=lost), 0, before)
+                self._fan_out(notices.truncation_gap(self.path, lost), 0, before)
         handle.truncations += 1
         pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
         self._partial_done()
-        self._fan_out(
-            notice_payload("truncated", f"{self.path} was truncated; reading from its start"),
-            0,
-            before,
-        )
+        self._fan_out(notices.truncated(self.path), 0, before)
 
     def _report_late(self) -> None:
         """Tell live viewers about lines written to files already finished."""
         lines = self._chain.late_lines()
         if lines and self.pos is not None:
-            self._fan_out(late_notice(self.path, lines), 0, self.pos)
+            self._fan_out(notices.late(self.path, lines), 0, self.pos)
 
     # -- the path -----------------------------------------------------------------------
 
@@ -576,12 +552,10 @@ class FileFollower:
                 self._set_state(State.OK, None)
         elif action is Action.WAIT:
             if self.state is not State.WAITING:
-                message = f"{self.path} does not exist yet; waiting for it"
-                self._set_state(State.WAITING, notice_payload("waiting", message))
+                self._set_state(State.WAITING, notices.waiting(self.path))
         elif action is Action.DELETED:
             if self.state is not State.DELETED:
-                message = f"{self.path} was deleted; waiting for it to come back"
-                self._set_state(State.DELETED, notice_payload("deleted", message))
+                self._set_state(State.DELETED, notices.deleted(self.path))
         elif action is Action.NOT_A_FILE:
             self._set_error("not_a_file", f"{self.path} is not a regular file")
         elif action is Action.ERROR:
@@ -627,26 +601,22 @@ class FileFollower:
     def _open_first(self, handle: FileHandle, *, at_end: bool) -> None:
         was = self.state
         offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
-        self._chain.hold(handle)
+        self._chain.hold(handle, appeared=was is State.WAITING)
         self.pos = Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
         self._first_handle, self._first_offset = handle, offset
         self._watch_file()
         if was is State.WAITING:
-            self._set_state(State.OK, notice_payload("created", f"{self.path} now exists"))
+            self._set_state(State.OK, notices.appeared(self.path))
         elif was is State.ERROR:
-            self._set_state(State.OK, notice_payload("available", f"{self.path} can be read"))
+            self._set_state(State.OK, notices.available(self.path))
         else:
             self._set_state(State.OK, None)
 
     def _recover_missed(self) -> None:
         pos = self.pos
-        lost = self._chain.look_for_missed(pos.handle if pos is not None else None)
-        if lost and pos is not None:
-            message = (
-                f"{self.path} was rotated more than once before it could be opened; "
-                f"{lost} bytes are in its rotated copies"
-            )
-            self._fan_out(notice_payload("gap", message, bytes=lost), 0, pos)
+        files, lost = self._chain.look_for_missed(pos.handle if pos is not None else None)
+        if files and pos is not None:
+            self._fan_out(notices.missed_gap(self.path, files, lost), 0, pos)
 
     def _set_error(self, reason: str, message: str) -> None:
         if self.state is State.ERROR and self._state_frame == error_payload(reason, message):
@@ -663,56 +633,14 @@ class FileFollower:
                 viewer.state(frame)
         self._notify_changed()
 
-    # -- fan-out ------------------------------------------------------------------------
-
     def _fan_out(self, payload: bytes, lines: int, before: Position) -> None:
-        """Write one frame to every live viewer; those who cannot take it leave at ``before``."""
-        live = self._live
-        if not live:
-            return
-        frame = ws_text_frame(payload)
-        size = len(payload)
-        started = time.perf_counter()
-        behind: list[Viewer] = []
-        for viewer in live:
-            if not viewer.offer(frame, lines, size):
-                behind.append(viewer)
-        sent = len(live) - len(behind)
-        for viewer in behind:
-            fut = live.pop(viewer)
-            if not fut.done():
-                fut.set_result(self._position_copy(before))
-        if sent:
-            if lines:
-                self._sent_lines.inc(lines * sent)
-            self._sent_bytes.inc(size * sent)
-        finished = time.perf_counter()
-        self._pacer.record(started, finished)
-
-    def _position_copy(self, pos: Position) -> Position:
-        return Position(pos.handle.acquire(), pos.offset, pos.tail, pos.truncations)
+        self._live.fan_out(payload, lines, before)
 
     def _notify_changed(self) -> None:
         fut = self._changed
         if fut is not None and not fut.done():
             fut.set_result(None)
         self._changed = None
-
-
-def switch_message(path: str, event: str) -> str:
-    """What a viewer is told when reading moves on to another file under ``path``."""
-    if event == "rotated":
-        return f"{path} was rotated; reading the new file"
-    return f"{path} is back; reading it from its start"
-
-
-def late_notice(path: str, lines: int) -> bytes:
-    """The notice for lines written to a file after every reader finished it."""
-    message = (
-        f"{lines} lines were written to a rotated copy of {path} after it was read to "
-        "its end; they are in that copy, not in this tail"
-    )
-    return notice_payload("late", message, lines=lines)
 
 
 def _stat(path: str) -> os.stat_result | OSError:

@@ -101,6 +101,8 @@ class InotifyHub:
         self._fd = -1
         self._watches: dict[int, _Watch] = {}
         self._next_token = 0
+        #: Events of one read are being handed to subscribers (more may follow).
+        self.dispatching = False
         if self._libc is None:
             return
         fd = self._libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
@@ -128,6 +130,16 @@ class InotifyHub:
         self._next_token += 1
         entry.callbacks[self._next_token] = callback
         return Watch(self, wd, self._next_token)
+
+    def dispatch_pending(self) -> None:
+        """Handle the events waiting now, without waiting for the loop to get to them.
+
+        A follower busy reading a large batch calls this between chunks, so that
+        a new file's name is seen (and the file opened) before it can be renamed
+        away again.
+        """
+        if self._fd >= 0:
+            self._on_readable()
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -175,11 +187,16 @@ class InotifyHub:
             calls.extend((cb, mask, name) for cb in found.callbacks.values())
             if mask & IN_IGNORED:
                 self._watches.pop(wd, None)
-        for callback, mask, name in calls:
-            try:
-                callback(mask, name)
-            except Exception:
-                log.exception("inotify callback failed")
+        # Subscribers can tell a batch still being handed out from one handed out whole.
+        self.dispatching = True
+        try:
+            for callback, mask, name in calls:
+                try:
+                    callback(mask, name)
+                except Exception:
+                    log.exception("inotify callback failed")
+        finally:
+            self.dispatching = False
 
 
 def _strerror() -> str:
