@@ -29,18 +29,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import os
 
 from ..errors import FileRefused
 from ..metrics import Metrics
-from ..streaming.frames import error_payload, lines_payload
+from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
 from . import notices
 from .backlog import line_boundary_at_or_before
 from .chain import HandleChain
 from .copies import truncated_copy_size
+from .follow_state import FollowState, State, error_reason
 from .handle import FileHandle, Position
 from .inotify import (
     IN_ATTRIB,
@@ -56,6 +56,7 @@ from .inotify import (
 )
 from .lines import DEFAULT_MAX_LINE, split_lines
 from .live_set import LiveSet, position_copy
+from .partial_line import PartialLine
 from .path_state import (
     Action,
     Held,
@@ -75,19 +76,10 @@ log = logging.getLogger(__name__)
 READ_SIZE = 256 * 1024
 #: Bytes one pump may read before letting other work run.
 PUMP_BUDGET = 4 * 1024 * 1024
-#: A partial last line is sent as it is once the writer has been quiet this long.
-FLUSH_DELAY = 0.5
 #: Directory events that may change which file the path names.
 _NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
 #: Directory events that give the name to a new file.
 _NEW_NAME = IN_CREATE | IN_MOVED_TO
-
-
-class State(enum.StrEnum):
-    OK = "ok"
-    WAITING = "waiting"
-    DELETED = "deleted"
-    ERROR = "error"
 
 
 class FileFollower:
@@ -108,24 +100,19 @@ class FileFollower:
         #: Every file read for this log must lie under these (fixed when following starts).
         self.roots = roots.for_log(path)
         self._dir, self._name = os.path.split(path)
-        self._metrics = metrics
         self._max_line = max_line
         self._loop = asyncio.get_running_loop()
         self.pos: Position | None = None
-        self.state = State.OK
-        self._state_frame: bytes | None = None
+        self._state = FollowState(log_id, metrics)
         self._chain = HandleChain(path, self.roots)
         self._live = LiveSet(self._loop, metrics, log_id)
-        self._viewers: set[Viewer] = set()
         self._changed: asyncio.Future[None] | None = None
         self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._look_handle: asyncio.Handle | None = None
         self._hub = hub
         self._pumping = False
-        self._flush_handle: asyncio.TimerHandle | None = None
         self._look_task: asyncio.Task[None] | None = None
-        self._partial_at: int | None = None
-        self._partial_size = 0
+        self._partial = PartialLine(self._on_quiet)
         self._flush_due = False
         self._check_due = True
         self._late_due = False
@@ -155,14 +142,15 @@ class FileFollower:
         if self._closed:
             return
         self._closed = True
-        for handle in (self._pump_handle, self._look_handle, self._flush_handle):
+        self._partial.done()
+        for handle in (self._pump_handle, self._look_handle):
             if handle is not None:
                 handle.cancel()
         if self._look_task is not None:
             self._look_task.cancel()
         self._wakeups.close()
         self._live.close()
-        self._viewers.clear()
+        self._state.clear()
         if self.pos is not None:
             self.pos.release()
             self.pos = None
@@ -171,14 +159,16 @@ class FileFollower:
 
     # -- what viewers use -----------------------------------------------------------
 
+    @property
+    def state(self) -> State:
+        return self._state.state
+
     def attach(self, viewer: Viewer) -> None:
         """Register a viewer for state notices; it hears the current state at once."""
-        self._viewers.add(viewer)
-        if self._state_frame is not None:
-            viewer.state(self._state_frame)
+        self._state.attach(viewer)
 
     def detach(self, viewer: Viewer) -> None:
-        self._viewers.discard(viewer)
+        self._state.detach(viewer)
         self._live.drop(viewer)
 
     def try_join(self, viewer: Viewer, pos: Position) -> asyncio.Future[Position] | None:
@@ -206,7 +196,7 @@ class FileFollower:
             if self._live:
                 return None
             own.offset, own.tail = pos.offset, pos.tail
-            self._partial_done()
+            self._partial.done()
         fut = self._live.join(viewer)
         viewer.live_exit = lambda: self.leave_live(viewer)
         fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
@@ -322,15 +312,10 @@ class FileFollower:
             self._check_path(seen=seen)
             self._schedule_pump()
 
-    def _on_flush(self) -> None:
-        self._flush_handle = None
+    def _on_quiet(self, offset: int, size: int) -> None:
         pos = self.pos
         try:
-            quiet = (
-                pos is not None
-                and pos.offset == self._partial_at
-                and pos.handle.size() == self._partial_size
-            )
+            quiet = pos is not None and pos.offset == offset and pos.handle.size() == size
         except OSError:
             quiet = False
         # Only a writer that stopped mid-line for the whole delay gets its line flushed.
@@ -434,11 +419,11 @@ class FileFollower:
             at_end = pos.offset + len(data) >= size
             chunk = split_lines(data, final=final and at_end, max_line=self._max_line)
             if chunk.consumed == 0:
-                self._partial_waiting(pos.offset, size)
+                self._partial.waiting(pos.offset, size)
                 break
             start_offset, start_tail = pos.offset, pos.tail
             pos.advance(data, chunk.consumed)
-            self._partial_done()
+            self._partial.done()
             self._fan_out(
                 lines_payload(chunk.lines, pos.cursor()),
                 len(chunk.lines),
@@ -446,7 +431,7 @@ class FileFollower:
             )
             budget -= chunk.consumed
             if chunk.consumed < len(data) and at_end:
-                self._partial_waiting(pos.offset, size)
+                self._partial.waiting(pos.offset, size)
                 break
         return False
 
@@ -464,7 +449,7 @@ class FileFollower:
         successor = old.next
         assert successor is not None
         self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
-        self._partial_done()
+        self._partial.done()
         event = old.next_event
         # Viewers that cannot take the notice finish the old file on their own.
         self._fan_out(notices.switched(self.path, event), 0, pos)
@@ -483,7 +468,7 @@ class FileFollower:
             pos = self.pos
             moved = True
         if moved:
-            self._partial_done()
+            self._partial.done()
             self._watch_file()
 
     def _check_truncation(self, pos: Position) -> int:
@@ -496,20 +481,6 @@ class FileFollower:
             size = handle.size()
         return size
 
-    def _partial_waiting(self, offset: int, size: int) -> None:
-        """The file ends mid-line at ``size``: flush it if the writer stays quiet."""
-        if (self._partial_at, self._partial_size) != (offset, size):
-            self._partial_at, self._partial_size = offset, size
-            if self._flush_handle is not None:
-                self._flush_handle.cancel()
-            self._flush_handle = self._loop.call_later(FLUSH_DELAY, self._on_flush)
-
-    def _partial_done(self) -> None:
-        self._partial_at = None
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-
     def _truncated(self, pos: Position) -> None:
         handle = pos.handle
         before = Position(handle, pos.offset, pos.tail, pos.truncations)
@@ -521,7 +492,7 @@ class FileFollower:
                 self._fan_out(notices.truncation_gap(self.path, lost), 0, before)
         handle.truncations += 1
         pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
-        self._partial_done()
+        self._partial.done()
         self._fan_out(notices.truncated(self.path), 0, before)
 
     def _report_late(self) -> None:
@@ -560,7 +531,7 @@ class FileFollower:
             self._set_error("not_a_file", f"{self.path} is not a regular file")
         elif action is Action.ERROR:
             assert isinstance(seen, OSError)
-            self._set_error(_reason(seen), f"cannot access {self.path}: {seen.strerror}")
+            self._set_error(error_reason(seen), f"cannot access {self.path}: {seen.strerror}")
         elif action in (Action.OPEN_FIRST, Action.OPEN_NEXT):
             self._open_new(initial=initial)
         if action is not Action.ROTATING:
@@ -576,7 +547,7 @@ class FileFollower:
             self._set_error(exc.code, f"{self.path} {exc}; not reading it")
             return
         except OSError as exc:
-            self._set_error(_reason(exc), f"cannot open {self.path}: {exc.strerror}")
+            self._set_error(error_reason(exc), f"cannot open {self.path}: {exc.strerror}")
             return
         chain = self._chain
         newest = chain.newest
@@ -619,18 +590,11 @@ class FileFollower:
             self._fan_out(notices.missed_gap(self.path, files, lost), 0, pos)
 
     def _set_error(self, reason: str, message: str) -> None:
-        if self.state is State.ERROR and self._state_frame == error_payload(reason, message):
-            return
-        self._metrics.source_errors.labels("file", reason).inc()
-        log.warning("%s", message, extra={"log_id": self.log_id, "reason": reason})
-        self._set_state(State.ERROR, error_payload(reason, message))
+        if self._state.error(reason, message):
+            self._notify_changed()
 
     def _set_state(self, state: State, frame: bytes | None) -> None:
-        self.state = state
-        self._state_frame = frame if state is not State.OK else None
-        if frame is not None:
-            for viewer in list(self._viewers):
-                viewer.state(frame)
+        self._state.set(state, frame)
         self._notify_changed()
 
     def _fan_out(self, payload: bytes, lines: int, before: Position) -> None:
@@ -648,11 +612,3 @@ def _stat(path: str) -> os.stat_result | OSError:
         return os.stat(path)
     except OSError as exc:
         return exc
-
-
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission_denied"
-    if isinstance(exc, IsADirectoryError):
-        return "not_a_file"
-    return "open_error"
