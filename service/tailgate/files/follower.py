@@ -294,14 +294,20 @@ class FileFollower:
 
     def _on_poll(self) -> None:
         self._late_due = self._chain.watching_late
-        if self._wakeups.polling:
-            # On a network filesystem a stat can hang: never on the event loop.
-            if self._look_task is None:
-                self._look_task = self._loop.create_task(self._look_off_loop())
-        else:
-            self._check_due = True
-            self._schedule_pump()
+        self._check_due = True
+        self._schedule_pump()
         self._wakeups.arm(holding=self.pos is not None)
+
+    def _look_if_due(self) -> None:
+        """Look at the path if something may have changed it (off the loop when polling)."""
+        if not self._check_due:
+            return
+        self._check_due = False
+        if not self._wakeups.polling:
+            self._check_path()
+        elif self._look_task is None:
+            # On a network filesystem a stat can hang: never on the event loop.
+            self._look_task = self._loop.create_task(self._look_off_loop())
 
     async def _look_off_loop(self) -> None:
         try:
@@ -342,9 +348,8 @@ class FileFollower:
     def _look(self) -> None:
         """Look at the path now, even while reading is paced: a new file is opened at once."""
         self._look_handle = None
-        if self._check_due and not self._closed:
-            self._check_due = False
-            self._check_path()
+        if not self._closed:
+            self._look_if_due()
         self._schedule_pump()
 
     def _pump(self) -> None:
@@ -356,9 +361,8 @@ class FileFollower:
         mid_batch = self._hub is not None and self._hub.dispatching
         if mid_batch:
             self._schedule_look()
-        elif self._check_due:
-            self._check_due = False
-            self._check_path()
+        else:
+            self._look_if_due()
         delay = self._live.delay()
         if delay > 0 and self._live:
             self._schedule_pump(delay)
@@ -439,9 +443,7 @@ class FileFollower:
         """A long read must not delay a new file's opening: rotations come every few ms."""
         if self._hub is not None and not self._wakeups.polling:
             self._hub.dispatch_pending()
-        if self._check_due:
-            self._check_due = False
-            self._check_path()
+        self._look_if_due()
 
     def _move_on(self, pos: Position) -> None:
         """The current file is read to its end: go on to the next one in the chain."""
