@@ -356,6 +356,14 @@ class FileFollower:
         self._pump_handle = None
         if self._closed:
             return
+        self._pumping = True
+        try:
+            self._pump_once()
+        finally:
+            self._pumping = False
+        self._notify_changed()
+
+    def _pump_once(self) -> None:
         # In the middle of a batch of events, the rest of it may say that a file came
         # and went: the path is looked at and files finished after the whole batch.
         mid_batch = self._hub is not None and self._hub.dispatching
@@ -370,20 +378,19 @@ class FileFollower:
         pos = self.pos
         if pos is not None and not mid_batch:
             try:
+                if pos.handle is not self._chain.newest:
+                    self._count_new_names()
                 if self._chain.finish_ready(pos.handle) or self._late_due:
                     self._late_due = False
                     self._report_late()
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
         if pos is not None and self._live:
-            self._pumping = True
             try:
                 more = self._read_chain(final=self._flush_due)
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
                 more = False
-            finally:
-                self._pumping = False
             self._flush_due = False
             if more:
                 self._schedule_pump()
@@ -393,7 +400,17 @@ class FileFollower:
             self._skip_finished()
             with contextlib.suppress(OSError):
                 self._check_truncation(self.pos or pos)
-        self._notify_changed()
+
+    def _count_new_names(self) -> None:
+        """Before finishing a file: hear every new name the kernel already reported.
+
+        A file created and renamed away again just before the last look is known
+        only by its directory event, which may still wait in the queue; counted
+        now, it is put back in the chain before anyone reads past its place.
+        """
+        if self._hub is not None and not self._wakeups.polling:
+            self._hub.dispatch_pending()
+            self._look_if_due()
 
     def _read_chain(self, *, final: bool) -> bool:
         """Read the current file, and every finished one on to the next; True if more waits."""
