@@ -6,8 +6,9 @@ numbered lines through rotations 20 ms apart while tailgate serves the log to
 three live viewers and one slow one (it stops reading for half a second every
 half second, so it keeps falling out of the live set and catching up through
 the rotated files), and GNU ``tail -F`` follows the same file in the same run as
-the reference. Each reader's lines are checked against the lines written: how
-many never came, how many came twice, how many came after a later one.
+the reference (writing to a file, so that it never waits for this process).
+Each reader's lines are checked against the lines written: how many never came,
+how many came twice, how many came after a later one.
 """
 
 from __future__ import annotations
@@ -80,14 +81,19 @@ async def _view(url: str, reader: Reader, slow: bool) -> None:
                 stall_at = loop.time() + SLOW_STALL
 
 
-async def _tail_f(process: asyncio.subprocess.Process, reader: Reader) -> None:
-    assert process.stdout is not None
-    rest = b""
-    while data := await process.stdout.read(1 << 20):
+async def _tail_f(output: Path, reader: Reader) -> None:
+    """Follow what ``tail -F`` wrote to ``output`` (a file: it never waits for us)."""
+    offset, rest = 0, b""
+    while True:
+        with output.open("rb") as f:
+            f.seek(offset)
+            data = f.read()
+        offset += len(data)
         rest += data
         complete, _, rest = rest.rpartition(b"\n")
         if complete:
             reader.add([int(row[:12]) for row in complete.split(b"\n") if row[:12].isdigit()])
+        await asyncio.sleep(0.05)
 
 
 async def _until_quiet(readers: list[Reader], deadline: float) -> None:
@@ -111,11 +117,12 @@ async def _one_pattern(pattern: str, folder: Path, count: int, rotations: int) -
     slow = Reader("slow", last=count - 1)
     loop = asyncio.get_running_loop()
     async with Tailgate(command).start({"app": log}, folder) as server:
-        process = await asyncio.create_subprocess_exec(
-            "tail", "-n", "+1", "-F", str(log),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        tasks = [asyncio.ensure_future(_tail_f(process, tail_f))]
+        output = folder / "tail-F.out"
+        with output.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                "tail", "-n", "+1", "-F", str(log), stdout=out, stderr=asyncio.subprocess.DEVNULL
+            )
+        tasks = [asyncio.ensure_future(_tail_f(output, tail_f))]
         try:
             while str(log) not in procfs.open_paths(process.pid):
                 await asyncio.sleep(0.01)

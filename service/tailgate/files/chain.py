@@ -169,13 +169,13 @@ class HandleChain:
         was given to more files (directory events) than were opened. Returns how
         many files, and the bytes of those still found among the rotated copies.
         """
-        overflowed, self.overflowed = self.overflowed, False
         missed = self.name_events - self.opened
         if start is None or start is not self.newest:
             return 0, 0
-        if not overflowed and not missed_files(self.name_events, self.opened):
+        if not self.overflowed and not missed_files(self.name_events, self.opened):
             return 0, 0
         self.name_events = self.opened = 0
+        self.overflowed = False
         lost = self._unseen_copies(start, self._floor_ns, None)
         return max(missed, len(lost)), sum(c.size for c in lost)
 
@@ -187,6 +187,8 @@ class HandleChain:
             # Every new name met its file: nothing to look for (and nothing to
             # mistake for a missed file among the copies).
             return
+        # Events were lost (queue overflow): the copies are all there is to go by.
+        self.overflowed = False
         try:
             floor, ceiling = handle.mtime_ns(), successor.mtime_ns()
         except OSError:

@@ -252,7 +252,8 @@ class FileFollower:
     def _on_dir_event(self, mask: int, name: str | None) -> None:
         if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
             self._check_due = True
-            self._chain.overflowed = bool(mask & IN_Q_OVERFLOW)
+            if mask & IN_Q_OVERFLOW:
+                self._chain.overflowed = True
             if mask & IN_IGNORED:
                 # The directory itself went away: fall back on polling until it returns.
                 self._wakeups.dir_gone()

@@ -48,6 +48,10 @@ DIR_EVENTS = (
 FILE_EVENTS = IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF
 
 _EVENT_HEADER = struct.Struct("iIII")
+#: Bytes of events read at once.
+READ_SIZE = 65536
+#: ``dispatch_pending`` reads at most this many times (about 65,000 events).
+MAX_PENDING_READS = 32
 
 #: Called with the event mask and the name inside a watched directory (or None).
 Callback = Callable[[int, str | None], None]
@@ -138,8 +142,11 @@ class InotifyHub:
         a new file's name is seen (and the file opened) before it can be renamed
         away again.
         """
-        if self._fd >= 0:
-            self._on_readable()
+        # A busy folder queues an event per write: read until the queue is empty
+        # (or a bound), so that the events that matter are not left behind the rest.
+        for _ in range(MAX_PENDING_READS):
+            if self._fd < 0 or not self._on_readable():
+                return
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -159,14 +166,15 @@ class InotifyHub:
                 # Fails harmlessly (EINVAL) when the kernel already dropped the watch.
                 self._libc.inotify_rm_watch(self._fd, wd)
 
-    def _on_readable(self) -> None:
+    def _on_readable(self) -> bool:
+        """Hand out one read of events; False when there was nothing to read."""
         try:
-            data = os.read(self._fd, 65536)
+            data = os.read(self._fd, READ_SIZE)
         except BlockingIOError:
-            return
+            return False
         except OSError as exc:
             log.error("reading inotify events failed: %s", exc)
-            return
+            return False
         # Collect first, then call: a callback may subscribe or unsubscribe.
         calls: list[tuple[Callback, int, str | None]] = []
         pos = 0
@@ -197,6 +205,7 @@ class InotifyHub:
                     log.exception("inotify callback failed")
         finally:
             self.dispatching = False
+        return True
 
 
 def _strerror() -> str:
