@@ -127,6 +127,10 @@ class FileTail:
                 await viewer.send(payload, len(chunk.lines))
                 self._sent_lines.inc(len(chunk.lines))
                 self._sent_bytes.inc(len(payload))
+                # A send into a socket with room returns without yielding: give the
+                # loop a turn, or a viewer catching up holds off the follower's events
+                # for many frames (and a new file must be opened within milliseconds).
+                await asyncio.sleep(0)
                 return True
             if not handle.finished:
                 return False
