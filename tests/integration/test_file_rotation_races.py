@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.support.files import append, append_lines, numbered, read_until, transcript
+from tests.support.files import (
+    append,
+    append_lines,
+    numbered,
+    read_until,
+    synced,
+    transcript,
+)
 from tests.support.tails import running_server
 
 
@@ -103,4 +110,28 @@ async def test_a_copytruncate_that_outran_the_reader_sends_a_gap_with_the_bytes_
         gap = next(f for f in tail.frames if f.get("event") == "gap")
         assert gap["bytes"] == len(unread)
         assert transcript(tail).count("<gap>") == 1
+        await tail.close()
+
+
+async def test_a_copytruncate_while_a_tail_was_paused_sends_it_a_gap_with_its_own_bytes_lost(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    append_lines(log, ["read-1"])
+    async with running_server(tmp_path, {"app": log}) as server:
+        tail = await server.tail("app", backlog=1)
+        await tail.expect("hello")
+        await tail.read_lines(1)
+        await tail.send({"type": "pause"})
+        await synced(tail)
+        unread = "unread-1\nunread-2\nunread-3\n"
+        append(log, unread)
+        (tmp_path / "app.log.1").write_bytes(log.read_bytes())
+        os.truncate(log, 0)
+        append_lines(log, ["after-1"])
+        await tail.send({"type": "resume"})
+        got = await read_until(tail, "after-1")
+        assert got == ["read-1", "<gap>", "<truncated>", "after-1"]
+        gap = next(f for f in tail.frames if f.get("event") == "gap")
+        assert gap["bytes"] == len(unread)
         await tail.close()

@@ -19,10 +19,12 @@ from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
 from . import notices
 from .backlog import backlog_start
+from .copies import truncated_copy_size
 from .cursor import BadCursor, FileCursor, checksum
 from .follower import READ_SIZE, FileFollower
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .path_state import lost_to_truncation
 from .rotated_names import is_rotated_copy
 
 #: While waiting at the end, re-check at least this often.
@@ -101,7 +103,12 @@ class FileTail:
         own = follower.pos
         is_followed = own is not None and own.handle is handle
         if pos.truncations != handle.truncations:
+            # What this viewer had not read yet is in the copy the truncation made.
+            copy_size = truncated_copy_size(follower.path, follower.roots, pos.offset, pos.tail)
+            lost = lost_to_truncation(pos.offset, copy_size)
             pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
+            if lost:
+                await viewer.send(notices.truncation_gap(follower.path, lost))
             await viewer.send(notices.truncated(follower.path))
             return True
         size = handle.size()
