@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 
 from ..errors import FileRefused
 from ..metrics import Metrics
@@ -74,6 +75,8 @@ log = logging.getLogger(__name__)
 
 #: Bytes read per frame: large enough to amortise per-frame costs, small enough to bound a frame.
 READ_SIZE = 256 * 1024
+#: While reading a large batch, pending events are handed out this often (seconds).
+LOOK_EVERY = 0.004
 #: Bytes one pump may read before letting other work run.
 PUMP_BUDGET = 4 * 1024 * 1024
 #: Directory events that may change which file the path names.
@@ -111,6 +114,7 @@ class FileFollower:
         self._look_handle: asyncio.Handle | None = None
         self._hub = hub
         self._pumping = False
+        self._looked_at = 0.0
         self._look_task: asyncio.Task[None] | None = None
         self._partial = PartialLine(self._on_quiet)
         self._flush_due = False
@@ -458,7 +462,15 @@ class FileFollower:
         return False
 
     def _look_between_chunks(self) -> None:
-        """A long read must not delay a new file's opening: rotations come every few ms."""
+        """A long read must not delay a new file's opening: rotations come every few ms.
+
+        At most every ``LOOK_EVERY`` seconds, so that a fast read stays one syscall
+        per chunk and the events of a busy file are still handed out in batches.
+        """
+        now = time.monotonic()
+        if now - self._looked_at < LOOK_EVERY:
+            return
+        self._looked_at = now
         if self._hub is not None and not self._wakeups.polling:
             self._hub.dispatch_pending()
         self._look_if_due()
