@@ -15,13 +15,16 @@ import os
 
 from ..errors import SourceFailed
 from ..metrics import Metrics
-from ..streaming.frames import lines_payload, notice_payload
+from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
+from . import notices
 from .backlog import backlog_start, line_boundary_at_or_before
+from .copies import truncated_copy_size
 from .cursor import BadCursor, FileCursor, checksum
-from .follower import READ_SIZE, FileFollower, State, switch_message
+from .follower import READ_SIZE, FileFollower, State
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .path_state import lost_to_truncation
 from .rotated_names import is_rotated_copy
 
 #: While waiting at the end, re-check at least this often.
@@ -116,12 +119,13 @@ class FileTail:
         own = follower.pos
         is_followed = own is not None and own.handle is handle
         if pos.truncations != handle.truncations:
+            # What this viewer had not read yet is in the copy the truncation made.
+            copy_size = truncated_copy_size(follower.path, follower.roots, pos.offset, pos.tail)
+            lost = lost_to_truncation(pos.offset, copy_size)
             pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
-            await viewer.send(
-                notice_payload(
-                    "truncated", f"{follower.path} was truncated; reading from its start"
-                )
-            )
+            if lost:
+                await viewer.send(notices.truncation_gap(follower.path, lost))
+            await viewer.send(notices.truncated(follower.path))
             return True
         size = handle.size()
         if size < pos.offset:
@@ -130,9 +134,11 @@ class FileTail:
                 handle.truncations += 1
                 return True
             return False
-        if pos.offset < size:
-            data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
-            final = handle.retired and pos.offset + len(data) >= size
+        # A finished file ends where the follower finished it, for every reader.
+        end = handle.limit(size)
+        if pos.offset < end:
+            data = handle.read(pos.offset, min(READ_SIZE, end - pos.offset))
+            final = handle.finished and pos.offset + len(data) >= end
             chunk = split_lines(data, final=final, max_line=self._max_line)
             if chunk.consumed == 0 and own is not None and is_followed and own.offset > pos.offset:
                 # The follower already sent this partial line; send it the same way.
@@ -144,23 +150,30 @@ class FileTail:
                 await viewer.send(payload, len(chunk.lines))
                 self._sent_lines.inc(len(chunk.lines))
                 self._sent_bytes.inc(len(payload))
+                # A send into a socket with room returns without yielding: give the
+                # loop a turn, or a viewer catching up holds off the follower's events
+                # for many frames (and a new file must be opened within milliseconds).
+                await asyncio.sleep(0)
                 return True
-            if not handle.retired:
+            if not handle.finished:
                 return False
-        if not handle.retired and not is_followed:
+        if not handle.finished and not follower.follows(handle):
             if own is None:
                 return False
             # A rotated file found for a resume, finished: the followed file comes next.
             handle.retire(own.handle, "rotated")
         successor = handle.next
-        if successor is None:
+        if successor is None or not handle.finished:
+            # The writer may still write here (renamed, not reopened yet): wait.
             return False
         # This file is finished and the follower moved on: follow the same way.
         event = handle.next_event
         pos.handle = successor.acquire()
         pos.offset, pos.tail, pos.truncations = 0, b"", successor.truncations
+        if handle.late_lines:
+            await viewer.send(notices.late(follower.path, handle.late_lines))
         handle.release()
-        await viewer.send(notice_payload(event, switch_message(follower.path, event)))
+        await viewer.send(notices.switched(follower.path, event))
         return True
 
     # -- where a tail starts --------------------------------------------------------

@@ -4,42 +4,46 @@ A single follower per log reads new lines once, builds each frame once, and writ
 it to every viewer standing at the live end. It follows the path, not just the
 open file:
 
-- rename + create (logrotate's default): the old file is read to its end, then the
-  new one from its start, with a ``rotated`` notice. While the new file is still
-  empty the old one is kept, since writers often reopen a moment later.
+- rename + create (logrotate's default, the kubelet, ``RotatingFileHandler``): the
+  new file is opened the moment its name appears and linked after the old one
+  (``chain``); the old one is read to its end once the writer has moved on (the
+  new file has data), then the new one from its start, with a ``rotated`` notice.
+  Files renamed away again before they were read are read whole all the same.
 - copytruncate: the file shrinking, or the bytes before our offset changing, is a
-  truncation: ``truncated`` notice, reading restarts at 0.
-- deleted: ``deleted`` notice; reading the open file goes on until the name returns.
+  truncation: ``truncated`` notice, reading restarts at 0; a ``gap`` notice first
+  when the truncation took bytes not read yet (found in the copy it made).
+- deleted: ``deleted`` notice; reading the open file goes on until the name returns,
+  then ``created``.
 - not there yet: ``waiting`` notice, then ``created`` when it appears.
 - unreadable: an ``error`` frame; checks go on and the tail recovers by itself.
 
 Changes arrive through inotify (the file's own inode, and its directory for the
 name); a slow safety poll catches what inotify cannot see, and network filesystems
-are polled. Viewers that fall behind leave the live set with their position and
-catch up on their own (see ``file_tail``); the follower never waits for anyone.
+are polled, with the ``stat`` that can hang there run off the event loop.
+Decisions about what a look at the path means are pure (``path_state``). Viewers
+that fall behind leave the live set with their position and catch up on their own
+(see ``file_tail``); the follower never waits for anyone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import os
-import stat
 import time
 
 from ..errors import FileRefused
 from ..metrics import Metrics
-from ..streaming.frames import error_payload, lines_payload, notice_payload, ws_text_frame
-from ..streaming.pacing import FanoutPacer
+from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
-from . import fstype
+from . import notices
 from .backlog import line_boundary_at_or_before
+from .chain import HandleChain
+from .copies import truncated_copy_size
+from .follow_state import FollowState, State, error_reason
 from .handle import FileHandle, Position
 from .inotify import (
-    DIR_EVENTS,
-    FILE_EVENTS,
     IN_ATTRIB,
     IN_CREATE,
     IN_DELETE,
@@ -50,39 +54,35 @@ from .inotify import (
     IN_MOVED_TO,
     IN_Q_OVERFLOW,
     InotifyHub,
-    InotifyUnavailable,
-    Watch,
 )
 from .lines import DEFAULT_MAX_LINE, split_lines
+from .live_set import LiveSet, position_copy
+from .partial_line import PartialLine
+from .path_state import (
+    Action,
+    Held,
+    lost_to_truncation,
+    on_path,
+    switch_event,
+    truncated,
+)
 from .roots import FileRoots
+from .wakeups import POLL_INTERVAL, FollowMode, Wakeups
+
+__all__ = ["READ_SIZE", "FileFollower", "FollowMode", "State"]
 
 log = logging.getLogger(__name__)
 
 #: Bytes read per frame: large enough to amortise per-frame costs, small enough to bound a frame.
 READ_SIZE = 256 * 1024
+#: While reading a large batch, pending events are handed out this often (seconds).
+LOOK_EVERY = 0.004
 #: Bytes one pump may read before letting other work run.
 PUMP_BUDGET = 4 * 1024 * 1024
-#: A partial last line is sent as it is once the writer has been quiet this long.
-FLUSH_DELAY = 0.5
 #: Directory events that may change which file the path names.
 _NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
-
-#: With inotify, the path is still re-checked this often, for what inotify cannot see.
-SAFETY_POLL = 2.0
-#: Without inotify, the file is checked this often.
-POLL_INTERVAL = 0.25
-
-
-class FollowMode(enum.StrEnum):
-    AUTO = "auto"
-    POLL = "poll"
-
-
-class State(enum.StrEnum):
-    OK = "ok"
-    WAITING = "waiting"
-    DELETED = "deleted"
-    ERROR = "error"
+#: Directory events that give the name to a new file.
+_NEW_NAME = IN_CREATE | IN_MOVED_TO
 
 
 class FileFollower:
@@ -103,99 +103,105 @@ class FileFollower:
         #: Every file read for this log must lie under these (fixed when following starts).
         self.roots = roots.for_log(path)
         self._dir, self._name = os.path.split(path)
-        self._hub = hub
-        self._metrics = metrics
-        self._mode = mode
         self._max_line = max_line
-        self._poll_interval = poll_interval
         self._loop = asyncio.get_running_loop()
         self.pos: Position | None = None
-        self.state = State.OK
-        self._state_frame: bytes | None = None
-        self._live: dict[Viewer, asyncio.Future[Position]] = {}
-        self._viewers: set[Viewer] = set()
+        self._state = FollowState(log_id, metrics)
+        self._chain = HandleChain(path, self.roots)
+        self._live = LiveSet(self._loop, metrics, log_id)
         self._changed: asyncio.Future[None] | None = None
-        self._pacer = FanoutPacer()
         self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
-        self._poll_handle: asyncio.TimerHandle | None = None
-        self._flush_handle: asyncio.TimerHandle | None = None
-        self._partial_at: int | None = None
-        self._partial_size = 0
+        self._look_handle: asyncio.Handle | None = None
+        self._hub = hub
+        self._pumping = False
+        self._looked_at = 0.0
+        self._look_task: asyncio.Task[None] | None = None
+        self._partial = PartialLine(self._on_quiet)
         self._flush_due = False
         self._check_due = True
-        #: The path no longer names the file we read (renamed away, deleted, replaced).
-        self._path_moved = False
-        self._dir_watch: Watch | None = None
-        self._file_watch: Watch | None = None
+        self._late_due = False
+        #: The name left by a rename since the last new file (rotated, not deleted).
+        self._renamed = False
+        self._wakeups = Wakeups(
+            path,
+            hub=hub,
+            mode=mode,
+            poll_interval=poll_interval,
+            on_dir=self._on_dir_event,
+            on_file=self._on_file_event,
+            on_timer=self._on_poll,
+        )
         self._closed = False
         self._first_handle: FileHandle | None = None
         self._first_offset = 0
-        self._sent_lines = metrics.sent_lines.labels(log_id)
-        self._sent_bytes = metrics.sent_bytes.labels(log_id)
 
     # -- life cycle ---------------------------------------------------------------
 
     def start(self) -> None:
-        if self._mode is FollowMode.AUTO and fstype.is_remote(fstype.mount_type(self.path)):
-            log.info("polling %s: it is on a network filesystem", self.path)
-            self._mode = FollowMode.POLL
-        self._watch_dir()
+        self._wakeups.start()
         self._check_path(initial=True)
-        self._arm_poll()
+        self._wakeups.arm(holding=self.pos is not None)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        for handle in (self._pump_handle, self._poll_handle, self._flush_handle):
+        self._partial.done()
+        for handle in (self._pump_handle, self._look_handle):
             if handle is not None:
                 handle.cancel()
-        for watch in (self._dir_watch, self._file_watch):
-            if watch is not None:
-                watch.close()
-        for fut in self._live.values():
-            fut.cancel()
-        self._live.clear()
-        self._viewers.clear()
+        if self._look_task is not None:
+            self._look_task.cancel()
+        self._wakeups.close()
+        self._live.close()
+        self._state.clear()
         if self.pos is not None:
             self.pos.release()
             self.pos = None
+        self._chain.close()
         self._notify_changed()
 
     # -- what viewers use -----------------------------------------------------------
 
+    @property
+    def state(self) -> State:
+        return self._state.state
+
     def attach(self, viewer: Viewer) -> None:
         """Register a viewer for state notices; it hears the current state at once."""
-        self._viewers.add(viewer)
-        if self._state_frame is not None:
-            viewer.state(self._state_frame)
+        self._state.attach(viewer)
 
     def detach(self, viewer: Viewer) -> None:
-        self._viewers.discard(viewer)
-        fut = self._live.pop(viewer, None)
-        if fut is not None and not fut.done():
-            fut.cancel()
+        self._state.detach(viewer)
+        self._live.drop(viewer)
 
     def try_join(self, viewer: Viewer, pos: Position) -> asyncio.Future[Position] | None:
         """Put a viewer in the live set if it stands where the follower stands.
 
         With nobody live, the follower reads nothing and simply moves to the first
-        viewer that wants to join (in the same file); with viewers live, a viewer
-        joins only at exactly the follower's position, so nobody skips or repeats a
-        line. The future gives the viewer's position back when it leaves the set.
+        viewer that wants to join (in the same file, or a later one of its chain);
+        with viewers live, a viewer joins only at exactly the follower's position,
+        so nobody skips or repeats a line. The future gives the viewer's position
+        back when it leaves the set.
         """
         own = self.pos
-        if own is None or pos.handle is not own.handle:
+        if own is None:
             return None
+        if pos.handle is not own.handle:
+            if self._live or pos.handle not in HandleChain.members(own.handle):
+                return None
+            self.pos = position_copy(pos)
+            own.release()
+            self._watch_file()
+            own = self.pos
         if pos.truncations != own.handle.truncations:
             return None
         if pos.offset != own.offset:
             if self._live:
                 return None
             own.offset, own.tail = pos.offset, pos.tail
-            self._partial_done()
-        fut: asyncio.Future[Position] = self._loop.create_future()
-        self._live[viewer] = fut
+            self._partial.done()
+        fut = self._live.join(viewer)
         viewer.live_exit = lambda: self.leave_live(viewer)
         fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
         # Whatever arrived while nobody was live is read now.
@@ -205,15 +211,13 @@ class FileFollower:
 
     def leave_live(self, viewer: Viewer) -> None:
         """Take a viewer out of the live set (pause), handing it the current position."""
-        fut = self._live.pop(viewer, None)
-        if fut is not None and not fut.done() and self.pos is not None:
-            fut.set_result(self._position_copy(self.pos))
+        self._live.leave(viewer, self.pos)
 
     def start_position(self) -> Position | None:
         """A position at the follower's current place, for a new viewer (or None)."""
         if self.pos is None:
             return None
-        return self._position_copy(self.pos)
+        return position_copy(self.pos)
 
     def first_position(self) -> Position | None:
         """Where the follower began reading its first file, for viewers that waited for it.
@@ -224,9 +228,9 @@ class FileFollower:
         pos = self.pos
         if pos is None:
             return None
-        handle = pos.handle
-        if handle is not self._first_handle:
-            return self._position_copy(pos)
+        handle = self._first_handle
+        if handle is None or handle.fd < 0 or handle not in HandleChain.members(pos.handle):
+            return position_copy(pos)
         offset = self._first_offset
         return Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
 
@@ -239,68 +243,95 @@ class FileFollower:
 
     def handles(self) -> list[FileHandle]:
         """The open handles on the follower's path, newest first (for resuming cursors)."""
-        return [self.pos.handle] if self.pos is not None else []
+        if self.pos is None:
+            return []
+        return HandleChain.members(self.pos.handle)[::-1]
+
+    def follows(self, handle: FileHandle) -> bool:
+        """Whether ``handle`` is in the follower's chain: finished by it, never by a reader."""
+        return self.pos is not None and handle in HandleChain.members(self.pos.handle)
 
     # -- events ---------------------------------------------------------------------
 
     def _on_dir_event(self, mask: int, name: str | None) -> None:
         if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
             self._check_due = True
+            if mask & IN_Q_OVERFLOW:
+                self._chain.overflowed = True
             if mask & IN_IGNORED:
                 # The directory itself went away: fall back on polling until it returns.
-                self._dir_watch = None
+                self._wakeups.dir_gone()
         elif name != self._name:
-            return
-        elif mask & _NAME_CHANGES or self._path_moved or self.pos is None:
+            if not self._chain.watching_late:
+                return
+            # Perhaps a write to a finished file under its rotated name.
+            self._late_due = True
+        elif mask & _NAME_CHANGES:
+            self._check_due = True
+            if mask & _NEW_NAME:
+                self._chain.name_events += 1
+            if mask & IN_MOVED_FROM:
+                self._renamed = True
+        elif self.pos is None or self.pos.handle is not self._chain.newest:
+            # A write to a newer file than the one read: the writer may have moved on.
             self._check_due = True
         else:
             # A write to the file we read: its own watch reports it too.
             return
-        self._pump_now()
+        # After the whole batch of events, so that every new name in it is counted
+        # before the path is looked at (a file may have come and gone in between).
+        self._schedule_look()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
         if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
             self._check_due = True
         if mask & IN_IGNORED:
-            self._file_watch = None
+            self._wakeups.file_gone()
         self._pump_now()
 
     def _pump_now(self) -> None:
         """Read at once, in the event's callback: a loop iteration less of latency."""
-        if self._pump_handle is None and not self._closed:
+        if self._pumping:
+            # An event handled between two chunks of this follower's own reading.
+            self._schedule_pump()
+        elif self._pump_handle is None and not self._closed:
             self._pump()
 
     def _on_poll(self) -> None:
-        self._poll_handle = None
+        self._late_due = self._chain.watching_late
         self._check_due = True
-        if self._dir_watch is None:
-            self._watch_dir()
         self._schedule_pump()
-        self._arm_poll()
+        self._wakeups.arm(holding=self.pos is not None)
 
-    def _on_flush(self) -> None:
-        self._flush_handle = None
+    def _look_if_due(self) -> None:
+        """Look at the path if something may have changed it (off the loop when polling)."""
+        if not self._check_due:
+            return
+        self._check_due = False
+        if not self._wakeups.polling:
+            self._check_path()
+        elif self._look_task is None:
+            # On a network filesystem a stat can hang: never on the event loop.
+            self._look_task = self._loop.create_task(self._look_off_loop())
+
+    async def _look_off_loop(self) -> None:
+        try:
+            seen = await asyncio.to_thread(_stat, self.path)
+        finally:
+            self._look_task = None
+        if not self._closed:
+            self._check_path(seen=seen)
+            self._schedule_pump()
+
+    def _on_quiet(self, offset: int, size: int) -> None:
         pos = self.pos
         try:
-            quiet = (
-                pos is not None
-                and pos.offset == self._partial_at
-                and pos.handle.size() == self._partial_size
-            )
+            quiet = pos is not None and pos.offset == offset and pos.handle.size() == size
         except OSError:
             quiet = False
         # Only a writer that stopped mid-line for the whole delay gets its line flushed.
         self._flush_due = quiet
         self._schedule_pump()
-
-    def _arm_poll(self) -> None:
-        if self._closed:
-            return
-        polling = self._mode is FollowMode.POLL or self._dir_watch is None
-        if self.pos is not None and self._file_watch is None:
-            polling = True
-        interval = self._poll_interval if polling else SAFETY_POLL
-        self._poll_handle = self._loop.call_later(interval, self._on_poll)
 
     def _schedule_pump(self, delay: float = 0.0) -> None:
         if self._pump_handle is not None or self._closed:
@@ -310,44 +341,58 @@ class FileFollower:
         else:
             self._pump_handle = self._loop.call_soon(self._pump)
 
-    def _watch_dir(self) -> None:
-        if self._mode is FollowMode.POLL or self._hub is None or self._dir_watch is not None:
-            return
-        try:
-            self._dir_watch = self._hub.subscribe(self._dir or ".", DIR_EVENTS, self._on_dir_event)
-        except InotifyUnavailable:
-            self._dir_watch = None
-
     def _watch_file(self) -> None:
-        if self._file_watch is not None:
-            self._file_watch.close()
-            self._file_watch = None
-        if self._mode is FollowMode.POLL or self._hub is None or self.pos is None:
-            return
-        # /proc/self/fd/N names exactly the inode we hold open, whatever its name now.
-        proc_path = f"/proc/self/fd/{self.pos.handle.fd}"
-        try:
-            self._file_watch = self._hub.subscribe(proc_path, FILE_EVENTS, self._on_file_event)
-        except InotifyUnavailable:
-            self._file_watch = None
+        self._wakeups.watch_file(self.pos.handle.fd if self.pos is not None else None)
 
     # -- reading ----------------------------------------------------------------------
+
+    def _schedule_look(self) -> None:
+        if self._look_handle is None and not self._closed:
+            self._look_handle = self._loop.call_soon(self._look)
+
+    def _look(self) -> None:
+        """Look at the path now, even while reading is paced: a new file is opened at once."""
+        self._look_handle = None
+        if not self._closed:
+            self._look_if_due()
+        self._schedule_pump()
 
     def _pump(self) -> None:
         self._pump_handle = None
         if self._closed:
             return
-        delay = self._pacer.delay(time.perf_counter())
+        self._pumping = True
+        try:
+            self._pump_once()
+        finally:
+            self._pumping = False
+        self._notify_changed()
+
+    def _pump_once(self) -> None:
+        # In the middle of a batch of events, the rest of it may say that a file came
+        # and went: the path is looked at and files finished after the whole batch.
+        mid_batch = self._hub is not None and self._hub.dispatching
+        if mid_batch:
+            self._schedule_look()
+        else:
+            self._look_if_due()
+        delay = self._live.delay()
         if delay > 0 and self._live:
             self._schedule_pump(delay)
             return
-        if self._check_due:
-            self._check_due = False
-            self._check_path()
         pos = self.pos
+        if pos is not None and not mid_batch:
+            try:
+                if pos.handle is not self._chain.newest:
+                    self._count_new_names()
+                if self._chain.finish_ready(pos.handle) or self._late_due:
+                    self._late_due = False
+                    self._report_late()
+            except OSError as exc:
+                self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
         if pos is not None and self._live:
             try:
-                more = self._read_available(pos, final=self._flush_due)
+                more = self._read_chain(final=self._flush_due)
             except OSError as exc:
                 self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
                 more = False
@@ -357,28 +402,54 @@ class FileFollower:
         elif pos is not None:
             # Nobody at the live end: viewers catching up read for themselves. Only
             # a truncation must still be noticed here, since it is counted here.
+            self._skip_finished()
             with contextlib.suppress(OSError):
-                self._check_truncation(pos)
-        self._notify_changed()
+                self._check_truncation(self.pos or pos)
+
+    def _count_new_names(self) -> None:
+        """Before finishing a file: hear every new name the kernel already reported.
+
+        A file created and renamed away again just before the last look is known
+        only by its directory event, which may still wait in the queue; counted
+        now, it is put back in the chain before anyone reads past its place.
+        """
+        if self._hub is not None and not self._wakeups.polling:
+            self._hub.dispatch_pending()
+            self._look_if_due()
+
+    def _read_chain(self, *, final: bool) -> bool:
+        """Read the current file, and every finished one on to the next; True if more waits."""
+        while (pos := self.pos) is not None:
+            handle = pos.handle
+            if self._read_available(pos, final=final or handle.finished):
+                return True
+            if not (handle.retired and pos.offset >= handle.limit(handle.size())):
+                return False
+            self._move_on(pos)
+        return False
 
     def _read_available(self, pos: Position, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
         """Read and fan out what is new; True when more is waiting beyond the budget."""
         handle = pos.handle
-        size = self._check_truncation(pos)
+        size = handle.limit(self._check_truncation(pos))
+        chunks = 0
         while pos.offset < size:
             if budget <= 0:
                 return True
+            if chunks:
+                self._look_between_chunks()
+            chunks += 1
             data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
             if not data:
                 break
             at_end = pos.offset + len(data) >= size
             chunk = split_lines(data, final=final and at_end, max_line=self._max_line)
             if chunk.consumed == 0:
-                self._partial_waiting(pos.offset, size)
+                self._partial.waiting(pos.offset, size)
                 break
             start_offset, start_tail = pos.offset, pos.tail
             pos.advance(data, chunk.consumed)
-            self._partial_done()
+            self._partial.done()
             self._fan_out(
                 lines_payload(chunk.lines, pos.cursor()),
                 len(chunk.lines),
@@ -386,176 +457,180 @@ class FileFollower:
             )
             budget -= chunk.consumed
             if chunk.consumed < len(data) and at_end:
-                self._partial_waiting(pos.offset, size)
+                self._partial.waiting(pos.offset, size)
                 break
         return False
+
+    def _look_between_chunks(self) -> None:
+        """A long read must not delay a new file's opening: rotations come every few ms.
+
+        At most every ``LOOK_EVERY`` seconds, so that a fast read stays one syscall
+        per chunk and the events of a busy file are still handed out in batches.
+        """
+        now = time.monotonic()
+        if now - self._looked_at < LOOK_EVERY:
+            return
+        self._looked_at = now
+        if self._hub is not None and not self._wakeups.polling:
+            self._hub.dispatch_pending()
+        self._look_if_due()
+
+    def _move_on(self, pos: Position) -> None:
+        """The current file is read to its end: go on to the next one in the chain."""
+        old = pos.handle
+        successor = old.next
+        assert successor is not None
+        self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
+        self._partial.done()
+        event = old.next_event
+        # Viewers that cannot take the notice finish the old file on their own.
+        self._fan_out(notices.switched(self.path, event), 0, pos)
+        pos.release()
+        self._watch_file()
+
+    def _skip_finished(self) -> None:
+        """With nobody live, stand at the first file not finished yet."""
+        pos = self.pos
+        moved = False
+        while pos is not None and pos.handle.retired:
+            successor = pos.handle.next
+            assert successor is not None
+            self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
+            pos.release()
+            pos = self.pos
+            moved = True
+        if moved:
+            self._partial.done()
+            self._watch_file()
 
     def _check_truncation(self, pos: Position) -> int:
         """The file's size, after noticing a truncation or rewrite before our offset."""
         handle = pos.handle
         size = handle.size()
-        if size < pos.offset or (pos.offset and handle.bytes_before(pos.offset) != pos.tail):
+        matches = pos.offset == 0 or handle.bytes_before(pos.offset) == pos.tail
+        if truncated(size, pos.offset, tail_matches=matches):
             self._truncated(pos)
             size = handle.size()
         return size
 
-    def _partial_waiting(self, offset: int, size: int) -> None:
-        """The file ends mid-line at ``size``: flush it if the writer stays quiet."""
-        if (self._partial_at, self._partial_size) != (offset, size):
-            self._partial_at, self._partial_size = offset, size
-            if self._flush_handle is not None:
-                self._flush_handle.cancel()
-            self._flush_handle = self._loop.call_later(FLUSH_DELAY, self._on_flush)
-
-    def _partial_done(self) -> None:
-        self._partial_at = None
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-            self._flush_handle = None
-
     def _truncated(self, pos: Position) -> None:
         handle = pos.handle
         before = Position(handle, pos.offset, pos.tail, pos.truncations)
+        if self._live:
+            # The copy a copytruncate made holds what was not read yet: say how much.
+            copy_size = truncated_copy_size(self.path, self.roots, pos.offset, pos.tail)
+            lost = lost_to_truncation(pos.offset, copy_size)
+            if lost:
+                self._fan_out(notices.truncation_gap(self.path, lost), 0, before)
         handle.truncations += 1
         pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
-        self._partial_done()
-        self._fan_out(
-            notice_payload("truncated", f"{self.path} was truncated; reading from its start"),
-            0,
-            before,
-        )
+        self._partial.done()
+        self._fan_out(notices.truncated(self.path), 0, before)
 
-    def _check_path(self, *, initial: bool = False) -> None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            self._missing()
-            return
-        except OSError as exc:
-            self._set_error(_reason(exc), f"cannot access {self.path}: {exc.strerror}")
-            return
-        if not stat.S_ISREG(st.st_mode):
-            self._set_error("not_a_file", f"{self.path} is not a regular file")
-            return
-        pos = self.pos
-        self._path_moved = pos is not None and not pos.handle.same_file(st)
-        if pos is not None and pos.handle.same_file(st):
+    def _report_late(self) -> None:
+        """Tell live viewers about lines written to files already finished."""
+        lines = self._chain.late_lines()
+        if lines and self.pos is not None:
+            self._fan_out(notices.late(self.path, lines), 0, self.pos)
+
+    # -- the path -----------------------------------------------------------------------
+
+    def _check_path(
+        self, *, initial: bool = False, seen: os.stat_result | OSError | None = None
+    ) -> None:
+        if seen is None:
+            seen = _stat(self.path)
+        chain = self._chain
+        newest = chain.newest
+        held = None
+        if newest is not None:
+            linked = True
+            if isinstance(seen, FileNotFoundError):
+                with contextlib.suppress(OSError):
+                    linked = newest.linked()
+            held = Held(newest.dev, newest.ino, linked)
+        action = on_path(held, seen)
+        if action is Action.SAME:
             if self.state is not State.OK:
                 self._set_state(State.OK, None)
-            return
-        if pos is not None and st.st_size == 0 and pos.handle.linked():
-            # Renamed away, and the new file is still empty: the writer may not have
-            # reopened yet, so keep reading the old one until the new one has data.
-            return
+        elif action is Action.WAIT:
+            if self.state is not State.WAITING:
+                self._set_state(State.WAITING, notices.waiting(self.path))
+        elif action is Action.DELETED:
+            if self.state is not State.DELETED:
+                self._set_state(State.DELETED, notices.deleted(self.path))
+        elif action is Action.NOT_A_FILE:
+            self._set_error("not_a_file", f"{self.path} is not a regular file")
+        elif action is Action.ERROR:
+            assert isinstance(seen, OSError)
+            self._set_error(error_reason(seen), f"cannot access {self.path}: {seen.strerror}")
+        elif action in (Action.OPEN_FIRST, Action.OPEN_NEXT):
+            self._open_new(initial=initial)
+        if action is not Action.ROTATING:
+            self._recover_missed()
+
+    def _open_new(self, *, initial: bool) -> None:
         try:
             new = FileHandle.open(self.path, self.roots)
         except FileNotFoundError:
-            self._missing()
             return
         except FileRefused as exc:
             # Say what is wrong, never where the file leads.
             self._set_error(exc.code, f"{self.path} {exc}; not reading it")
             return
         except OSError as exc:
-            self._set_error(_reason(exc), f"cannot open {self.path}: {exc.strerror}")
+            self._set_error(error_reason(exc), f"cannot open {self.path}: {exc.strerror}")
             return
-        if pos is None:
+        chain = self._chain
+        newest = chain.newest
+        if newest is not None and (newest.dev, newest.ino) == (new.dev, new.ino):
+            new.release()
+            return
+        if self.pos is None or newest is None:
             # A file that appears while we wait is all new; one that was there all
             # along (at start, or unreadable until now) starts at its end.
             self._open_first(new, at_end=initial or self.state is State.ERROR)
         else:
-            self._switch(pos, new)
-        self._path_moved = False
-        self._watch_file()
+            old_linked = True
+            with contextlib.suppress(OSError):
+                old_linked = newest.linked()
+            event = switch_event(old_linked=old_linked, renamed=self._renamed)
+            if self.state is State.DELETED:
+                event = "created"
+            chain.link(new, event)
+            self._set_state(State.OK, None)
+        self._renamed = False
 
     def _open_first(self, handle: FileHandle, *, at_end: bool) -> None:
         was = self.state
         offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
-        self.pos = Position(handle, offset, handle.bytes_before(offset), 0)
+        self._chain.hold(handle, appeared=was is State.WAITING)
+        self.pos = Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
         self._first_handle, self._first_offset = handle, offset
+        self._watch_file()
         if was is State.WAITING:
-            self._set_state(State.OK, notice_payload("created", f"{self.path} now exists"))
+            self._set_state(State.OK, notices.appeared(self.path))
         elif was is State.ERROR:
-            self._set_state(State.OK, notice_payload("available", f"{self.path} can be read"))
+            self._set_state(State.OK, notices.available(self.path))
         else:
             self._set_state(State.OK, None)
 
-    def _switch(self, pos: Position, new: FileHandle) -> None:
-        old = pos.handle
-        event = "created" if self.state is State.DELETED else "rotated"
-        try:
-            # Finish the old file for the live viewers, its last partial line included
-            # (viewers catching up finish it on their own).
-            while self._live and self._read_available(pos, final=True):
-                pass
-        except OSError:
-            log.warning("could not finish reading the old %s", self.path)
-        old.retire(new, event)
-        self.pos = Position(new, 0, b"", 0)
-        self._partial_done()
-        message = switch_message(self.path, event)
-        # Viewers that cannot take the notice finish the old file on their own.
-        self._fan_out(notice_payload(event, message), 0, pos)
-        pos.release()
-        self._set_state(State.OK, None)
-
-    def _missing(self) -> None:
-        self._path_moved = True
-        if self.pos is None:
-            if self.state is not State.WAITING:
-                message = f"{self.path} does not exist yet; waiting for it"
-                self._set_state(State.WAITING, notice_payload("waiting", message))
-            return
-        if self.pos.handle.linked():
-            # Renamed away (rotation in progress): the new file is about to appear.
-            return
-        if self.state is not State.DELETED:
-            message = f"{self.path} was deleted; waiting for it to come back"
-            self._set_state(State.DELETED, notice_payload("deleted", message))
+    def _recover_missed(self) -> None:
+        pos = self.pos
+        files, lost = self._chain.look_for_missed(pos.handle if pos is not None else None)
+        if files and pos is not None:
+            self._fan_out(notices.missed_gap(self.path, files, lost), 0, pos)
 
     def _set_error(self, reason: str, message: str) -> None:
-        if self.state is State.ERROR and self._state_frame == error_payload(reason, message):
-            return
-        self._metrics.source_errors.labels("file", reason).inc()
-        log.warning("%s", message, extra={"log_id": self.log_id, "reason": reason})
-        self._set_state(State.ERROR, error_payload(reason, message))
+        if self._state.error(reason, message):
+            self._notify_changed()
 
     def _set_state(self, state: State, frame: bytes | None) -> None:
-        self.state = state
-        self._state_frame = frame if state is not State.OK else None
-        if frame is not None:
-            for viewer in list(self._viewers):
-                viewer.state(frame)
+        self._state.set(state, frame)
         self._notify_changed()
 
-    # -- fan-out ------------------------------------------------------------------------
-
     def _fan_out(self, payload: bytes, lines: int, before: Position) -> None:
-        """Write one frame to every live viewer; those who cannot take it leave at ``before``."""
-        live = self._live
-        if not live:
-            return
-        frame = ws_text_frame(payload)
-        size = len(payload)
-        started = time.perf_counter()
-        behind: list[Viewer] = []
-        for viewer in live:
-            if not viewer.offer(frame, lines, size):
-                behind.append(viewer)
-        sent = len(live) - len(behind)
-        for viewer in behind:
-            fut = live.pop(viewer)
-            if not fut.done():
-                fut.set_result(self._position_copy(before))
-        if sent:
-            if lines:
-                self._sent_lines.inc(lines * sent)
-            self._sent_bytes.inc(size * sent)
-        finished = time.perf_counter()
-        self._pacer.record(started, finished)
-
-    def _position_copy(self, pos: Position) -> Position:
-        return Position(pos.handle.acquire(), pos.offset, pos.tail, pos.truncations)
+        self._live.fan_out(payload, lines, before)
 
     def _notify_changed(self) -> None:
         fut = self._changed
@@ -564,16 +639,8 @@ class FileFollower:
         self._changed = None
 
 
-def switch_message(path: str, event: str) -> str:
-    """What a viewer is told when reading moves on to another file under ``path``."""
-    if event == "rotated":
-        return f"{path} was rotated; reading the new file"
-    return f"{path} is back; reading it from its start"
-
-
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission_denied"
-    if isinstance(exc, IsADirectoryError):
-        return "not_a_file"
-    return "open_error"
+def _stat(path: str) -> os.stat_result | OSError:
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        return exc

@@ -6,6 +6,11 @@ inode. Handles are reference-counted: the descriptor closes the moment the last
 reader lets go. When the follower moves on to a new file (rotation), the old handle
 keeps a reference to its successor so a viewer still reading the old file can
 follow the same chain the follower took, without losing a file in between.
+
+A handle is linked to its successor the moment the successor appears, but it is
+*finished* only later, once the writer has moved on: until then its writer may
+still append to it (a rename rotation before the writer reopens). Readers move
+past a handle only when it is finished, and never read past its ``end``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,19 @@ from .roots import LogRoots
 
 
 class FileHandle:
-    __slots__ = ("dev", "fd", "ino", "next", "next_event", "path", "refs", "truncations")
+    __slots__ = (
+        "dev",
+        "end",
+        "fd",
+        "finished",
+        "ino",
+        "late_lines",
+        "next",
+        "next_event",
+        "path",
+        "refs",
+        "truncations",
+    )
 
     def __init__(self, fd: int, path: str) -> None:
         st = os.fstat(fd)
@@ -30,6 +47,12 @@ class FileHandle:
         self.truncations = 0
         self.next: FileHandle | None = None
         self.next_event = "rotated"
+        #: Nothing more is expected in this file: readers move on to ``next`` at its end.
+        self.finished = False
+        #: Where a finished file ends for every reader (None: wherever it ends).
+        self.end: int | None = None
+        #: Lines written after the file was finished at ``end``: counted, not sent.
+        self.late_lines = 0
 
     @classmethod
     def open(cls, path: str, roots: LogRoots) -> FileHandle:
@@ -43,7 +66,8 @@ class FileHandle:
 
     @property
     def retired(self) -> bool:
-        return self.next is not None
+        """Finished, with a file to go on to."""
+        return self.finished and self.next is not None
 
     def acquire(self) -> FileHandle:
         self.refs += 1
@@ -59,12 +83,31 @@ class FileHandle:
                 successor.release()
 
     def retire(self, successor: FileHandle, event: str) -> None:
-        """The follower moved on to ``successor``; readers of this file follow later."""
+        """A file read to its end (a rotated copy): readers go on to ``successor``."""
+        self.link(successor, event)
+        self.finished = True
+
+    def link(self, successor: FileHandle, event: str) -> None:
+        """``successor`` took this file's name; this one may still grow until finished."""
+        if self.next is not None:
+            self.next.release()
         self.next = successor.acquire()
         self.next_event = event
 
+    def finish(self, end: int) -> None:
+        """The writer moved on: readers read up to ``end`` and then go to ``next``."""
+        self.finished = True
+        self.end = end
+
+    def limit(self, size: int) -> int:
+        """How far readers may read, given the file's current size."""
+        return size if self.end is None else min(size, self.end)
+
     def size(self) -> int:
         return os.fstat(self.fd).st_size
+
+    def mtime_ns(self) -> int:
+        return os.fstat(self.fd).st_mtime_ns
 
     def linked(self) -> bool:
         return os.fstat(self.fd).st_nlink > 0

@@ -48,6 +48,10 @@ DIR_EVENTS = (
 FILE_EVENTS = IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF
 
 _EVENT_HEADER = struct.Struct("iIII")
+#: Bytes of events read at once.
+READ_SIZE = 65536
+#: ``dispatch_pending`` reads at most this many times (about 65,000 events).
+MAX_PENDING_READS = 32
 
 #: Called with the event mask and the name inside a watched directory (or None).
 Callback = Callable[[int, str | None], None]
@@ -101,6 +105,8 @@ class InotifyHub:
         self._fd = -1
         self._watches: dict[int, _Watch] = {}
         self._next_token = 0
+        #: Events of one read are being handed to subscribers (more may follow).
+        self.dispatching = False
         if self._libc is None:
             return
         fd = self._libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
@@ -129,6 +135,19 @@ class InotifyHub:
         entry.callbacks[self._next_token] = callback
         return Watch(self, wd, self._next_token)
 
+    def dispatch_pending(self) -> None:
+        """Handle the events waiting now, without waiting for the loop to get to them.
+
+        A follower busy reading a large batch calls this between chunks, so that
+        a new file's name is seen (and the file opened) before it can be renamed
+        away again.
+        """
+        # A busy folder queues an event per write: read until the queue is empty
+        # (or a bound), so that the events that matter are not left behind the rest.
+        for _ in range(MAX_PENDING_READS):
+            if self._fd < 0 or not self._on_readable():
+                return
+
     def close(self) -> None:
         if self._fd >= 0:
             self._loop.remove_reader(self._fd)
@@ -147,14 +166,15 @@ class InotifyHub:
                 # Fails harmlessly (EINVAL) when the kernel already dropped the watch.
                 self._libc.inotify_rm_watch(self._fd, wd)
 
-    def _on_readable(self) -> None:
+    def _on_readable(self) -> bool:
+        """Hand out one read of events; False when there was nothing to read."""
         try:
-            data = os.read(self._fd, 65536)
+            data = os.read(self._fd, READ_SIZE)
         except BlockingIOError:
-            return
+            return False
         except OSError as exc:
             log.error("reading inotify events failed: %s", exc)
-            return
+            return False
         # Collect first, then call: a callback may subscribe or unsubscribe.
         calls: list[tuple[Callback, int, str | None]] = []
         pos = 0
@@ -175,11 +195,17 @@ class InotifyHub:
             calls.extend((cb, mask, name) for cb in found.callbacks.values())
             if mask & IN_IGNORED:
                 self._watches.pop(wd, None)
-        for callback, mask, name in calls:
-            try:
-                callback(mask, name)
-            except Exception:
-                log.exception("inotify callback failed")
+        # Subscribers can tell a batch still being handed out from one handed out whole.
+        self.dispatching = True
+        try:
+            for callback, mask, name in calls:
+                try:
+                    callback(mask, name)
+                except Exception:
+                    log.exception("inotify callback failed")
+        finally:
+            self.dispatching = False
+        return True
 
 
 def _strerror() -> str:

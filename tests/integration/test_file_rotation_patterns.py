@@ -1,0 +1,98 @@
+"""Real rotations at a busy log's pace: every line once, in order, for every viewer.
+
+A writer in another process writes numbered lines and rotates its log the way
+real tools do (``bench.writers``): a plain rename, the kubelet (rename to a
+timestamped name while the runtime still writes, reopen, gzip the file before),
+logrotate's ``create`` (rename, create, the writer reopens on its signal), and
+Python's ``RotatingFileHandler``. Rotations come 50 ms apart, so
+files are renamed away, written to under their new name and removed while the
+server reads. Two viewers stay live; a third is paused for the whole run and
+catches up afterwards through the files the server kept open, most of them long
+gone from the folder by then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from pathlib import Path
+
+import pytest
+from bench.lines import seq_of
+from bench.writers import PATTERNS
+
+from tests.support.files import transcript
+from tests.support.tails import TailClient, running_server
+
+LINES = 20_000
+ROTATIONS = 20
+INTERVAL = 0.05
+
+
+async def _write_rotating(pattern: str, path: Path) -> None:
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.writers", pattern, str(path),
+        str(LINES), str(ROTATIONS), str(INTERVAL),
+    )  # fmt: skip
+    assert await writer.wait() == 0
+
+
+async def _read_all(tail: TailClient, timeout: float = 60.0) -> None:
+    """Read until the last line arrived (frames are kept on the client)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = f"{LINES - 1:012d}"
+    while not tail.lines or not tail.lines[-1].startswith(last):
+        left = deadline - loop.time()
+        if left <= 0:
+            got = tail.lines[-1][:12] if tail.lines else None
+            raise AssertionError(f"the last line did not arrive; the last one was {got}")
+        await tail.frame(timeout=left)
+
+
+def _around(tail: TailClient, first: list[int]) -> list[str]:
+    if not first:
+        return []
+    shown = [t if t.startswith("<") else t[:12].lstrip("0") for t in transcript(tail)]
+    for i, text in enumerate(shown):
+        if not text.startswith("<") and text and int(text) > first[0]:
+            return shown[max(0, i - 4) : i + 3]
+    return shown[-6:]
+
+
+def _check_every_line_once_in_order(tail: TailClient, who: str) -> None:
+    seqs = [seq_of(text) for text in tail.lines]
+    events = {event for event in transcript(tail) if event.startswith("<")}
+    missing = sorted(set(range(LINES)) - set(seqs))
+    assert seqs == list(range(LINES)), (
+        f"{who}: {len(missing)} lost (from {missing[:1]}), "
+        f"{len(seqs) - len(set(seqs))} repeated, "
+        f"{sum(b < a for a, b in itertools.pairwise(seqs))} out of order; "
+        f"notices {events}; around the first gap: {_around(tail, missing[:1])}"
+    )
+    assert events <= {"<rotated>"}, events
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+async def test_a_log_rotated_every_50_ms_reaches_every_viewer_whole_and_in_order(
+    tmp_path: Path, pattern: str
+) -> None:
+    log = tmp_path / "app.log"
+    log.touch()
+    async with running_server(tmp_path, {"app": log}) as server:
+        live = [await server.tail("app", backlog=0) for _ in range(2)]
+        paused = await server.tail("app", backlog=0)
+        for tail in (*live, paused):
+            await tail.expect("hello")
+        # Paused before the writer (a new process) writes its first line.
+        await paused.send({"type": "pause"})
+        readers = [asyncio.ensure_future(_read_all(tail)) for tail in live]
+        await _write_rotating(pattern, log)
+        await asyncio.gather(*readers)
+        await paused.send({"type": "resume"})
+        await _read_all(paused)
+        for who, tail in (("live", live[0]), ("live", live[1]), ("paused", paused)):
+            _check_every_line_once_in_order(tail, who)
+        for tail in (*live, paused):
+            await tail.close()
