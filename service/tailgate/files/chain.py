@@ -161,6 +161,10 @@ class HandleChain:
 
     # -- files renamed away before they were opened -------------------------------
 
+    def names_met(self) -> None:
+        """Every name given so far is accounted for: it was looked at, and refused."""
+        self.opened = max(self.opened, self.name_events)
+
     def look_for_missed(self, start: FileHandle | None) -> tuple[int, int]:
         """Files the name held that were never read, once readers are in the newest file.
 

@@ -575,7 +575,9 @@ class FileFollower:
         except FileNotFoundError:
             return
         except FileRefused as exc:
-            # Say what is wrong, never where the file leads.
+            # Say what is wrong, never where the file leads. The name was met: the
+            # file it gave is not one to read, not one that was missed.
+            self._chain.names_met()
             self._set_error(exc.code, f"{self.path} {exc}; not reading it")
             return
         except OSError as exc:
