@@ -125,3 +125,17 @@ def test_changed_ids_are_those_removed_or_pointing_elsewhere() -> None:
 def test_a_repeated_key_is_refused_instead_of_silently_winning() -> None:
     found = problems("logs:\n  - id: a\n    file: /a\n    file: /b\n")
     assert found == ["c.yaml:4: duplicate key 'file' (first at line 3)"]
+
+
+@pytest.mark.parametrize("log_id", [".", ".."])
+def test_ids_that_a_url_path_resolves_away_are_refused(log_id: str) -> None:
+    found = problems(f'logs:\n  - id: "{log_id}"\n    file: /a\n')
+    assert found == [
+        f"c.yaml:2: logs[0].id: invalid id {log_id!r}: '.' and '..' cannot be reached in a URL path"
+    ]
+    (short,) = problems(f'logs: {{"{log_id}": /a}}\n')
+    assert "cannot be reached in a URL path" in short
+
+
+def test_ids_made_of_dots_other_than_dot_segments_are_kept() -> None:
+    assert list(parse_catalog("logs:\n  - id: '...'\n    file: /a\n").entries) == ["..."]

@@ -3,6 +3,9 @@
 The YAML is composed into nodes (not loaded straight to Python values) so that each
 problem can say where it is. All problems are collected, so ``tailgate check-config``
 lists every one at once instead of stopping at the first.
+
+Whoever edits the catalog is trusted with the logs, not with the process, so a
+document must not be able to cost more than its size: see ``yaml_document``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ import yaml
 
 from ..errors import ConfigError
 from .model import Allow, Catalog, FileSpec, LogEntry, PodSpec, PodsSpec, SourceSpec
+from .yaml_document import yaml_document
 
 ID_PATTERN = re.compile(r"[a-z0-9._-]{1,63}")
+#: IDs are a URL path segment (``/ws/tail/{id}``, ``/api/logs/{id}``); browsers and
+#: HTTP clients resolve these two away before the request is sent, even percent-encoded.
+DOT_SEGMENTS = (".", "..")
 FOLLOW_MODES = ("auto", "poll")
 ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods")
 SOURCE_KEYS = ("file", "pod", "pods")
@@ -50,13 +57,7 @@ class _Problems:
 def parse_catalog(text: str, name: str = "catalog") -> Catalog:
     """Parse and validate a catalog document; raises ConfigError listing every problem."""
     problems = _Problems(name)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        detail = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([f"{name}{line}: not valid YAML: {detail}"]) from None
+    root = yaml_document(text, name)
     if root is None:
         raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' key"])
     _duplicate_keys(root, problems)
@@ -313,6 +314,11 @@ def _allow(node: yaml.Node, where: str, problems: _Problems) -> Allow | None:
 
 
 def _valid_id(log_id: str, node: yaml.Node, where: str, problems: _Problems) -> bool:
+    if log_id in DOT_SEGMENTS:
+        problems.add(
+            node, where, f"invalid id {log_id!r}: '.' and '..' cannot be reached in a URL path"
+        )
+        return False
     if ID_PATTERN.fullmatch(log_id):
         return True
     problems.add(node, where, f"invalid id {log_id!r}: use 1-63 characters of a-z 0-9 . _ -")
@@ -334,7 +340,11 @@ def _file_path(node: yaml.Node, where: str, problems: _Problems) -> str | None:
 
 
 def _duplicate_keys(node: yaml.Node, problems: _Problems) -> None:
-    """YAML lets a later key silently win over an earlier one; a catalog may not."""
+    """YAML lets a later key silently win over an earlier one; a catalog may not.
+
+    Recursion is safe: ``yaml_document`` refuses aliases (so this walks a tree, each
+    node once) and nesting deeper than ``MAX_DEPTH``.
+    """
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
