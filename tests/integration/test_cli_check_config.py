@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import run_tailgate
+from tests.unit.test_catalog_file_reading import fifo_at
 from tests.unit.test_catalog_yaml_document import alias_bomb
 
 INVALID_CATALOG = """\
@@ -140,3 +141,21 @@ def test_an_id_that_cannot_be_reached_in_a_url_is_refused(tmp_path: Path, log_id
     result = run_tailgate("check-config", str(catalog))
     assert result.returncode == 1
     assert f"invalid id {log_id!r}" in result.stderr
+
+
+def test_a_fifo_exits_1_at_once_saying_it_is_not_a_regular_file(tmp_path: Path) -> None:
+    with fifo_at(tmp_path / "catalog.yaml") as fifo:
+        result = run_tailgate("check-config", str(fifo))
+    assert result.returncode == 1
+    assert f"{fifo}: cannot read: not a regular file (a FIFO)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_catalog_file_over_8_mib_exits_1_unread(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    with catalog.open("wb") as f:
+        f.write(b"logs: []\n")
+        f.truncate(4 * 1024**3)
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 1
+    assert f"{catalog}: cannot read: larger than 8 MiB" in result.stderr
