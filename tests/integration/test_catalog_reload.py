@@ -258,16 +258,19 @@ async def test_a_fifo_in_place_of_the_catalog_is_refused_and_the_last_good_one_s
     tmp_path: Path,
 ) -> None:
     (a,) = make_logs(tmp_path, "a")
-    async with running_server(tmp_path, {"a": a}) as server:
-        tail = await open_tail(server, "a", backlog=0)
-        with fifo_at(tmp_path / "new.yaml") as fifo:
+    # Around the whole server: a reader that blocks on the FIFO is still released.
+    fifo_path = tmp_path / "catalog.yaml"
+    with fifo_at(tmp_path / "new.yaml", moved_to=fifo_path) as fifo:
+        async with running_server(tmp_path, {"a": a}) as server:
+            assert server.catalog_path == fifo_path
+            tail = await open_tail(server, "a", backlog=0)
             os.replace(fifo, server.catalog_path)
             await wait_reloads(server, "error", 1)
-        assert await listed(server) == {"a": "a"}
-        await still_following(tail, a, "a after the FIFO")
-        replace_file(server.catalog_path, catalog_yaml({"a": a, "b": a}))
-        await wait_reloads(server, "ok", 2)
-        await tail.close()
+            assert await listed(server) == {"a": "a"}
+            await still_following(tail, a, "a after the FIFO")
+            replace_file(server.catalog_path, catalog_yaml({"a": a, "b": a}))
+            await wait_reloads(server, "ok", 2)
+            await tail.close()
 
 
 async def test_a_fifo_at_the_catalog_path_stops_the_start_at_once(tmp_path: Path) -> None:

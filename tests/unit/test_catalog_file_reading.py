@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,25 +19,31 @@ RESCUE_AFTER = 20.0
 
 
 @contextmanager
-def fifo_at(path: Path) -> Iterator[Path]:
-    """A FIFO at ``path``; a reader that blocks on it is released after a while.
+def fifo_at(path: Path, moved_to: Path | None = None) -> Iterator[Path]:
+    """A FIFO at ``path`` (or where the test moves it); a blocked reader is released.
 
     A reader that opens a FIFO blocking waits for a writer forever; the rescue opens
-    it for writing (O_RDWR never blocks on Linux) so that a defect fails the test
-    instead of hanging the run.
+    and closes it for writing (O_RDWR never blocks on Linux) every ``RESCUE_AFTER``
+    seconds until the block ends, so that a defect fails the test instead of hanging
+    the run. A working reader never waits that long.
     """
     os.mkfifo(path)
+    done = threading.Event()
 
     def rescue() -> None:
-        os.close(os.open(path, os.O_RDWR | os.O_NONBLOCK))
+        while not done.wait(RESCUE_AFTER):
+            for place in (path, moved_to):
+                with contextlib.suppress(OSError):  # not there, or not a FIFO any more
+                    if place is not None and stat.S_ISFIFO(os.stat(place).st_mode):
+                        os.close(os.open(place, os.O_RDWR | os.O_NONBLOCK))
 
-    timer = threading.Timer(RESCUE_AFTER, rescue)
-    timer.daemon = True
-    timer.start()
+    thread = threading.Thread(target=rescue, daemon=True)
+    thread.start()
     try:
         yield path
     finally:
-        timer.cancel()
+        done.set()
+        thread.join()
 
 
 def test_a_regular_file_is_read_as_text(tmp_path: Path) -> None:
