@@ -350,3 +350,36 @@ async def test_a_reload_of_ten_thousand_entries_never_holds_the_event_loop_for_l
         assert len(await listed(server)) == 10_001
         await still_following(tail, a, "a after the reload")
         await tail.close()
+
+
+async def test_edits_made_during_a_slow_reload_are_applied_after_it_newest_last(
+    tmp_path: Path,
+) -> None:
+    a, b, c, d = make_logs(tmp_path, "a", "b", "c", "d")
+    path = tmp_path / "catalog.yaml"
+    path.write_text(catalog_yaml({"a": a}))
+    roots = WitnessRoots(waiting_on=str(b))
+    store = CatalogStore(Metrics(), roots=roots)
+    store.offer(path.read_text(), str(path))
+    applied: list[list[str]] = []
+    store.subscribe(lambda old, new: applied.append(sorted(new.entries)))
+    hub = InotifyHub(asyncio.get_running_loop())
+    watcher = CatalogFileWatcher(str(path), store, hub if hub.available else None)
+    watcher.start(path.read_text())
+    try:
+        replace_file(path, catalog_yaml({"b": b}))
+        assert await asyncio.to_thread(roots.checking.wait, 20.0)
+        # The check of the first edit is held; two more edits arrive meanwhile.
+        replace_file(path, catalog_yaml({"c": c}))
+        replace_file(path, catalog_yaml({"d": d}))
+        roots.loop_ran.set()
+        await wait_for(lambda: sorted(store.current.entries) == ["d"])
+        assert applied[0] == ["b"]
+        assert applied[-1] == ["d"]
+        assert applied in (
+            [["b"], ["d"]],
+            [["b"], ["c"], ["d"]],
+        )
+    finally:
+        await watcher.aclose()
+        hub.close()
