@@ -139,3 +139,17 @@ def test_ids_that_a_url_path_resolves_away_are_refused(log_id: str) -> None:
 
 def test_ids_made_of_dots_other_than_dot_segments_are_kept() -> None:
     assert list(parse_catalog("logs:\n  - id: '...'\n    file: /a\n").entries) == ["..."]
+
+
+def test_a_flood_of_problems_lists_the_first_hundred_and_counts_the_rest() -> None:
+    text = "logs:\n" + "- 1\n" * 100_000
+    found = problems(text)
+    assert len(found) == 101
+    assert found[0] == "c.yaml:2: logs[0]: must be a mapping with at least 'id' and 'file'"
+    assert found[-1] == "c.yaml: and 99900 more problem(s)"
+
+
+def test_a_problem_past_the_hundredth_is_still_counted() -> None:
+    text = "logs:\n" + "- 1\n" * 100 + "- {id: ok, file: /a, colour: red}\n"
+    found = problems(text)
+    assert found[-1] == "c.yaml: and 1 more problem(s)"

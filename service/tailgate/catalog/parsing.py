@@ -38,20 +38,33 @@ _SELECTOR_TERM = re.compile(
     r"|\s+(in|notin)\s*\(\s*[-A-Za-z0-9_.]*(\s*,\s*[-A-Za-z0-9_.]*)*\s*\))?\s*"
 )
 MAX_TITLE = 200
+#: Problems listed in full; the rest are counted in one last line.
+MAX_PROBLEMS = 100
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 
 
 class _Problems:
+    """Every problem counted, the first ``MAX_PROBLEMS`` kept: a document of a million
+    broken entries must not cost a million messages (in memory, logs and Events)."""
+
     def __init__(self, name: str) -> None:
         self.name = name
         self.items: list[str] = []
+        self.count = 0
 
     def add(self, node: yaml.Node | None, where: str, message: str) -> None:
+        self.count += 1
+        if self.count > MAX_PROBLEMS:
+            return
         line = f":{node.start_mark.line + 1}" if node is not None else ""
         prefix = f"{self.name}{line}: "
         self.items.append(f"{prefix}{where}: {message}" if where else prefix + message)
+
+    def listed(self) -> list[str]:
+        more = self.count - len(self.items)
+        return self.items + ([f"{self.name}: and {more} more problem(s)"] if more else [])
 
 
 def parse_catalog(text: str, name: str = "catalog") -> Catalog:
@@ -95,8 +108,8 @@ def parse_catalog(text: str, name: str = "catalog") -> Catalog:
                 _add(entries, first_seen, entry, key_node, where, problems)
     elif not (isinstance(logs_node, yaml.ScalarNode) and logs_node.tag == _NULL):
         problems.add(logs_node, "logs", "must be a list of entries or a mapping of ID to path")
-    if problems.items:
-        raise ConfigError(problems.items)
+    if problems.count:
+        raise ConfigError(problems.listed())
     return Catalog(entries)
 
 
@@ -129,7 +142,7 @@ def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
             problems.add(key_node, where, f"unknown key {key!r} (known: {known})")
             continue
         fields[key] = (key_node, value_node)
-    before = len(problems.items)
+    before = problems.count
     log_id = None
     if "id" not in fields:
         problems.add(node, where, "missing 'id'")
@@ -175,7 +188,7 @@ def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
         allow = _allow(fields["allow"][1], f"{where}.allow", problems)
     if "follow" in fields and source is not None:
         problems.add(fields["follow"][0], where, "'follow' applies to files only")
-    if len(problems.items) > before or log_id is None or (path is None and source is None):
+    if problems.count > before or log_id is None or (path is None and source is None):
         return None
     if source is not None:
         return LogEntry(log_id, title, source, allow)
@@ -229,7 +242,7 @@ def _pod(node: yaml.Node, where: str, problems: _Problems) -> PodSpec | None:
     fields = _fields(node, where, POD_KEYS, problems)
     if fields is None:
         return None
-    before = len(problems.items)
+    before = problems.count
     namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
     name = _name(fields, node, "name", where, DNS_SUBDOMAIN, problems)
     container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
@@ -240,7 +253,7 @@ def _pod(node: yaml.Node, where: str, problems: _Problems) -> PodSpec | None:
             problems.add(flag, f"{where}.previous", "must be true or false")
         else:
             previous = _scalar(flag).lower() in ("true", "yes", "on", "y")
-    if len(problems.items) > before or namespace is None or name is None:
+    if problems.count > before or namespace is None or name is None:
         return None
     return PodSpec(namespace, name, container, previous)
 
@@ -249,7 +262,7 @@ def _pods(node: yaml.Node, where: str, problems: _Problems) -> PodsSpec | None:
     fields = _fields(node, where, PODS_KEYS, problems)
     if fields is None:
         return None
-    before = len(problems.items)
+    before = problems.count
     namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
     container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
     selector = None
@@ -268,7 +281,7 @@ def _pods(node: yaml.Node, where: str, problems: _Problems) -> PodsSpec | None:
             )
         else:
             selector = text
-    if len(problems.items) > before or namespace is None or selector is None:
+    if problems.count > before or namespace is None or selector is None:
         return None
     return PodsSpec(namespace, selector, container)
 
