@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from . import __version__
-from .catalog.file_watch import read_catalog_file
+from .catalog.file_reading import read_catalog_file
 from .catalog.store import checked
 from .errors import ConfigError
 from .files.roots import FileRoots

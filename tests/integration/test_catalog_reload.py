@@ -7,13 +7,24 @@ operator watches; the first load at start counts as one ``ok``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import os
 from pathlib import Path
 
 import pytest
 
+from tailgate.catalog.file_watch import CatalogFileWatcher
+from tailgate.catalog.store import CatalogStore
+from tailgate.files.inotify import InotifyHub
+from tailgate.metrics import Metrics
+from tailgate.server import load_store
+from tailgate.settings import Settings
 from tests.support.tails import RunningServer, TailClient, catalog_yaml, running_server, wait_for
+from tests.unit.test_catalog_file_reading import fifo_at
+from tests.unit.test_catalog_store import WitnessRoots
+from tests.unit.test_catalog_yaml_document import alias_bomb
 
 RELOADS = "tailgate_catalog_reloads_total"
 
@@ -241,3 +252,134 @@ async def test_a_tail_closed_by_a_catalog_change_is_recorded_as_ended(
     # Leaving the block has waited for every handler to finish.
     ended = [r for r in caplog.records if getattr(r, "event", None) == "tail_ended"]
     assert [(r.__dict__["log_id"], r.__dict__["close_code"]) for r in ended] == [("a", 4410)]
+
+
+async def test_a_fifo_in_place_of_the_catalog_is_refused_and_the_last_good_one_stays(
+    tmp_path: Path,
+) -> None:
+    (a,) = make_logs(tmp_path, "a")
+    # Around the whole server: a reader that blocks on the FIFO is still released.
+    fifo_path = tmp_path / "catalog.yaml"
+    with fifo_at(tmp_path / "new.yaml", moved_to=fifo_path) as fifo:
+        async with running_server(tmp_path, {"a": a}) as server:
+            assert server.catalog_path == fifo_path
+            tail = await open_tail(server, "a", backlog=0)
+            os.replace(fifo, server.catalog_path)
+            await wait_reloads(server, "error", 1)
+            assert await listed(server) == {"a": "a"}
+            await still_following(tail, a, "a after the FIFO")
+            replace_file(server.catalog_path, catalog_yaml({"a": a, "b": a}))
+            await wait_reloads(server, "ok", 2)
+            await tail.close()
+
+
+async def test_a_fifo_at_the_catalog_path_stops_the_start_at_once(tmp_path: Path) -> None:
+    with fifo_at(tmp_path / "catalog.yaml") as fifo:
+        settings = Settings(catalog=str(fifo), auth="none")
+        with pytest.raises(OSError, match=r"not a regular file \(a FIFO\)"):
+            load_store(settings, Metrics())
+
+
+async def test_an_alias_bomb_in_an_edit_is_refused_at_once_and_the_server_keeps_serving(
+    tmp_path: Path,
+) -> None:
+    (a,) = make_logs(tmp_path, "a")
+    async with running_server(tmp_path, {"a": a}) as server:
+        tail = await open_tail(server, "a", backlog=0)
+        replace_file(server.catalog_path, alias_bomb(9))
+        await wait_reloads(server, "invalid", 1)
+        assert await listed(server) == {"a": "a"}
+        await still_following(tail, a, "a after the bomb")
+        await tail.close()
+
+
+async def test_an_edited_catalog_file_is_checked_while_the_event_loop_keeps_running(
+    tmp_path: Path,
+) -> None:
+    a, b = make_logs(tmp_path, "a", "b")
+    path = tmp_path / "catalog.yaml"
+    path.write_text(catalog_yaml({"a": a}))
+    roots = WitnessRoots(waiting_on=str(b))
+    store = CatalogStore(Metrics(), roots=roots)
+    store.offer(path.read_text(), str(path))
+    hub = InotifyHub(asyncio.get_running_loop())
+    watcher = CatalogFileWatcher(str(path), store, hub if hub.available else None)
+    watcher.start(path.read_text())
+    try:
+        replace_file(path, catalog_yaml({"a": a, "b": b}))
+        await roots.run_the_loop_during_the_check()
+        await wait_for(lambda: "b" in store.current.entries)
+        assert roots.loop_ran_during_check.is_set()
+    finally:
+        watcher.close()
+        hub.close()
+
+
+async def test_a_reload_of_ten_thousand_entries_never_holds_the_event_loop_for_long(
+    tmp_path: Path,
+) -> None:
+    (a,) = make_logs(tmp_path, "a")
+    many = {f"log-{i}": tmp_path / f"log-{i}.log" for i in range(10_000)}
+    async with running_server(tmp_path, {"a": a}) as server:
+        tail = await open_tail(server, "a", backlog=0)
+        loop = asyncio.get_running_loop()
+        ticks: list[float] = []
+
+        async def heartbeat() -> None:
+            while True:
+                ticks.append(loop.time())
+                await asyncio.sleep(0.001)
+
+        text = catalog_yaml({"a": a, **many})
+        beating = asyncio.create_task(heartbeat())
+        try:
+            start = loop.time()
+            replace_file(server.catalog_path, text)
+            await wait_for(lambda: server.metric("tailgate_catalog_entries") == 10_001, timeout=60)
+            end = loop.time()
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+        during = [start, *(t for t in ticks if start <= t <= end), end]
+        longest = max(b - a for a, b in itertools.pairwise(during))
+        # Relative, so a slow machine scales both sides: parsing on the loop makes one
+        # gap nearly the whole reload; off the loop, the heartbeat goes on throughout
+        # (short gaps remain: the parsing thread holds the GIL for garbage collection).
+        assert longest < (end - start) / 2, (longest, end - start)
+        assert len(await listed(server)) == 10_001
+        await still_following(tail, a, "a after the reload")
+        await tail.close()
+
+
+async def test_edits_made_during_a_slow_reload_are_applied_after_it_newest_last(
+    tmp_path: Path,
+) -> None:
+    a, b, c, d = make_logs(tmp_path, "a", "b", "c", "d")
+    path = tmp_path / "catalog.yaml"
+    path.write_text(catalog_yaml({"a": a}))
+    roots = WitnessRoots(waiting_on=str(b))
+    store = CatalogStore(Metrics(), roots=roots)
+    store.offer(path.read_text(), str(path))
+    applied: list[list[str]] = []
+    store.subscribe(lambda old, new: applied.append(sorted(new.entries)))
+    hub = InotifyHub(asyncio.get_running_loop())
+    watcher = CatalogFileWatcher(str(path), store, hub if hub.available else None)
+    watcher.start(path.read_text())
+    try:
+        replace_file(path, catalog_yaml({"b": b}))
+        assert await asyncio.to_thread(roots.checking.wait, 20.0)
+        # The check of the first edit is held; two more edits arrive meanwhile.
+        replace_file(path, catalog_yaml({"c": c}))
+        replace_file(path, catalog_yaml({"d": d}))
+        roots.loop_ran.set()
+        await wait_for(lambda: sorted(store.current.entries) == ["d"])
+        assert applied[0] == ["b"]
+        assert applied[-1] == ["d"]
+        assert applied in (
+            [["b"], ["d"]],
+            [["b"], ["c"], ["d"]],
+        )
+    finally:
+        await watcher.aclose()
+        hub.close()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.processes import run_tailgate
+from tests.unit.test_catalog_file_reading import fifo_at
+from tests.unit.test_catalog_yaml_document import alias_bomb
 
 INVALID_CATALOG = """\
 logs:
@@ -107,3 +111,51 @@ def test_an_empty_catalog_exits_1_asking_for_logs(tmp_path: Path) -> None:
     result = run_tailgate("check-config", str(catalog))
     assert result.returncode == 1
     assert "'logs'" in result.stderr
+
+
+def test_an_alias_bomb_is_refused_at_once_naming_the_line_of_the_first_alias(
+    tmp_path: Path,
+) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(alias_bomb(9))
+    assert catalog.stat().st_size < 400
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 1
+    assert f"{catalog}:2: the alias *a is not allowed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deep_nesting_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("logs: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 1
+    assert f"{catalog}:1: nested more than 20 levels deep" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("log_id", [".", ".."])
+def test_an_id_that_cannot_be_reached_in_a_url_is_refused(tmp_path: Path, log_id: str) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(f'logs:\n  - id: "{log_id}"\n    file: /var/log/app.log\n')
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 1
+    assert f"invalid id {log_id!r}" in result.stderr
+
+
+def test_a_fifo_exits_1_at_once_saying_it_is_not_a_regular_file(tmp_path: Path) -> None:
+    with fifo_at(tmp_path / "catalog.yaml") as fifo:
+        result = run_tailgate("check-config", str(fifo))
+    assert result.returncode == 1
+    assert f"{fifo}: cannot read: not a regular file (a FIFO)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_catalog_file_over_8_mib_exits_1_unread(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    with catalog.open("wb") as f:
+        f.write(b"logs: []\n")
+        f.truncate(4 * 1024**3)
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 1
+    assert f"{catalog}: cannot read: larger than 8 MiB" in result.stderr

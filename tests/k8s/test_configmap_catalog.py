@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from tailgate.catalog.store import CatalogStore
 from tailgate.errors import ConfigError
+from tailgate.k8s.config import KubeConnector
+from tailgate.k8s.configmap_catalog import ConfigMapCatalog
+from tailgate.metrics import Metrics
 from tests.kube.fake_api import FakeKubeAPI
 from tests.support.tails import wait_for
+from tests.unit.test_catalog_store import WitnessRoots
+from tests.unit.test_catalog_yaml_document import alias_bomb
 
 from .conftest import NS, KubeServer, kube_server, objects
 
@@ -96,3 +102,36 @@ async def test_an_invalid_configmap_at_start_stops_the_start(
     with pytest.raises(ConfigError, match="does not exist"):
         async with kube_server(kube_api, tmp_path, configmap="shop/missing"):
             pass
+
+
+async def test_a_configmap_edit_is_checked_while_the_event_loop_keeps_running(
+    kube_api: FakeKubeAPI,
+) -> None:
+    kube_api.create(objects.configmap("tailgate", NS, data={"a": "/var/log/a.log"}))
+    roots = WitnessRoots(waiting_on="/var/log/b.log")
+    store = CatalogStore(Metrics(), roots=roots)
+    connector = KubeConnector(host=kube_api.url)
+    catalog = ConfigMapCatalog(connector, store, NS, "tailgate")
+    try:
+        await catalog.load()
+        catalog.start()
+        set_data(kube_api, {"a": "/var/log/a.log", "b": "/var/log/b.log"})
+        await roots.run_the_loop_during_the_check()
+        await wait_for(lambda: "b" in store.current.entries)
+        assert roots.loop_ran_during_check.is_set()
+    finally:
+        await catalog.close()
+        await connector.close()
+
+
+async def test_an_alias_bomb_in_the_configmap_is_refused_with_an_event(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(objects.configmap("tailgate", NS, data={"app": "/var/log/app.log"}))
+    async with kube_server(kube_api, tmp_path, configmap="shop/tailgate") as server:
+        set_data(kube_api, {"logs.yaml": alias_bomb(9), "app": "/var/log/app.log"})
+        await wait_metric(kube_api, server, "invalid", 1)
+        assert ids(server) == ["app"]
+        await kube_api.wait_until(lambda: bool(kube_api.store.list("events", NS)))
+        (event,) = kube_api.store.list("events", NS)
+        assert "shop/tailgate/logs.yaml:2: the alias *a is not allowed" in event["message"]

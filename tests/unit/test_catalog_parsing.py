@@ -125,3 +125,31 @@ def test_changed_ids_are_those_removed_or_pointing_elsewhere() -> None:
 def test_a_repeated_key_is_refused_instead_of_silently_winning() -> None:
     found = problems("logs:\n  - id: a\n    file: /a\n    file: /b\n")
     assert found == ["c.yaml:4: duplicate key 'file' (first at line 3)"]
+
+
+@pytest.mark.parametrize("log_id", [".", ".."])
+def test_ids_that_a_url_path_resolves_away_are_refused(log_id: str) -> None:
+    found = problems(f'logs:\n  - id: "{log_id}"\n    file: /a\n')
+    assert found == [
+        f"c.yaml:2: logs[0].id: invalid id {log_id!r}: '.' and '..' cannot be reached in a URL path"
+    ]
+    (short,) = problems(f'logs: {{"{log_id}": /a}}\n')
+    assert "cannot be reached in a URL path" in short
+
+
+def test_ids_made_of_dots_other_than_dot_segments_are_kept() -> None:
+    assert list(parse_catalog("logs:\n  - id: '...'\n    file: /a\n").entries) == ["..."]
+
+
+def test_a_flood_of_problems_lists_the_first_hundred_and_counts_the_rest() -> None:
+    text = "logs:\n" + "- 1\n" * 100_000
+    found = problems(text)
+    assert len(found) == 101
+    assert found[0] == "c.yaml:2: logs[0]: must be a mapping with at least 'id' and 'file'"
+    assert found[-1] == "c.yaml: and 99900 more problem(s)"
+
+
+def test_a_problem_past_the_hundredth_is_still_counted() -> None:
+    text = "logs:\n" + "- 1\n" * 100 + "- {id: ok, file: /a, colour: red}\n"
+    found = problems(text)
+    assert found[-1] == "c.yaml: and 1 more problem(s)"

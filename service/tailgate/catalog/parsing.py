@@ -3,6 +3,9 @@
 The YAML is composed into nodes (not loaded straight to Python values) so that each
 problem can say where it is. All problems are collected, so ``tailgate check-config``
 lists every one at once instead of stopping at the first.
+
+Whoever edits the catalog is trusted with the logs, not with the process, so a
+document must not be able to cost more than its size: see ``yaml_document``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ import yaml
 
 from ..errors import ConfigError
 from .model import Allow, Catalog, FileSpec, LogEntry, PodSpec, PodsSpec, SourceSpec
+from .yaml_document import yaml_document
 
 ID_PATTERN = re.compile(r"[a-z0-9._-]{1,63}")
+#: IDs are a URL path segment (``/ws/tail/{id}``, ``/api/logs/{id}``); browsers and
+#: HTTP clients resolve these two away before the request is sent, even percent-encoded.
+DOT_SEGMENTS = (".", "..")
 FOLLOW_MODES = ("auto", "poll")
 ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods")
 SOURCE_KEYS = ("file", "pod", "pods")
@@ -31,32 +38,39 @@ _SELECTOR_TERM = re.compile(
     r"|\s+(in|notin)\s*\(\s*[-A-Za-z0-9_.]*(\s*,\s*[-A-Za-z0-9_.]*)*\s*\))?\s*"
 )
 MAX_TITLE = 200
+#: Problems listed in full; the rest are counted in one last line.
+MAX_PROBLEMS = 100
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 
 
 class _Problems:
+    """Every problem counted, the first ``MAX_PROBLEMS`` kept: a document of a million
+    broken entries must not cost a million messages (in memory, logs and Events)."""
+
     def __init__(self, name: str) -> None:
         self.name = name
         self.items: list[str] = []
+        self.count = 0
 
     def add(self, node: yaml.Node | None, where: str, message: str) -> None:
+        self.count += 1
+        if self.count > MAX_PROBLEMS:
+            return
         line = f":{node.start_mark.line + 1}" if node is not None else ""
         prefix = f"{self.name}{line}: "
         self.items.append(f"{prefix}{where}: {message}" if where else prefix + message)
+
+    def listed(self) -> list[str]:
+        more = self.count - len(self.items)
+        return self.items + ([f"{self.name}: and {more} more problem(s)"] if more else [])
 
 
 def parse_catalog(text: str, name: str = "catalog") -> Catalog:
     """Parse and validate a catalog document; raises ConfigError listing every problem."""
     problems = _Problems(name)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        detail = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([f"{name}{line}: not valid YAML: {detail}"]) from None
+    root = yaml_document(text, name)
     if root is None:
         raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' key"])
     _duplicate_keys(root, problems)
@@ -94,8 +108,8 @@ def parse_catalog(text: str, name: str = "catalog") -> Catalog:
                 _add(entries, first_seen, entry, key_node, where, problems)
     elif not (isinstance(logs_node, yaml.ScalarNode) and logs_node.tag == _NULL):
         problems.add(logs_node, "logs", "must be a list of entries or a mapping of ID to path")
-    if problems.items:
-        raise ConfigError(problems.items)
+    if problems.count:
+        raise ConfigError(problems.listed())
     return Catalog(entries)
 
 
@@ -128,7 +142,7 @@ def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
             problems.add(key_node, where, f"unknown key {key!r} (known: {known})")
             continue
         fields[key] = (key_node, value_node)
-    before = len(problems.items)
+    before = problems.count
     log_id = None
     if "id" not in fields:
         problems.add(node, where, "missing 'id'")
@@ -174,7 +188,7 @@ def _entry(node: yaml.Node, where: str, problems: _Problems) -> LogEntry | None:
         allow = _allow(fields["allow"][1], f"{where}.allow", problems)
     if "follow" in fields and source is not None:
         problems.add(fields["follow"][0], where, "'follow' applies to files only")
-    if len(problems.items) > before or log_id is None or (path is None and source is None):
+    if problems.count > before or log_id is None or (path is None and source is None):
         return None
     if source is not None:
         return LogEntry(log_id, title, source, allow)
@@ -228,7 +242,7 @@ def _pod(node: yaml.Node, where: str, problems: _Problems) -> PodSpec | None:
     fields = _fields(node, where, POD_KEYS, problems)
     if fields is None:
         return None
-    before = len(problems.items)
+    before = problems.count
     namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
     name = _name(fields, node, "name", where, DNS_SUBDOMAIN, problems)
     container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
@@ -239,7 +253,7 @@ def _pod(node: yaml.Node, where: str, problems: _Problems) -> PodSpec | None:
             problems.add(flag, f"{where}.previous", "must be true or false")
         else:
             previous = _scalar(flag).lower() in ("true", "yes", "on", "y")
-    if len(problems.items) > before or namespace is None or name is None:
+    if problems.count > before or namespace is None or name is None:
         return None
     return PodSpec(namespace, name, container, previous)
 
@@ -248,7 +262,7 @@ def _pods(node: yaml.Node, where: str, problems: _Problems) -> PodsSpec | None:
     fields = _fields(node, where, PODS_KEYS, problems)
     if fields is None:
         return None
-    before = len(problems.items)
+    before = problems.count
     namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
     container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
     selector = None
@@ -267,7 +281,7 @@ def _pods(node: yaml.Node, where: str, problems: _Problems) -> PodsSpec | None:
             )
         else:
             selector = text
-    if len(problems.items) > before or namespace is None or selector is None:
+    if problems.count > before or namespace is None or selector is None:
         return None
     return PodsSpec(namespace, selector, container)
 
@@ -313,6 +327,11 @@ def _allow(node: yaml.Node, where: str, problems: _Problems) -> Allow | None:
 
 
 def _valid_id(log_id: str, node: yaml.Node, where: str, problems: _Problems) -> bool:
+    if log_id in DOT_SEGMENTS:
+        problems.add(
+            node, where, f"invalid id {log_id!r}: '.' and '..' cannot be reached in a URL path"
+        )
+        return False
     if ID_PATTERN.fullmatch(log_id):
         return True
     problems.add(node, where, f"invalid id {log_id!r}: use 1-63 characters of a-z 0-9 . _ -")
@@ -334,7 +353,11 @@ def _file_path(node: yaml.Node, where: str, problems: _Problems) -> str | None:
 
 
 def _duplicate_keys(node: yaml.Node, problems: _Problems) -> None:
-    """YAML lets a later key silently win over an earlier one; a catalog may not."""
+    """YAML lets a later key silently win over an earlier one; a catalog may not.
+
+    Recursion is safe: ``yaml_document`` refuses aliases (so this walks a tree, each
+    node once) and nesting deeper than ``MAX_DEPTH``.
+    """
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:

@@ -1,13 +1,20 @@
 """The catalog in force, and how changes to it reach the rest of the service.
 
-Whatever loads catalogs (a file today, a ConfigMap next) hands each candidate to
-``CatalogStore.offer``. An invalid candidate never replaces a good catalog: the
-store keeps the last good one, logs why, and counts it. Subscribers hear about
-every accepted change with the old and new catalogs.
+Whatever loads catalogs (a file or a ConfigMap) hands each candidate to the store:
+``offer`` at start, ``reload`` while serving. An invalid candidate never replaces a
+good catalog: the store keeps the last good one, logs why, and counts it.
+Subscribers hear about every accepted change with the old and new catalogs.
+
+A large catalog takes seconds to parse and check (10,000 entries, each path
+resolved against the file roots), so ``reload`` does that in a worker thread while
+the event loop keeps serving. Reloads are taken one at a time, in the order they
+were asked for, and the result is applied (and listeners called) on the loop: a
+slow parse of an old text can never land after a newer one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -52,6 +59,8 @@ class CatalogStore:
         self._catalog = catalog
         self._listeners: list[Listener] = []
         self.last_error: str | None = None
+        # asyncio.Lock wakes its waiters first come, first served: reloads keep order.
+        self._reloading = asyncio.Lock()
         if catalog is not None:
             metrics.catalog_entries.set(len(catalog))
 
@@ -73,20 +82,47 @@ class CatalogStore:
         log.error("%s; keeping the last good catalog", reason)
 
     def offer(self, text: str, origin: str) -> bool:
-        """Parse ``text`` and put it in force if valid; True when the catalog changed."""
+        """Parse ``text`` and put it in force if valid; True when the catalog changed.
+
+        Parses on the calling thread: for the first load, before anything is served.
+        Raises ``ConfigError`` when nothing good was loaded before.
+        """
         try:
             catalog = checked(text, origin, self.roots)
         except ConfigError as exc:
-            self._metrics.catalog_reloads.labels("invalid").inc()
-            self.last_error = "; ".join(exc.problems)
-            if self._catalog is None:
-                raise
-            log.error(
-                "catalog rejected, keeping the last good one: %s",
-                self.last_error,
-                extra={"origin": origin, "problems": exc.problems},
-            )
-            return False
+            return self._refuse(exc, origin)
+        return self._apply(catalog, origin)
+
+    async def reload(self, text: str, origin: str) -> bool:
+        """``offer``, with the parse in a worker thread; reloads apply in call order."""
+        async with self._reloading:
+            try:
+                catalog = await asyncio.to_thread(checked, text, origin, self.roots)
+            except ConfigError as exc:
+                return self._refuse(exc, origin)
+            except Exception as exc:
+                # A defect, not a bad catalog: still never lose the good one.
+                log.exception("checking the catalog from %s failed", origin)
+                reason = f"cannot check the catalog from {origin}: {exc!r}"
+                if self._catalog is None:
+                    raise ConfigError([reason]) from exc
+                self.reject(reason)
+                return False
+            return self._apply(catalog, origin)
+
+    def _refuse(self, exc: ConfigError, origin: str) -> bool:
+        self._metrics.catalog_reloads.labels("invalid").inc()
+        self.last_error = "; ".join(exc.problems)
+        if self._catalog is None:
+            raise exc
+        log.error(
+            "catalog rejected, keeping the last good one: %s",
+            self.last_error,
+            extra={"origin": origin, "problems": exc.problems},
+        )
+        return False
+
+    def _apply(self, catalog: Catalog, origin: str) -> bool:
         self.last_error = None
         if self._catalog is not None and catalog == self._catalog:
             self._metrics.catalog_reloads.labels("unchanged").inc()

@@ -36,14 +36,15 @@ def split_lines(data: bytes, *, final: bool = False, max_line: int = DEFAULT_MAX
     - Invalid UTF-8 is replaced with U+FFFD, never an error.
     - With ``final``, a trailing partial line counts as a line (the writer stopped
       mid-line long enough, or the file will not grow any more).
-    - A run of ``max_line`` bytes without a newline is emitted as a split piece so
+    - A run of more than ``max_line`` bytes without a newline is emitted as a split piece so
       memory stays bounded; complete lines over ``max_line`` characters are split too.
     """
     end = data.rfind(b"\n")
     if end < 0:
         if final and data:
             return Lines(_split_long([_decode(data)], max_line), len(data))
-        if len(data) >= max_line:
+        # Strictly longer: the byte after the cut must exist to tell a character boundary.
+        if len(data) > max_line:
             cut = _char_boundary(data, max_line)
             return Lines([_decode(data[:cut]) + SPLIT_MARKER], cut)
         return EMPTY

@@ -6,6 +6,7 @@ absolute path is a short entry (the key is the ID, the value the file). Other ke
 itself, so problems point at its own lines. When both are present, ``logs.yaml`` is
 checked alone first (so its problems keep their lines) and, if valid, both are
 written out together as one list, where only clashes between the two can remain.
+That takes seconds for a large catalog: callers on the event loop run it in a thread.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 import yaml
 
 from ..catalog.parsing import parse_catalog
+from ..catalog.yaml_document import yaml_document
 from ..errors import ConfigError
 
 CATALOG_KEY = "logs.yaml"
@@ -44,7 +46,8 @@ def catalog_document(data: Mapping[str, str], origin: str) -> tuple[str, str]:
         parse_catalog(full, f"{origin}/{CATALOG_KEY}")
     except ConfigError:
         return full, f"{origin}/{CATALOG_KEY}"
-    root = yaml.compose(full, Loader=yaml.SafeLoader)
+    # Valid, so within the limits yaml_document enforces (no aliases, shallow).
+    root = yaml_document(full, origin)
     items: list[yaml.Node] = []
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:

@@ -8,6 +8,10 @@ with 4410), an invalid one is refused and the last good catalog stays. A refusal
 also recorded as a Kubernetes Event on the ConfigMap, so ``kubectl describe``
 shows why an edit did not take. A watch the server ends is resumed from the last
 resourceVersion; a 410 lists again; failures are retried with a growing pause.
+
+Turning the ConfigMap's keys into one document and checking it run in worker
+threads (``CatalogStore.reload``), so a large catalog never stalls the event loop.
+Events are handled one after another by the watch task, so edits apply in order.
 """
 
 from __future__ import annotations
@@ -123,11 +127,12 @@ class ConfigMapCatalog:
         return True
 
     async def _offer(self, api: KubeApi, configmap: Obj) -> None:
-        text, origin = catalog_document(configmap.get("data") or {}, self.ref)
+        data = configmap.get("data") or {}
+        text, origin = await asyncio.to_thread(catalog_document, data, self.ref)
         if text == self._last_text:
             return
         self._last_text = text
-        self._store.offer(text, origin)
+        await self._store.reload(text, origin)
         if self._store.last_error is not None:
             await self._record_refusal(api, configmap)
 
