@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from . import __version__
-from .catalog.file_reading import read_catalog_file
+from .catalog.file_reading import CatalogUnreadable, read_catalog_file
 from .catalog.store import checked
 from .errors import ConfigError
 from .files.roots import FileRoots
@@ -125,6 +125,8 @@ def run_serve(settings: Settings) -> int:
         _fail("invalid catalog", exc.problems)
     except UnicodeDecodeError as exc:
         _fail("invalid catalog", [f"{settings.catalog}: not UTF-8 text ({exc.reason})"])
+    except CatalogUnreadable as exc:
+        _fail("invalid catalog", [str(exc)])
     except OSError as exc:
         _fail("cannot start", [str(exc)])
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tailgate.errors import FileRefused
+from tailgate.files.cursor import BadCursor, FileCursor
 from tailgate.files.roots import FileRoots, forbidden
 from tailgate.files.rotated_names import is_rotated_copy
 
@@ -111,3 +112,9 @@ def test_opening_a_symlink_out_of_the_roots_is_refused_after_the_open(tmp_path: 
     with pytest.raises(FileRefused):
         roots.open(str(link))
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_file_cursor_with_non_ascii_digits_is_malformed() -> None:
+    with pytest.raises(BadCursor):
+        FileCursor.decode("f1.\u0661.2.3.0000000a")
+    assert FileCursor.decode("f1.1.2.3.0000000a").ino == 2

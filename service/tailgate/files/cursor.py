@@ -15,7 +15,7 @@ from dataclasses import dataclass
 #: How many bytes before the offset the checksum covers.
 CHECK_BYTES = 32
 
-_PATTERN = re.compile(r"f1\.(\d{1,20})\.(\d{1,20})\.(\d{1,20})\.([0-9a-f]{8})")
+_PATTERN = re.compile(r"f1\.(\d{1,20})\.(\d{1,20})\.(\d{1,20})\.([0-9a-f]{8})", re.ASCII)
 
 
 class BadCursor(ValueError):

@@ -106,7 +106,7 @@ def create_app(
             watcher.start(catalog_text)
         yield
         if watcher is not None:
-            watcher.close()
+            await watcher.aclose()
 
     async def kube_ctx(app: web.Application) -> AsyncIterator[None]:
         watcher = None
