@@ -11,6 +11,7 @@ when they cannot go on.
 
 from __future__ import annotations
 
+import functools
 import os
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
@@ -69,15 +70,19 @@ class SourceFactory:
             metrics=self._metrics,
             max_line=self._settings.max_line,
             max_backlog=self._settings.max_backlog,
-            other_logs=self._other_file_logs(entry),
+            other_logs=functools.partial(self._other_file_logs, entry.id),
         )
 
-    def _other_file_logs(self, entry: LogEntry) -> frozenset[str]:
-        """The files of every other file log: a cursor of ``entry`` never reaches them."""
+    def _other_file_logs(self, log_id: str) -> frozenset[str]:
+        """The files of every other file log: a cursor of ``log_id`` never reaches them.
+
+        Asked for only when a cursor is resolved, so an open tail holds no copy of the
+        catalog.
+        """
         if self._catalog is None:
             return frozenset()
         return frozenset(
             os.path.normpath(other.source.path)
             for other in self._catalog.current.entries.values()
-            if other.id != entry.id and isinstance(other.source, FileSpec)
+            if other.id != log_id and isinstance(other.source, FileSpec)
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 
 from ..errors import SourceFailed
 from ..metrics import Metrics
@@ -42,10 +43,10 @@ class FileTail:
         metrics: Metrics,
         max_line: int = DEFAULT_MAX_LINE,
         max_backlog: int = 10000,
-        other_logs: frozenset[str] = frozenset(),
+        other_logs: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self._follower = follower
-        #: Paths of the catalog's other file logs: never a rotated copy of this one.
+        #: Gives the paths of the catalog's other file logs: never a rotated copy of this one.
         self._other_logs = other_logs
         #: (backlog lines, file size) when the tail began while the file was unreadable.
         self._after_error: tuple[int, int | None] | None = None
@@ -279,7 +280,7 @@ class FileTail:
             if (handle.dev, handle.ino) == (cursor.dev, cursor.ino):
                 return handle.acquire()
         directory, name = os.path.split(follower.path)
-        excluded = self._other_logs
+        excluded = self._other_logs()
         try:
             entries = [
                 e

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from ..metrics import Metrics
 from ..streaming.viewer import Viewer
@@ -25,7 +25,7 @@ class FileSource:
         metrics: Metrics,
         max_line: int,
         max_backlog: int,
-        other_logs: frozenset[str] = frozenset(),
+        other_logs: Callable[[], frozenset[str]] = frozenset,
     ) -> None:
         self.path = path
         self._log_id = log_id

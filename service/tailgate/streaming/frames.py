@@ -17,6 +17,16 @@ PROTOCOL_VERSION = 1
 _dumps = orjson.dumps
 
 
+def _kept(obj: Any) -> bytes:
+    """``obj`` as JSON, for a frame that may be held for the whole tail.
+
+    orjson's result keeps the 4 KiB buffer it was written into; a copy is exactly as
+    large as its bytes, which matters for frames every open tail holds (its hello,
+    its source's state notice).
+    """
+    return bytes(memoryview(_dumps(obj)))
+
+
 def lines_payload(
     lines: list[str],
     cursor: str,
@@ -33,16 +43,16 @@ def lines_payload(
 
 
 def notice_payload(event: str, message: str, **extra: Any) -> bytes:
-    return _dumps({"type": "notice", "event": event, "message": message, **extra})
+    return _kept({"type": "notice", "event": event, "message": message, **extra})
 
 
 def error_payload(code: str, message: str) -> bytes:
-    return _dumps({"type": "error", "code": code, "message": message})
+    return _kept({"type": "error", "code": code, "message": message})
 
 
 def hello_payload(log_id: str, title: str, kind: str, **extra: Any) -> bytes:
     log = {"id": log_id, "title": title, "kind": kind}
-    return _dumps({"type": "hello", "protocol": PROTOCOL_VERSION, "log": log, **extra})
+    return _kept({"type": "hello", "protocol": PROTOCOL_VERSION, "log": log, **extra})
 
 
 def ws_text_frame(payload: bytes) -> bytes:
