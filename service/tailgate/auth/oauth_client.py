@@ -17,12 +17,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
+import httpx
+
 from tailgate.auth.settings import OidcSettings
 
 __all__ = ["AsyncOAuth2Client", "OAuthError", "oauth_client"]
 
 
-def oauth_client(settings: OidcSettings, *, timeout: float) -> AsyncOAuth2Client:
+def oauth_client(settings: OidcSettings, *, timeout: float | httpx.Timeout) -> AsyncOAuth2Client:
     """A client that authenticates as tailgate (``client_secret_basic``)."""
     return AsyncOAuth2Client(
         client_id=settings.client_id,

@@ -239,8 +239,8 @@ class OidcAuth:
             return latest
         try:
             return await self.refresher.refresh(latest)
-        except ProviderUnavailable as exc:
-            logger.warning("cannot refresh a session now, keeping its last state: %s", exc.detail)
+        except ProviderUnavailable:
+            # Said once per failed refresh by the refresher, not once per request.
             return latest
 
     def confirmed_for_tail(self, session: Session) -> Session:

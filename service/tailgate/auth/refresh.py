@@ -57,6 +57,12 @@ logger = logging.getLogger(__name__)
 
 #: Seconds before a refresh that failed for want of the provider is tried again.
 RETRY_AFTER = 5.0
+#: How long a refresh grant waits for the answer once its request is sent. A request
+#: the provider received may be answered late (an overloaded or paused provider), and
+#: its token must not be presented again meanwhile: a provider that rotates refresh
+#: tokens takes a second use as theft and revokes the sign-in. Nobody waits this long:
+#: requests go on after ``REFRESH_WAIT``, and the refresh finishes behind them.
+REFRESH_ANSWER_TIMEOUT = 120.0
 #: How long a request waits for a refresh before it goes on with the session's last
 #: confirmed state (the refresh itself goes on, and its outcome is remembered).
 REFRESH_WAIT = 3.0
@@ -125,7 +131,8 @@ async def refresh_grant(
     ``ProviderUnavailable`` when it cannot be asked or answers with something other
     than a refusal (a 5xx, a gateway's HTML page, ``invalid_client``).
     """
-    client = oauth_client(settings, timeout=request_timeout)
+    timeout = httpx.Timeout(request_timeout, read=REFRESH_ANSWER_TIMEOUT)
+    client = oauth_client(settings, timeout=timeout)
     try:
         async with client:
             token = await client.refresh_token(metadata.token_endpoint, refresh_token=refresh_token)
@@ -293,6 +300,8 @@ class Refresher:
             if failed is not None and self._clock() - failed < RETRY_AFTER:
                 raise ProviderUnavailable("the provider did not answer a moment ago")
             task = asyncio.create_task(self._run(key, session), name="session refresh")
+            # Callers may stop waiting: the outcome is kept by ``_run``, never lost.
+            task.add_done_callback(_outcome_seen)
             self._in_flight[key] = task
             self._began[key] = loop.time()
         left = self._began[key] + self._wait - loop.time()
@@ -305,6 +314,8 @@ class Refresher:
         try:
             return await asyncio.wait_for(asyncio.shield(task), left)
         except TimeoutError:
+            if session.lineage not in self._unavailable:
+                logger.warning("the provider is slow to answer a refresh; going on without it")
             self._keep(self._unavailable, session.lineage, self._clock())
             raise ProviderUnavailable("the provider is slow to answer a refresh") from None
 
@@ -316,7 +327,8 @@ class Refresher:
             self._remember_outcome(key, e)
             self._keep(self._refused, session.lineage, e)
             raise
-        except AuthError:
+        except AuthError as e:
+            logger.warning("cannot refresh a session now, keeping its last state: %s", e.detail)
             now = self._clock()
             self._failed_at = {k: t for k, t in self._failed_at.items() if now - t < RETRY_AFTER}
             self._failed_at[key] = now
@@ -348,3 +360,9 @@ class Refresher:
         table.move_to_end(key)
         while len(table) > self._remember:
             table.popitem(last=False)
+
+
+def _outcome_seen(task: asyncio.Task[Session]) -> None:
+    """Mark a refresh's failure as handled: ``_run`` kept it for every caller."""
+    if not task.cancelled():
+        task.exception()
