@@ -10,6 +10,7 @@ import pytest
 from tailgate.auth.discovery import Backoff
 from tailgate.auth.oidc import OidcAuth
 from tailgate.auth.settings import OidcSettings
+from tests.conftest import fail_on_tasks_left
 
 from .provider import Provider, free_port, node_available, running_provider
 
@@ -61,13 +62,12 @@ def settings(provider: Provider, app_url: str) -> OidcSettings:
 @pytest.fixture
 async def auth(settings: OidcSettings) -> AsyncIterator[OidcAuth]:
     """Sign-in against the session's provider, discovery completed."""
-    before = asyncio.all_tasks()
+    before = set(asyncio.all_tasks())
     async with OidcAuth.running(settings, backoff=Backoff(0.05, 0.5)) as running:
         async with asyncio.timeout(10):
             await running.discovery.wait_ready()
         yield running
-    leaked = asyncio.all_tasks() - before - {asyncio.current_task()}
-    assert not leaked, f"tasks left running: {leaked}"
+    await fail_on_tasks_left(before)
 
 
 @pytest.fixture

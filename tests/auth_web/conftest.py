@@ -19,6 +19,7 @@ from tailgate.auth.discovery import Backoff
 from tailgate.web.context import SERVICES
 from tests.auth.conftest import app_url, provider, settings_for
 from tests.auth.provider import Provider, node_available
+from tests.conftest import fail_on_tasks_left
 from tests.support.tails import RunningServer, running_server
 
 from .web_user import WebUser
@@ -75,15 +76,14 @@ def serve(tmp_path: Path, provider: Provider, app_url: str, logs: dict[str, Path
     ) -> AsyncIterator[RunningServer]:
         text = catalog_text if catalog_text is not None else catalog(logs, allow=RULES)
         settings = settings_for(provider, app_url, **changes)
-        before = asyncio.all_tasks()
+        before = set(asyncio.all_tasks())
         async with running_server(tmp_path, text, auth=settings, auth_backoff=FAST_RETRY) as server:
             auth = server.app[SERVICES].auth
             assert auth is not None
             async with asyncio.timeout(10):
                 await auth.discovery.wait_ready()
             yield server
-        leaked = asyncio.all_tasks() - before - {asyncio.current_task()}
-        assert not leaked, f"tasks left running: {leaked}"
+        await fail_on_tasks_left(before)
 
     return start
 

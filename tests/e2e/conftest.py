@@ -18,6 +18,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, ConsoleMessage, Dialog, Page, async_playwright
 
+from tests.conftest import fail_on_tasks_left
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out into a closed network.
 CHROMIUM_ARGS = [
@@ -42,16 +44,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest_asyncio.fixture(autouse=True, loop_scope="session")
 async def no_leaked_tasks() -> AsyncIterator[None]:
+    """The guard of tests/conftest.py, in the session's one event loop."""
     before = set(asyncio.all_tasks())
     yield
-    current = asyncio.current_task()
-    for _ in range(100):
-        leaked = [t for t in asyncio.all_tasks() - before if t is not current and not t.done()]
-        if not leaked:
-            return
-        await asyncio.sleep(0.01)
-    names = ", ".join(t.get_name() + ":" + repr(t.get_coro()) for t in leaked)
-    pytest.fail(f"tasks left running: {names}")
+    await fail_on_tasks_left(before)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
 
 from tailgate.catalog.store import CatalogStore
@@ -99,19 +97,6 @@ async def kube_server(
             yield KubeServer(f"http://127.0.0.1:{port}", app, metrics, store, session, pods)
     finally:
         await runner.cleanup()
-
-
-@pytest.fixture(autouse=True)
-async def no_leaked_tasks() -> AsyncIterator[None]:
-    before = set(asyncio.all_tasks())
-    yield
-    current = asyncio.current_task()
-    for _ in range(100):
-        leaked = [t for t in asyncio.all_tasks() - before if t is not current and not t.done()]
-        if not leaked:
-            return
-        await asyncio.sleep(0.01)
-    pytest.fail(f"tasks left running: {[t.get_name() for t in leaked]}")
 
 
 def pod_catalog(**entries: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from kubernetes_asyncio import client
+
+from tests.conftest import fail_on_tasks_left
 
 from .fake_api import FakeKubeAPI
 
@@ -20,9 +21,7 @@ async def kube_api() -> AsyncIterator[FakeKubeAPI]:
     """
     async with FakeKubeAPI() as fake:
         yield fake
-    await asyncio.sleep(0)  # let cancelled tasks finish unwinding before counting them
-    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    assert not leftovers, f"tasks left running: {leftovers}"
+    await fail_on_tasks_left(set())
 
 
 @pytest.fixture
