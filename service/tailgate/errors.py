@@ -14,6 +14,8 @@ Hierarchy::
     ├── LogRemoved               4410: the catalog dropped or changed the log while it was tailed
     ├── BadRequest               400 with a JSON error (malformed Host, Origin, ...)
     ├── BadClientMessage         an error frame; the tail goes on
+    ├── BadCursor                a resume cursor of no use here: an error frame, the tail
+    │                            starts as without one
     └── SourceError              reading the source failed
         ├── SourceUnavailable    for now (missing, permission denied): error frame, keep waiting
         │   └── FileRefused      opened, but not to be read (outside the file roots, not a file)
@@ -85,6 +87,12 @@ class BadClientMessage(TailgateError):
     """A client frame was not understood; answered with an error frame."""
 
     code = "bad_message"
+
+
+class BadCursor(TailgateError, ValueError):
+    """A resume cursor is not one this server hands out for this log (file or pod)."""
+
+    code = "bad_cursor"
 
 
 class SourceError(TailgateError):

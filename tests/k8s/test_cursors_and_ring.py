@@ -10,9 +10,10 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tailgate.errors import BadCursor
 from tailgate.k8s.hub import Fetched, LineHub
 from tailgate.k8s.log_lines import Position
-from tailgate.k8s.pod_cursor import CURSOR_CHARS, BadCursor, LegacyCursor, PodCursor, log_tag
+from tailgate.k8s.pod_cursor import CURSOR_CHARS, LegacyCursor, PodCursor, log_tag
 from tailgate.k8s.read_again import lines_after
 from tailgate.k8s.resume import subscribe
 from tailgate.k8s.ring import Ring, cut_base

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from tailgate.errors import BadClientMessage, BadRequest
 from tailgate.settings import Settings
+from tailgate.streaming.frames import MAX_CURSOR
 from tailgate.streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from tailgate.web.security import host_allowed, origin_allowed
-from tailgate.web.tail_ws import MAX_CURSOR, parse_query
+from tailgate.web.tail_ws import parse_query
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.floats() | st.integers() | st.text(),

@@ -12,14 +12,14 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from ..errors import BadCursor
+
+__all__ = ["CHECK_BYTES", "BadCursor", "FileCursor", "checksum"]
+
 #: How many bytes before the offset the checksum covers.
 CHECK_BYTES = 32
 
 _PATTERN = re.compile(r"f1\.(\d{1,20})\.(\d{1,20})\.(\d{1,20})\.([0-9a-f]{8})", re.ASCII)
-
-
-class BadCursor(ValueError):
-    """The cursor is not one this server hands out."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,20 +32,18 @@ import struct
 import time
 from dataclasses import dataclass, field
 
+from ..errors import BadCursor
+from ..streaming.frames import MAX_CURSOR
 from .log_lines import Position
 
-#: Longest cursor handed out (the WebSocket layer refuses longer ones).
-CURSOR_CHARS = 256
+#: Longest cursor handed out: the protocol's limit, past which cursors are refused.
+CURSOR_CHARS = MAX_CURSOR
 #: A cursor positioned later than this far ahead of the clock is forged or broken.
 FUTURE_SLACK_NS = 3600 * 1_000_000_000
 _HEADER = struct.Struct(">IQIQ")
 _HASH = struct.Struct(">I")
 _MAX_U63 = (1 << 63) - 1
-_LEGACY = re.compile(r"k1\.([0-9a-f]{8})\.(\d{1,20})\.(\d{1,20})\.(\d{1,9})")
-
-
-class BadCursor(ValueError):
-    """The cursor is not one this server hands out for this pod log."""
+_LEGACY = re.compile(r"k1\.([0-9a-f]{8})\.(\d{1,20})\.(\d{1,20})\.(\d{1,9})", re.ASCII)
 
 
 def source_hash(source: str | None) -> int:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..errors import SourceError
+from ..errors import BadCursor, SourceError
 from .hub import Backfill, Fetched, LineHub, Start
 from .log_lines import Position
-from .pod_cursor import BadCursor, LegacyCursor, PodCursor
+from .pod_cursor import LegacyCursor, PodCursor
 from .ring import after
 from .subscriber import Subscriber
 

@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 
 PROTOCOL_VERSION = 1
+#: The longest resume cursor of any source; a longer ``cursor`` query is a ``bad_cursor``.
+MAX_CURSOR = 256
 
 _dumps = orjson.dumps
 

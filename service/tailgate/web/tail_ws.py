@@ -32,7 +32,7 @@ from ..errors import (
     UnknownLog,
 )
 from ..sources import TailSource
-from ..streaming.frames import error_payload, hello_payload
+from ..streaming.frames import MAX_CURSOR, error_payload, hello_payload
 from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from ..streaming.viewer import Viewer
 from . import audit
@@ -44,7 +44,6 @@ from .sessions import TailSession
 
 log = logging.getLogger("tailgate.tails")
 
-MAX_CURSOR = 256
 #: How long closing a WebSocket may wait for the client's answer.
 CLOSE_WAIT = 2.0
 #: The same for a client closed for flooding bad messages.
