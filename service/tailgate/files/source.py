@@ -58,7 +58,3 @@ class FileSource:
                 tail.close()
         finally:
             self._registry.release(follower, self._mode)
-
-    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
-        async with self.open(viewer, backlog=backlog, cursor=cursor) as tail:
-            await tail.run()

@@ -120,10 +120,6 @@ class PodSource:
                 hub.unsubscribe(subscriber)
             self._shared.upstreams.release(upstream)
 
-    async def tail(self, viewer: Viewer, *, backlog: int, cursor: str | None) -> None:
-        async with self.open(viewer, backlog=backlog, cursor=cursor) as tail:
-            await tail.run()
-
     async def _stream(
         self, viewer: Viewer, hub: LineHub, subscriber: Subscriber, start: Start
     ) -> None:
