@@ -118,3 +118,12 @@ def test_a_file_cursor_with_non_ascii_digits_is_malformed() -> None:
     with pytest.raises(BadCursor):
         FileCursor.decode("f1.\u0661.2.3.0000000a")
     assert FileCursor.decode("f1.1.2.3.0000000a").ino == 2
+
+
+def test_a_root_reached_through_a_symlinked_folder_holds_its_files(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "logs").symlink_to(tmp_path / "data")
+    roots = FileRoots.of([str(tmp_path / "logs")])
+    assert roots.problem(str(tmp_path / "logs" / "app.log")) is None
+    assert roots.problem(str(tmp_path / "data" / "app.log")) is None
+    assert roots.problem(str(tmp_path / "elsewhere.log")) is not None

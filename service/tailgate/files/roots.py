@@ -58,8 +58,9 @@ class FileRoots:
     def problem(self, path: str) -> str | None:
         """Why a catalog entry naming ``path`` cannot be served, or None.
 
-        Checks the path as written and, where it exists, where its symlinks lead;
-        a file that does not exist yet is checked again each time it is opened.
+        Checks where the path leads after symlinks (and, for the places never read,
+        the path as written too); a file that does not exist yet is checked again
+        each time it is opened.
         """
         normal = os.path.normpath(path)
         real = os.path.realpath(path)
@@ -70,12 +71,13 @@ class FileRoots:
             )
         if not self.roots:
             return None
-        for candidate in {normal, real}:
-            if not any(_under(candidate, root) for root in self.roots):
-                return (
-                    f"{path!r} is outside every file root ({', '.join(self.roots)}); "
-                    "add its folder with --file-root"
-                )
+        # Where the path really leads counts (roots are real paths too), so a root
+        # reached through a symlinked folder holds its files, and ``..`` climbs nowhere.
+        if not any(_under(real, root) for root in self.roots):
+            return (
+                f"{path!r} is outside every file root ({', '.join(self.roots)}); "
+                "add its folder with --file-root"
+            )
         return None
 
 
