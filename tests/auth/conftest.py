@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tailgate.auth.discovery import Backoff
 from tailgate.auth.oidc import OidcAuth
 from tailgate.auth.settings import OidcSettings
+from tailgate.backoff import Backoff
 from tests.conftest import fail_on_tasks_left
 
 from .provider import Provider, free_port, node_available, running_provider

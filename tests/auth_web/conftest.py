@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tailgate.auth.discovery import Backoff
+from tailgate.backoff import Backoff
 from tailgate.web.context import SERVICES
 from tests.auth.conftest import app_url, provider, settings_for
 from tests.auth.provider import Provider, node_available
@@ -27,7 +27,7 @@ from .web_user import WebUser
 __all__ = ["app_url", "provider"]
 
 #: Retry quickly while the provider is down, so recovery is seen within the test.
-FAST_RETRY = Backoff(initial=0.05, maximum=0.3)
+FAST_RETRY = Backoff(first=0.05, ceiling=0.3)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
-from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff
+from tailgate.auth.discovery import DEFAULT_BACKOFF
 from tailgate.auth.settings import OidcSettings
+from tailgate.backoff import Backoff
 from tailgate.metrics import Metrics
 from tailgate.server import load_store
 from tailgate.settings import Settings

@@ -14,14 +14,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from tailgate.auth.errors import ProviderUnavailable
+
+from ..backoff import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -100,24 +101,8 @@ async def fetch_metadata(http: httpx.AsyncClient, issuer: str) -> ProviderMetada
     return parse_metadata(document, expected_issuer=issuer)
 
 
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Delays between attempts: doubling from ``initial`` up to ``maximum``, with jitter."""
-
-    initial: float = 0.5
-    maximum: float = 30.0
-    jitter: float = 0.1
-
-    def delays(self) -> Iterator[float]:
-        delay = self.initial
-        while True:
-            spread = delay * self.jitter
-            yield max(0.0, delay + random.uniform(-spread, spread))  # noqa: S311 (not crypto)
-            delay = min(delay * 2, self.maximum)
-
-
-#: Retry after 0.5 s, 1 s, 2 s ... then every 30 s.
-DEFAULT_BACKOFF = Backoff()
+#: Retry after 0.5-1 s, 1-2 s, 2-4 s ... then every 15-30 s.
+DEFAULT_BACKOFF = Backoff(first=1.0, ceiling=30.0)
 
 
 class Discovery:

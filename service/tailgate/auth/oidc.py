@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import httpx
 
 from tailgate.auth.csrf import FormTokens
-from tailgate.auth.discovery import DEFAULT_BACKOFF, Backoff, Discovery, DiscoveryError
+from tailgate.auth.discovery import DEFAULT_BACKOFF, Discovery, DiscoveryError
 from tailgate.auth.errors import (
     AuthError,
     NotSignedIn,
@@ -52,6 +52,7 @@ from tailgate.auth.refresh import (
 from tailgate.auth.session import SESSION_COOKIE, CookieSpec, Session, SessionCodec
 from tailgate.auth.settings import OidcSettings
 from tailgate.auth.tokens import TokenVerifier
+from tailgate.backoff import Backoff
 
 logger = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ import logging
 import socket
 import time
 
+from ..backoff import Backoff
 from ..catalog.store import CatalogStore
 from ..errors import ConfigError, SourceError
 from .api import KubeApi, Obj
 from .catalog_data import catalog_document
 from .config import KubeConnector
 from .errors import Gone
-from .waiting import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class ConfigMapCatalog:
         self._last_text: str | None = None
         self._rv = ""
         self._task: asyncio.Task[None] | None = None
-        self._backoff = Backoff()
+        self._backoff = Backoff().retries()
 
     @property
     def ref(self) -> str:

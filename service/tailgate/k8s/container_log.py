@@ -27,6 +27,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..backoff import Backoff
 from ..metrics import Metrics
 from ..streaming.frames import error_payload, notice_payload
 from .api import KubeApi, LogStream, Obj
@@ -41,7 +42,7 @@ from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
 from .read_again import read_again
 from .ring import cut_base
-from .waiting import Backoff, wait_for_pod_change
+from .waiting import wait_for_pod_change
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class ContainerLog:
         self._registered = False
         self._stream_ended = False
         self._condition: str | None = None
-        self._backoff = Backoff()
+        self._backoff = Backoff().retries()
         self._streams = metrics.upstream_streams.labels(kind)
 
     @property

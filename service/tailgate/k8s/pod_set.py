@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 
+from ..backoff import Backoff
 from ..errors import SourceError
 from ..metrics import Metrics
 from ..streaming.frames import error_payload
@@ -21,7 +22,6 @@ from .api import KubeApi, Obj
 from .container_log import ContainerLog
 from .errors import Gone, KubeForbidden, KubeUnavailable
 from .hub import LineHub
-from .waiting import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class PodSet:
         self._max_line = max_line
         self._followers: dict[str, tuple[ContainerLog, asyncio.Task[None]]] = {}
         self._leaving: set[asyncio.Task[None]] = set()
-        self._backoff = Backoff()
+        self._backoff = Backoff().retries()
 
     async def run(self) -> None:
         try:

@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from ..auth.discovery import DEFAULT_BACKOFF, Backoff
+from ..auth.discovery import DEFAULT_BACKOFF
 from ..auth.oidc import OidcAuth
 from ..auth.settings import CALLBACK_PATH
+from ..backoff import Backoff
 from ..catalog.file_watch import CatalogFileWatcher
 from ..catalog.model import Catalog
 from ..catalog.store import CatalogStore
