@@ -300,3 +300,22 @@ def test_a_relative_or_forbidden_file_root_is_a_clear_settings_error(tmp_path: P
     result = run_tailgate("check-config", "--file-root", "/proc", str(catalog))
     assert result.returncode == 2
     assert os.path.exists("/proc")
+
+
+async def test_a_cursor_into_a_rotated_name_that_links_out_of_the_folder_is_a_gap(
+    tmp_path: Path,
+) -> None:
+    secret = secret_file(tmp_path)
+    folder = log_folder(tmp_path)
+    app = folder / "app.log"
+    append_lines(app, ["current"])
+    (folder / "app.log.1").symlink_to(secret)
+    st = secret.stat()
+    async with running_server(tmp_path, {"app": app}) as server:
+        tail = await server.tail("app", cursor=FileCursor(st.st_dev, st.st_ino, 0, 0).encode())
+        await tail.expect("hello")
+        assert (await tail.expect("notice"))["event"] == "gap"
+        await tail.read_lines(1)
+        await nothing_arrives(tail)
+        assert SECRET not in received_text(tail.frames)
+        await tail.close()

@@ -20,18 +20,15 @@ from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
 from . import notices
 from .backlog import backlog_start, line_boundary_at_or_before
-from .copies import truncated_copy_size
+from .copies import open_copy, rotated_copies, truncated_copy_size
 from .cursor import BadCursor, FileCursor, checksum
 from .follower import READ_SIZE, FileFollower, State
 from .handle import FileHandle, Position
 from .lines import DEFAULT_MAX_LINE, split_lines
 from .path_state import lost_to_truncation
-from .rotated_names import is_rotated_copy
 
 #: While waiting at the end, re-check at least this often.
 IDLE_CHECK = 1.0
-#: A resume looks at most this many rotated siblings for the cursor's file.
-MAX_SIBLINGS = 200
 
 
 class FileTail:
@@ -279,42 +276,22 @@ class FileTail:
         for handle in follower.handles():
             if (handle.dev, handle.ino) == (cursor.dev, cursor.ino):
                 return handle.acquire()
-        directory, name = os.path.split(follower.path)
         excluded = self._other_logs()
-        try:
-            entries = [
-                e
-                for e in os.scandir(directory or ".")
-                if is_rotated_copy(e.name, name) and os.path.normpath(e.path) not in excluded
-            ]
-        except OSError:
+        copies = [
+            c for c in rotated_copies(follower.path) if os.path.normpath(c.path) not in excluded
+        ]
+        found = next((c for c in copies if (c.dev, c.ino) == (cursor.dev, cursor.ino)), None)
+        if found is None:
             return None
-        stats: list[tuple[int, str]] = []
-        found_at: int | None = None
-        for entry in entries[:MAX_SIBLINGS]:
-            try:
-                st = entry.stat()
-            except OSError:
+        first = open_copy(found, follower.roots)
+        if first is None:
+            return None
+        chain_end = first
+        for copy in copies:  # oldest first
+            if copy is found or copy.mtime_ns < found.mtime_ns:
                 continue
-            if (st.st_dev, st.st_ino) == (cursor.dev, cursor.ino):
-                found_at = st.st_mtime_ns
-                found_path = entry.path
-            else:
-                stats.append((st.st_mtime_ns, entry.path))
-        if found_at is None:
-            return None
-        try:
-            handle = FileHandle.open(found_path, follower.roots)
-        except OSError:
-            return None
-        if (handle.dev, handle.ino) != (cursor.dev, cursor.ino):
-            handle.release()
-            return None
-        chain_end = handle
-        for _, path in sorted(s for s in stats if s[0] >= found_at):
-            try:
-                later = FileHandle.open(path, follower.roots)
-            except OSError:
+            later = open_copy(copy, follower.roots)
+            if later is None:
                 continue
             chain_end.retire(later, "rotated")
             later.release()  # the chain holds it now
@@ -322,7 +299,7 @@ class FileTail:
         current = follower.pos
         if current is not None and chain_end is not current.handle:
             chain_end.retire(current.handle, "rotated")
-        return handle
+        return first
 
 
 def _size(path: str) -> int | None:
