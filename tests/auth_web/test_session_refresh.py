@@ -340,8 +340,12 @@ async def test_a_reopened_tail_brings_the_refreshed_cookie_to_the_browser(
         await tail.expect("hello")
         auth = server.app[SERVICES].auth
         assert auth is not None
+        # The handshake itself may refresh, on a machine slow enough to reach it late;
+        # the browser then holds the cookie of its 101.
+        stale = set_cookie_of(tail.ws._response.headers.getall("Set-Cookie", [])) or stale
+        spent = auth.refresher.spent
         await tail.expect_close(1013, timeout=WITHIN)
-        assert auth.refresher.spent == 0  # an open tail never spends the token
+        assert auth.refresher.spent == spent  # an open tail never spends the token
 
         reopened = await user.ws_client.ws_connect(
             f"{user.app_url}/ws/tail/ops",
@@ -351,7 +355,7 @@ async def test_a_reopened_tail_brings_the_refreshed_cookie_to_the_browser(
         assert fresh is not None
         assert session_of(fresh).refresh_token != session_of(stale).refresh_token
         await TailClient(reopened).expect("hello")
-        assert auth.refresher.spent == 1
+        assert auth.refresher.spent == spent + 1
         # The browser's older copy is answered from memory, never presented again.
         async with browser_without_jar() as browser:
             assert await log_ids(browser, user.app_url, stale) == ["ops", "open"]
