@@ -14,8 +14,8 @@ pytestmark = pytest.mark.skipif(not node_available(), reason="the test OIDC prov
 
 async def test_panes_and_tails_on_two_replicas_never_sign_the_user_out(tmp_path: Path) -> None:
     figures = await session_refresh.run(tmp_path, quick=True)
-    assert figures["refused"] == 0
-    assert figures["signed_out"] is False
-    assert figures["provider_reuse_detected"] == 0
+    assert figures["refused"] == 0, figures
+    assert figures["signed_out"] is False, figures
+    assert figures["provider_reuse_detected"] == 0, figures
     assert isinstance(figures["provider_refreshes"], int) and figures["provider_refreshes"] >= 2
-    assert figures["ok"] == figures["requests"]
+    assert figures["ok"] == figures["requests"], figures

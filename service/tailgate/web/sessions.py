@@ -30,6 +30,12 @@ from .principal import LOCAL, Principal
 
 log = logging.getLogger(__name__)
 
+#: How often per ``--session-refresh`` interval the sessions of open tails are looked at.
+#: An unconfirmed sign-in gets one reopening per look, so this many give its reopenings
+#: several chances to reach the replica that owns the session before another takes it
+#: over (between 1.5 and 2 intervals, see ``tailgate.auth.refresh``).
+RECHECKS_PER_INTERVAL = 8
+
 #: Asks the provider about a principal's session: the principal as it is now.
 Recheck = Callable[[Principal], Awaitable[Principal]]
 #: Whether a tail may go on for a (re-checked) principal.
@@ -118,8 +124,8 @@ class SessionRegistry:
     ) -> AsyncIterator[None]:
         """Re-check the sessions of open tails while the block runs (one owned task).
 
-        The registry looks several times per interval; the check itself decides what
-        a tail may go on with (see ``tailgate.auth.refresh``).
+        The registry looks ``RECHECKS_PER_INTERVAL`` times per interval; the check
+        itself decides what a tail may go on with (see ``tailgate.auth.refresh``).
         """
         task = asyncio.create_task(
             self._recheck_forever(every, recheck, still_allowed), name="tail session re-check"
@@ -134,7 +140,7 @@ class SessionRegistry:
     async def _recheck_forever(
         self, every: float, recheck: Recheck, still_allowed: StillAllowed
     ) -> None:
-        tick = max(0.05, every / 4)
+        tick = max(0.05, every / RECHECKS_PER_INTERVAL)
         while True:
             await asyncio.sleep(tick)
             try:
@@ -146,7 +152,12 @@ class SessionRegistry:
     async def recheck_once(self, recheck: Recheck, still_allowed: StillAllowed) -> int:
         """Re-check every open tail's session once; returns how many tails it closed.
 
-        Tails of one sign-in share one check.
+        Tails of one sign-in share one check. Of the tails of a sign-in nobody confirmed
+        lately, one is asked to reopen per look (the one open longest): its handshake
+        checks the session for all of them, and the reopenings of one browser's panes
+        come one after another, each carrying the cookie the one before brought back.
+        Asked all at once, they would reach several replicas together with one old
+        cookie, and two of them could spend its token (see ``tailgate.auth.refresh``).
         """
         groups: defaultdict[str, list[TailSession]] = defaultdict(list)
         for tail in self._sessions:
@@ -158,15 +169,19 @@ class SessionRegistry:
         )
         closed = 0
         for tails, outcome in zip(groups.values(), outcomes, strict=True):
+            if isinstance(outcome, SessionUnconfirmed):
+                # Reopening it (the page retries 1013) checks the session.
+                open_tails = [tail for tail in tails if tail.close_code is None]
+                if open_tails:
+                    oldest = min(open_tails, key=lambda tail: tail.started)
+                    oldest.close_soon(WSCloseCode.TRY_AGAIN_LATER, outcome.message)
+                    closed += 1
+                continue
             for tail in tails:
                 if tail.close_code is not None:
                     continue
                 if isinstance(outcome, SessionInvalid):
                     tail.close_soon(CloseCode.UNAUTHENTICATED, outcome.message)
-                    closed += 1
-                elif isinstance(outcome, SessionUnconfirmed):
-                    # Reopening it (the page retries 1013) checks the session.
-                    tail.close_soon(WSCloseCode.TRY_AGAIN_LATER, outcome.message)
                     closed += 1
                 elif isinstance(outcome, AuthError):
                     continue  # the provider cannot say now; the last state holds
