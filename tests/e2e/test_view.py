@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from playwright.async_api import Page, expect
@@ -38,6 +39,43 @@ async def test_scrolling_up_stops_following_and_jump_to_end_resumes_it(
         await expect(rows(pane).last).to_have_text("line 000509")
         logs["app"].append("after the jump")
         await expect(rows(pane).last).to_have_text("after the jump")
+
+
+async def test_scrolling_up_a_busy_log_by_wheel_or_key_stops_following(
+    page: Page, tmp_path: Path
+) -> None:
+    # Lines arrive while the wheel scrolls: the view drawing them must not pull the
+    # reader back to the end, whatever the order of the wheel, its scroll and a draw.
+    logs = logs_in(tmp_path, "app")
+    logs["app"].append_numbered("line", 0, 500)
+    async with running_server(tmp_path, {"app": logs["app"].path}) as server:
+        await page.goto(f"{server.base_url}/#open=app")
+        pane = panes(page).first
+        await expect(rows(pane).last).to_have_text("line 000499")
+        jump = button(pane, "Jump to end")
+        stop = asyncio.Event()
+
+        async def writer() -> None:
+            n = 500
+            while not stop.is_set():
+                logs["app"].append_numbered("line", n, n + 1)
+                n += 1
+                await asyncio.sleep(0.01)
+
+        writing = asyncio.create_task(writer())
+        try:
+            await pane.locator(".viewport").hover()
+            for _ in range(5):
+                await page.mouse.wheel(0, -300)
+                await expect(jump).to_be_visible()
+                await jump.click()
+                await expect(jump).to_be_hidden()
+            await pane.locator(".viewport").focus()
+            await page.keyboard.press("PageUp")
+            await expect(jump).to_be_visible()
+        finally:
+            stop.set()
+            await writing
 
 
 async def test_keyboard_shortcuts_act_on_the_active_pane(page: Page, tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ import {
   spacerHeight,
 } from "./scroll-window.js";
 
+// Keys that scroll a focused viewport up.
+const UP_KEYS = new Set(["ArrowUp", "PageUp", "Home"]);
+
 export class VirtualView {
   constructor(viewport, { onFollowChange = () => {} } = {}) {
     this.viewport = viewport;
@@ -32,6 +35,18 @@ export class VirtualView {
     this.spacerPx = 0;
     this.expectedTop = null;
     viewport.addEventListener("scroll", () => this.scrolled(), { passive: true });
+    // A wheel or a key moving up says "stop following" before its scroll arrives: a
+    // draw in between (lines keep coming) would otherwise pull the reader back down.
+    viewport.addEventListener(
+      "wheel",
+      (event) => this.movingUp(event.deltaY < 0 && !event.ctrlKey), // ctrl: zooming
+      { passive: true },
+    );
+    viewport.addEventListener("keydown", (event) => this.movingUp(UP_KEYS.has(event.key)));
+  }
+
+  movingUp(up) {
+    if (up && this.viewport.scrollTop > 0) this.setFollowing(false);
   }
 
   // Row height and character width, from the probe row that carries the real font.
