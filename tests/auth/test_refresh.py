@@ -237,3 +237,22 @@ def test_a_newer_state_seen_in_any_cookie_is_adopted_and_an_older_one_is_not(
     assert refresher.latest(old) == newer
     refresher.observe(old)
     assert refresher.latest(old) == newer
+
+
+async def test_a_refresh_under_way_is_known_until_its_answer_comes(
+    provider: Provider, clock: Clock
+) -> None:
+    # Open tails of a session being refreshed are not asked to reopen meanwhile: the
+    # reopening would wait for this same refresh.
+    refresher = Refresher(provider.spend, clock=clock)
+    provider.gate = asyncio.Event()
+    old = session(age=400)
+    async with refresher.running():
+        assert not refresher.refreshing(old)
+        waiting = asyncio.ensure_future(refresher.refresh(old))
+        await asyncio.sleep(0)
+        assert refresher.refreshing(refresher.latest(old))
+        provider.gate.set()
+        refreshed = await waiting
+        assert not refresher.refreshing(refresher.latest(old))
+        assert not refresher.refreshing(refreshed)

@@ -256,9 +256,13 @@ class OidcAuth:
         interval = self.settings.session_refresh
         # While the provider cannot answer, reopening the tail could not check the
         # session either: the last confirmed state holds (docs/auth.md, the window).
-        if tail_is_unconfirmed(
-            latest, now=self._clock(), interval=interval
-        ) and not self.refresher.unavailable_within(latest, interval):
+        # Nor while a refresh of it is under way here: a reopening would wait for that
+        # same refresh, whose outcome the next look takes.
+        if (
+            tail_is_unconfirmed(latest, now=self._clock(), interval=interval)
+            and not self.refresher.unavailable_within(latest, interval)
+            and not self.refresher.refreshing(latest)
+        ):
             raise SessionUnconfirmed()
         return latest
 

@@ -253,6 +253,11 @@ class Refresher:
             current = outcome
         return current
 
+    def refreshing(self, session: Session) -> bool:
+        """Whether a refresh of ``session``'s newest known state is under way here."""
+        token = session.refresh_token
+        return token is not None and token_digest(token) in self._in_flight
+
     def unavailable_within(self, session: Session, seconds: float) -> bool:
         """Whether refreshing ``session``'s sign-in failed for want of the provider lately."""
         failed = self._unavailable.get(session.lineage)
