@@ -6,15 +6,15 @@ import orjson
 
 from tailgate.catalog.parsing import parse_catalog
 from tailgate.k8s.catalog_data import catalog_document
-from tailgate.k8s.hub import LineHub
-from tailgate.k8s.log_lines import (
+from tailgate.pods.hub import LineHub
+from tailgate.pods.log_lines import (
     Position,
     ResumeFilter,
     parse_line,
     parse_stamped_line,
     since_time,
 )
-from tailgate.k8s.pod_cursor import PodCursor, source_hash
+from tailgate.pods.pod_cursor import PodCursor, source_hash
 
 
 def test_the_timestamp_prefix_is_parsed_and_stripped() -> None:

@@ -26,8 +26,8 @@ from ..files.inotify import InotifyHub
 from ..files.registry import FollowerRegistry
 from ..k8s.config import KubeConnector
 from ..k8s.configmap_catalog import ConfigMapCatalog
-from ..k8s.source import PodSources
 from ..metrics import CONTENT_TYPE_LATEST, Metrics
+from ..pods.source import PodSources
 from ..settings import Settings
 from ..sources import SourceFactory
 from . import pages, signin

@@ -16,11 +16,11 @@ import logging
 
 from ..backoff import Backoff
 from ..errors import SourceError
+from ..k8s.api import KubeApi, Obj
+from ..k8s.errors import Gone, KubeForbidden, KubeUnavailable
 from ..metrics import Metrics
 from ..streaming.frames import error_payload
-from .api import KubeApi, Obj
 from .container_log import ContainerLog
-from .errors import Gone, KubeForbidden, KubeUnavailable
 from .hub import LineHub
 
 log = logging.getLogger(__name__)

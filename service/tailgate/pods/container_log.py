@@ -28,16 +28,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backoff import Backoff
-from ..metrics import Metrics
-from ..streaming.frames import error_payload, notice_payload
-from .api import KubeApi, LogStream, Obj
-from .errors import (
+from ..k8s.api import KubeApi, LogStream, Obj
+from ..k8s.errors import (
     ContainerRequired,
     ContainerWaiting,
     KubeUnavailable,
     NoPreviousContainer,
     PodNotFound,
 )
+from ..metrics import Metrics
+from ..streaming.frames import error_payload, notice_payload
 from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
 from .read_again import read_again
