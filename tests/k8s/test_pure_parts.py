@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
+from tailgate.catalog.configmap_keys import catalog_document
 from tailgate.catalog.parsing import parse_catalog
-from tailgate.k8s.catalog_data import catalog_document
 from tailgate.pods.hub import LineHub
 from tailgate.pods.log_lines import (
     Position,

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from tailgate.catalog import Catalog, parse_catalog
+from tailgate.catalog.configmap_keys import catalog_document
 from tailgate.errors import ConfigError
-from tailgate.k8s.catalog_data import catalog_document
 
 #: Few examples, no deadline: a shared, slow machine must not make these flaky.
 PROPERTIES = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -23,12 +23,12 @@ import socket
 import time
 
 from ..backoff import Backoff
-from ..catalog.store import CatalogStore
 from ..errors import ConfigError, SourceError
-from .api import KubeApi, Obj
-from .catalog_data import catalog_document
-from .config import KubeConnector
-from .errors import Gone
+from ..k8s.api import KubeApi, Obj
+from ..k8s.config import KubeConnector
+from ..k8s.errors import Gone
+from .configmap_keys import catalog_document
+from .store import CatalogStore
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 
 import yaml
 
-from ..catalog.parsing import parse_catalog
-from ..catalog.yaml_document import yaml_document
 from ..errors import ConfigError
+from .parsing import parse_catalog
+from .yaml_document import yaml_document
 
 CATALOG_KEY = "logs.yaml"
 
