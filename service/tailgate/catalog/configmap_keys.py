@@ -1,24 +1,21 @@
-"""A catalog ConfigMap's keys as one catalog document: pure.
+"""A catalog ConfigMap's keys as the parts of one catalog: pure.
 
 ``logs.yaml`` holds a catalog in the usual format; every other key whose value is an
 absolute path is a short entry (the key is the ID, the value the file). Other keys
-(notes, READMEs) are ignored. When there is only one kind, the document is that text
-itself, so problems point at its own lines. When both are present, ``logs.yaml`` is
-checked alone first (so its problems keep their lines) and, if valid, both are
-written out together as one list, where only clashes between the two can remain.
-That takes seconds for a large catalog: callers on the event loop run it in a thread.
+(notes, READMEs) are ignored. Both parts go to the one catalog parser
+(``parsing.parse_catalog_parts``): ``logs.yaml`` is read once, with the limits of a
+catalog file (no aliases, bounded nesting and size), its problems keep its lines,
+and a short entry's problems name its key. Parsing a large catalog takes seconds:
+``CatalogStore.reload_from`` runs it in a worker thread.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-import yaml
-
-from ..errors import ConfigError
-from .parsing import parse_catalog
-from .yaml_document import yaml_document
+from .model import Catalog
+from .parsing import parse_catalog_parts
 
 CATALOG_KEY = "logs.yaml"
 
@@ -32,45 +29,30 @@ def short_entries(data: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def catalog_document(data: Mapping[str, str], origin: str) -> tuple[str, str]:
-    """(YAML text, name for its problems) to hand to the catalog store."""
-    full = data.get(CATALOG_KEY)
-    short = short_entries(data)
-    if full is not None and not short:
-        return full, f"{origin}/{CATALOG_KEY}"
-    if full is None:
-        lines = ["logs:"] if short else ["logs: {}"]
-        lines += [f"  {json.dumps(key)}: {json.dumps(path)}" for key, path in short.items()]
-        return "\n".join(lines) + "\n", origin
-    try:
-        parse_catalog(full, f"{origin}/{CATALOG_KEY}")
-    except ConfigError:
-        return full, f"{origin}/{CATALOG_KEY}"
-    # Valid, so within the limits yaml_document enforces (no aliases, shallow).
-    root = yaml_document(full, origin)
-    items: list[yaml.Node] = []
-    if isinstance(root, yaml.MappingNode):
-        for key_node, value_node in root.value:
-            if key_node.value != "logs":
-                continue
-            if isinstance(value_node, yaml.SequenceNode):
-                items.extend(value_node.value)
-            elif isinstance(value_node, yaml.MappingNode):
-                items.extend(_short_node(k.value, v.value) for k, v in value_node.value)
-    items.extend(_short_node(key, path) for key, path in short.items())
-    merged = yaml.MappingNode(
-        "tag:yaml.org,2002:map",
-        [(_str("logs"), yaml.SequenceNode("tag:yaml.org,2002:seq", items))],
-    )
-    text = yaml.serialize(merged, Dumper=yaml.SafeDumper)
-    return str(text), f"{origin} ({CATALOG_KEY} and short entries)"
+@dataclass(frozen=True, slots=True)
+class CatalogParts:
+    """All of a ConfigMap that the catalog reads: ``logs.yaml`` and the short entries."""
+
+    text: str | None
+    short: dict[str, str]
+
+    @classmethod
+    def of(cls, data: Mapping[str, str]) -> CatalogParts:
+        return cls(data.get(CATALOG_KEY), short_entries(data))
+
+    def origin(self, ref: str) -> str:
+        """What the catalog from these parts of the ConfigMap ``ref`` is called in logs."""
+        if self.text is None:
+            return ref
+        if not self.short:
+            return f"{ref}/{CATALOG_KEY}"
+        return f"{ref} ({CATALOG_KEY} and short entries)"
+
+    def parse(self, ref: str) -> Catalog:
+        """The catalog in these parts of the ConfigMap ``ref``; else ``ConfigError``."""
+        return parse_catalog_parts(self.text, f"{ref}/{CATALOG_KEY}", self.short, ref)
 
 
-def _str(value: str) -> yaml.ScalarNode:
-    return yaml.ScalarNode("tag:yaml.org,2002:str", value)
-
-
-def _short_node(key: str, path: str) -> yaml.MappingNode:
-    return yaml.MappingNode(
-        "tag:yaml.org,2002:map", [(_str("id"), _str(key)), (_str("file"), _str(path))]
-    )
+def configmap_catalog(data: Mapping[str, str], ref: str) -> Catalog:
+    """The catalog in the ConfigMap ``ref`` whose data is ``data``; else ``ConfigError``."""
+    return CatalogParts.of(data).parse(ref)
