@@ -3,7 +3,8 @@
 Everything it asks of the API server goes through the client in ``k8s``. Its layers,
 bottom up:
 
-- ``log_lines``, ``pod_cursor``: pure logic (timestamps and positions, cursors).
+- ``log_lines``, ``pod_cursor``, ``pod_status``: pure logic (timestamps and
+  positions, cursors, what a pod's and its containers' statuses mean).
 - ``ring``, ``batches``, ``subscriber``, ``hub``: the shared ring buffer, the frames
   built from it and the bounded viewer queues it feeds.
 - ``container_log``, ``read_again``, ``waiting``, ``pod_set``, ``upstreams``: one
