@@ -21,8 +21,8 @@ from .catalog.store import CatalogStore
 from .files.follower import FollowMode
 from .files.registry import FollowerRegistry
 from .files.source import FileSource
-from .k8s.source import PodSources
 from .metrics import Metrics
+from .pods.source import PodSources
 from .settings import Settings
 from .streaming.viewer import Viewer
 

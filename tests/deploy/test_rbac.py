@@ -75,13 +75,13 @@ class RecordingClient:
 
 
 def _call_sites() -> set[tuple[str, str, str | None]]:
-    """Each ``.list(...)``/``.watch(...)`` call in k8s/: (method, collection, selector kind).
+    """Each ``.list(...)``/``.watch(...)`` call in the package: (method, collection, selector kind).
 
     The selector kind is ``field`` or ``label`` (or None). A field selector on
     ``metadata.name`` names the object, which is what lets RBAC's resourceNames apply.
     """
     sites = set()
-    for source in (PACKAGE / "k8s").glob("*.py"):
+    for source in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if (
                 isinstance(node, ast.Call)
@@ -102,9 +102,9 @@ def _call_sites() -> set[tuple[str, str, str | None]]:
 
 
 def _field_selectors() -> set[str]:
-    """The constant start of every f-string field selector the k8s package builds."""
+    """The constant start of every f-string field selector the package builds."""
     starts = set()
-    for source in (PACKAGE / "k8s").glob("*.py"):
+    for source in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.JoinedStr) and node.values:
                 first = node.values[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tailgate.files.lines import SPLIT_MARKER
+from tailgate.streaming.long_lines import SPLIT_MARKER
 from tests.support.files import (
     append,
     append_lines,

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from tailgate.catalog.store import CatalogStore
 from tailgate.k8s.config import KubeConnector
-from tailgate.k8s.source import PodSources
 from tailgate.metrics import Metrics
+from tailgate.pods.source import PodSources
 from tailgate.settings import Settings
 from tailgate.web.app import create_app
 from tests.kube import objects

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tailgate.catalog.configmap_watch import ConfigMapCatalog
 from tailgate.catalog.store import CatalogStore
 from tailgate.errors import ConfigError
 from tailgate.k8s.config import KubeConnector
-from tailgate.k8s.configmap_catalog import ConfigMapCatalog
 from tailgate.metrics import Metrics
 from tests.kube.fake_api import FakeKubeAPI
 from tests.support.tails import wait_for

@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tailgate.errors import BadCursor
-from tailgate.k8s.hub import Fetched, LineHub
-from tailgate.k8s.log_lines import Position
-from tailgate.k8s.pod_cursor import CURSOR_CHARS, LegacyCursor, PodCursor, log_tag
-from tailgate.k8s.read_again import lines_after
-from tailgate.k8s.resume import subscribe
-from tailgate.k8s.ring import Ring, cut_base
+from tailgate.pods.hub import Fetched, LineHub
+from tailgate.pods.log_lines import Position
+from tailgate.pods.pod_cursor import CURSOR_CHARS, LegacyCursor, PodCursor, log_tag
+from tailgate.pods.read_again import lines_after
+from tailgate.pods.resume import subscribe
+from tailgate.pods.ring import Ring, cut_base
 
 NOW = 1_800_000_000 * 1_000_000_000
 

@@ -1,20 +1,18 @@
-"""The pure parts: timestamps and resume positions, the ConfigMap's keys, the hub."""
+"""The pure parts: timestamps and resume positions, cursors, the hub."""
 
 from __future__ import annotations
 
 import orjson
 
-from tailgate.catalog.parsing import parse_catalog
-from tailgate.k8s.catalog_data import catalog_document
-from tailgate.k8s.hub import LineHub
-from tailgate.k8s.log_lines import (
+from tailgate.pods.hub import LineHub
+from tailgate.pods.log_lines import (
     Position,
     ResumeFilter,
     parse_line,
     parse_stamped_line,
     since_time,
 )
-from tailgate.k8s.pod_cursor import PodCursor, source_hash
+from tailgate.pods.pod_cursor import PodCursor, source_hash
 
 
 def test_the_timestamp_prefix_is_parsed_and_stripped() -> None:
@@ -36,18 +34,6 @@ def test_a_resume_filter_skips_exactly_what_was_seen_at_the_last_timestamp() -> 
         True,
         True,
     ]
-
-
-def test_short_entries_and_logs_yaml_merge_and_other_keys_are_ignored() -> None:
-    data = {
-        "logs.yaml": "logs:\n  - id: web\n    pod: {namespace: shop, name: web-0}\n",
-        "app": "/var/log/app.log",
-        "README": "see the wiki",
-    }
-    text, origin = catalog_document(data, "ns/cm")
-    assert sorted(parse_catalog(text, origin).entries) == ["app", "web"]
-    text, origin = catalog_document({"logs.yaml": "logs: [1]\n", "a": "/a"}, "ns/cm")
-    assert origin == "ns/cm/logs.yaml" and text == "logs: [1]\n"
 
 
 def at(*stamps: int) -> list[tuple[Position, str]]:

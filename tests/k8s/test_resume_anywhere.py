@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tailgate.k8s import resume
-from tailgate.k8s.log_lines import Position
-from tailgate.k8s.pod_cursor import PodCursor, log_tag, source_hash
+from tailgate.pods import resume
+from tailgate.pods.log_lines import Position
+from tailgate.pods.pod_cursor import PodCursor, log_tag, source_hash
 from tests.kube.fake_api import FakeKubeAPI
 from tests.support.tails import TailClient
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from tailgate.catalog import Catalog, parse_catalog
+from tailgate.catalog.configmap_keys import configmap_catalog, short_entries
 from tailgate.errors import ConfigError
-from tailgate.k8s.catalog_data import catalog_document
 
 #: Few examples, no deadline: a shared, slow machine must not make these flaky.
 PROPERTIES = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,7 +155,11 @@ def test_structured_documents_give_a_catalog_or_a_config_error(document: Any, fl
         max_size=4,
     )
 )
-def test_any_configmap_data_gives_a_document_the_parser_answers(data: dict[str, str]) -> None:
-    text, origin = catalog_document(data, "shop/tailgate")
-    assert origin.startswith("shop/tailgate")
-    parsed(text)
+def test_any_configmap_data_gives_a_catalog_or_a_config_error(data: dict[str, str]) -> None:
+    try:
+        catalog = configmap_catalog(data, "shop/tailgate")
+    except ConfigError as exc:
+        assert exc.problems, "a ConfigError names at least one problem"
+        assert all(p.startswith("shop/tailgate") for p in exc.problems)
+        return
+    assert set(short_entries(data)) <= set(catalog.entries)

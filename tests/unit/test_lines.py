@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tailgate.files.lines import SPLIT_MARKER, split_lines
+from tailgate.files.lines import split_lines
+from tailgate.streaming.long_lines import SPLIT_MARKER
 
 
 def test_complete_lines_are_taken_and_the_partial_rest_is_left() -> None:

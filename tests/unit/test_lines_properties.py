@@ -12,7 +12,8 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tailgate.files.lines import SPLIT_MARKER, Lines, split_lines
+from tailgate.files.lines import Lines, split_lines
+from tailgate.streaming.long_lines import SPLIT_MARKER
 
 #: Few examples, no deadline: a shared, slow machine must not make these flaky.
 PROPERTIES = settings(max_examples=150, deadline=None)

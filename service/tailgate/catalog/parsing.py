@@ -11,6 +11,7 @@ document must not be able to cost more than its size: see ``yaml_document``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -70,6 +71,60 @@ class _Problems:
 def parse_catalog(text: str, name: str = "catalog") -> Catalog:
     """Parse and validate a catalog document; raises ConfigError listing every problem."""
     problems = _Problems(name)
+    entries: dict[str, LogEntry] = {}
+    _document(text, name, problems, entries, {})
+    if problems.count:
+        raise ConfigError(problems.listed())
+    return Catalog(entries)
+
+
+def parse_catalog_parts(
+    text: str | None, name: str, short: Mapping[str, str], short_name: str
+) -> Catalog:
+    """A catalog document (or none) and short entries given beside it, as one catalog.
+
+    That is what a ConfigMap holds (``configmap_keys``): ``short`` maps IDs to file
+    paths, named ``short_name`` in problems, by key, since they have no lines. The
+    document is read once, by the same parser and limits as a catalog file, and its
+    problems keep its lines. Problems in both parts are all listed, as are IDs that
+    both give.
+    """
+    entries: dict[str, LogEntry] = {}
+    first_seen: dict[str, int] = {}
+    listed: list[str] = []
+    if text is not None:
+        document = _Problems(name)
+        try:
+            _document(text, name, document, entries, first_seen)
+            listed = document.listed()
+        except ConfigError as exc:
+            listed = exc.problems
+    keys = _Problems(short_name)
+    for log_id, path in short.items():
+        where = f"key {log_id!r}"
+        if not _valid_id(log_id, None, where, keys):
+            continue
+        problem = _path_problem(path)
+        if problem is not None:
+            keys.add(None, where, problem)
+        elif log_id in entries:
+            first = first_seen[log_id]
+            keys.add(None, where, f"duplicate id {log_id!r} (first at line {first} of {name})")
+        else:
+            entries[log_id] = LogEntry(log_id, log_id, FileSpec(path))
+    if listed or keys.count:
+        raise ConfigError(listed + keys.listed())
+    return Catalog(entries)
+
+
+def _document(
+    text: str,
+    name: str,
+    problems: _Problems,
+    entries: dict[str, LogEntry],
+    first_seen: dict[str, int],
+) -> None:
+    """Adds the document's entries; ConfigError when it cannot be read as a catalog."""
     root = yaml_document(text, name)
     if root is None:
         raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' key"])
@@ -83,8 +138,6 @@ def parse_catalog(text: str, name: str = "catalog") -> Catalog:
             logs_node = value_node
         else:
             problems.add(key_node, "", f"unknown key {key!r} (the catalog has only 'logs')")
-    entries: dict[str, LogEntry] = {}
-    first_seen: dict[str, int] = {}
     if logs_node is None:
         problems.add(root, "", "missing key 'logs'")
     elif isinstance(logs_node, yaml.SequenceNode):
@@ -108,9 +161,6 @@ def parse_catalog(text: str, name: str = "catalog") -> Catalog:
                 _add(entries, first_seen, entry, key_node, where, problems)
     elif not (isinstance(logs_node, yaml.ScalarNode) and logs_node.tag == _NULL):
         problems.add(logs_node, "logs", "must be a list of entries or a mapping of ID to path")
-    if problems.count:
-        raise ConfigError(problems.listed())
-    return Catalog(entries)
 
 
 def _add(
@@ -326,7 +376,7 @@ def _allow(node: yaml.Node, where: str, problems: _Problems) -> Allow | None:
     return Allow(groups=lists["groups"], users=lists["users"])
 
 
-def _valid_id(log_id: str, node: yaml.Node, where: str, problems: _Problems) -> bool:
+def _valid_id(log_id: str, node: yaml.Node | None, where: str, problems: _Problems) -> bool:
     if log_id in DOT_SEGMENTS:
         problems.add(
             node, where, f"invalid id {log_id!r}: '.' and '..' cannot be reached in a URL path"
@@ -343,13 +393,19 @@ def _file_path(node: yaml.Node, where: str, problems: _Problems) -> str | None:
         problems.add(node, where, "must be a file path")
         return None
     path: str = node.value
-    if not path.startswith("/"):
-        problems.add(node, where, f"must be an absolute path, got {path!r}")
-        return None
-    if "\0" in path:
-        problems.add(node, where, "must not contain NUL characters")
+    problem = _path_problem(path)
+    if problem is not None:
+        problems.add(node, where, problem)
         return None
     return path
+
+
+def _path_problem(path: str) -> str | None:
+    if not path.startswith("/"):
+        return f"must be an absolute path, got {path!r}"
+    if "\0" in path:
+        return "must not contain NUL characters"
+    return None
 
 
 def _duplicate_keys(node: yaml.Node, problems: _Problems) -> None:

@@ -1,7 +1,8 @@
 """The catalog in force, and how changes to it reach the rest of the service.
 
 Whatever loads catalogs (a file or a ConfigMap) hands each candidate to the store:
-``offer`` at start, ``reload`` while serving. An invalid candidate never replaces a
+``offer`` at start, ``reload`` while serving (``reload_from`` for a candidate that is
+not one text, such as a ConfigMap's keys). An invalid candidate never replaces a
 good catalog: the store keeps the last good one, logs why, and counts it.
 Subscribers hear about every accepted change with the old and new catalogs.
 
@@ -15,6 +16,7 @@ slow parse of an old text can never land after a newer one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 
@@ -42,11 +44,19 @@ def root_problems(catalog: Catalog, roots: FileRoots) -> list[str]:
 
 def checked(text: str, origin: str, roots: FileRoots) -> Catalog:
     """The catalog in ``text``, valid and inside the file roots (else ``ConfigError``)."""
-    catalog = parse_catalog(text, origin)
+    return within_roots(parse_catalog(text, origin), origin, roots)
+
+
+def within_roots(catalog: Catalog, origin: str, roots: FileRoots) -> Catalog:
+    """``catalog`` if every file log lies inside the file roots, else ``ConfigError``."""
     problems = root_problems(catalog, roots)
     if problems:
         raise ConfigError([f"{origin}: {p}" for p in problems])
     return catalog
+
+
+def _parsed_within(parse: Callable[[], Catalog], origin: str, roots: FileRoots) -> Catalog:
+    return within_roots(parse(), origin, roots)
 
 
 class CatalogStore:
@@ -95,9 +105,13 @@ class CatalogStore:
 
     async def reload(self, text: str, origin: str) -> bool:
         """``offer``, with the parse in a worker thread; reloads apply in call order."""
+        return await self.reload_from(functools.partial(parse_catalog, text, origin), origin)
+
+    async def reload_from(self, parse: Callable[[], Catalog], origin: str) -> bool:
+        """``reload`` of the catalog ``parse`` reads (it raises ``ConfigError`` if invalid)."""
         async with self._reloading:
             try:
-                catalog = await asyncio.to_thread(checked, text, origin, self.roots)
+                catalog = await asyncio.to_thread(_parsed_within, parse, origin, self.roots)
             except ConfigError as exc:
                 return self._refuse(exc, origin)
             except Exception as exc:

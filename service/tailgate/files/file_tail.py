@@ -23,7 +23,7 @@ from .backlog import backlog_start, line_boundary_at_or_before
 from .copies import open_copy, rotated_copies, truncated_copy_size
 from .cursor import BadCursor, FileCursor, checksum
 from .follower import READ_SIZE, FileFollower, State
-from .handle import FileHandle, Position
+from .handle import FileHandle, ReadPoint
 from .lines import DEFAULT_MAX_LINE, split_lines
 from .path_state import lost_to_truncation
 
@@ -52,7 +52,7 @@ class FileTail:
         self._max_backlog = max_backlog
         self._sent_lines = metrics.sent_lines.labels(follower.log_id)
         self._sent_bytes = metrics.sent_bytes.labels(follower.log_id)
-        self._pos: Position | None = None
+        self._pos: ReadPoint | None = None
 
     async def start(self, *, backlog: int, cursor: str | None) -> None:
         """Fix where the tail starts, before the viewer is told it has begun (hello).
@@ -96,7 +96,7 @@ class FileTail:
             if pos is not None:
                 pos.release()
 
-    async def _live(self, fut: asyncio.Future[Position]) -> Position:
+    async def _live(self, fut: asyncio.Future[ReadPoint]) -> ReadPoint:
         follower, viewer = self._follower, self._viewer
         if viewer.paused:
             follower.leave_live(viewer)
@@ -110,7 +110,7 @@ class FileTail:
                 raise
             raise SourceFailed("the log's reader stopped") from None
 
-    async def _step(self, pos: Position) -> bool:
+    async def _step(self, pos: ReadPoint) -> bool:
         """Send what follows ``pos``, or move it on; False when there is nothing to do."""
         follower, viewer = self._follower, self._viewer
         handle = pos.handle
@@ -176,7 +176,7 @@ class FileTail:
 
     # -- where a tail starts --------------------------------------------------------
 
-    async def _start(self, backlog: int, cursor: str | None) -> Position | None:
+    async def _start(self, backlog: int, cursor: str | None) -> ReadPoint | None:
         start = await self._start_at(backlog, cursor)
         if start is None and self._follower.state is State.ERROR:
             # Unreadable now (permission denied, say): once it can be read, this viewer
@@ -187,7 +187,7 @@ class FileTail:
             )
         return start
 
-    def _first_position(self) -> Position | None:
+    def _first_position(self) -> ReadPoint | None:
         """Where to begin in the follower's first file, once there is one."""
         pos = self._follower.first_position()
         if pos is None or self._after_error is None:
@@ -204,7 +204,7 @@ class FileTail:
             pos.offset, pos.tail = offset, handle.bytes_before(offset)
         return pos
 
-    async def _start_at(self, backlog: int, cursor: str | None) -> Position | None:
+    async def _start_at(self, backlog: int, cursor: str | None) -> ReadPoint | None:
         follower, viewer = self._follower, self._viewer
         if cursor:
             try:
@@ -224,7 +224,7 @@ class FileTail:
                 return await self._backlog(self._max_backlog)
         return await self._backlog(backlog)
 
-    async def _backlog(self, lines: int) -> Position | None:
+    async def _backlog(self, lines: int) -> ReadPoint | None:
         """A position ``lines`` complete lines before the follower's place (or None).
 
         The scan back reads up to ``MAX_BACKLOG_BYTES``, which on a network filesystem
@@ -243,7 +243,7 @@ class FileTail:
         start.tail = handle.bytes_before(start.offset)
         return start
 
-    def _resume(self, cursor: FileCursor) -> Position | None:
+    def _resume(self, cursor: FileCursor) -> ReadPoint | None:
         """Where the cursor points, in this log's files only; None when it is gone.
 
         A checksum that does not match means the file is not the one the cursor was
@@ -258,7 +258,7 @@ class FileTail:
         ):
             handle.release()
             return None
-        return Position(
+        return ReadPoint(
             handle, cursor.offset, handle.bytes_before(cursor.offset), handle.truncations
         )
 

@@ -42,7 +42,7 @@ from .backlog import line_boundary_at_or_before
 from .chain import HandleChain
 from .copies import truncated_copy_size
 from .follow_state import FollowState, State, error_reason
-from .handle import FileHandle, Position
+from .handle import FileHandle, ReadPoint
 from .inotify import (
     IN_ATTRIB,
     IN_CREATE,
@@ -105,7 +105,7 @@ class FileFollower:
         self._dir, self._name = os.path.split(path)
         self._max_line = max_line
         self._loop = asyncio.get_running_loop()
-        self.pos: Position | None = None
+        self.pos: ReadPoint | None = None
         self._state = FollowState(log_id, metrics)
         self._chain = HandleChain(path, self.roots)
         self._live = LiveSet(self._loop, metrics, log_id)
@@ -175,7 +175,7 @@ class FileFollower:
         self._state.detach(viewer)
         self._live.drop(viewer)
 
-    def try_join(self, viewer: Viewer, pos: Position) -> asyncio.Future[Position] | None:
+    def try_join(self, viewer: Viewer, pos: ReadPoint) -> asyncio.Future[ReadPoint] | None:
         """Put a viewer in the live set if it stands where the follower stands.
 
         With nobody live, the follower reads nothing and simply moves to the first
@@ -213,13 +213,13 @@ class FileFollower:
         """Take a viewer out of the live set (pause), handing it the current position."""
         self._live.leave(viewer, self.pos)
 
-    def start_position(self) -> Position | None:
+    def start_position(self) -> ReadPoint | None:
         """A position at the follower's current place, for a new viewer (or None)."""
         if self.pos is None:
             return None
         return position_copy(self.pos)
 
-    def first_position(self) -> Position | None:
+    def first_position(self) -> ReadPoint | None:
         """Where the follower began reading its first file, for viewers that waited for it.
 
         A file that appeared while they waited is read from its start, even if the
@@ -232,7 +232,7 @@ class FileFollower:
         if handle is None or handle.fd < 0 or handle not in HandleChain.members(pos.handle):
             return position_copy(pos)
         offset = self._first_offset
-        return Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
+        return ReadPoint(handle.acquire(), offset, handle.bytes_before(offset), 0)
 
     async def wait_changed(self, within: float) -> None:
         """Wait until the follower reads, moves on or changes state (at most ``within`` s)."""
@@ -428,7 +428,7 @@ class FileFollower:
             self._move_on(pos)
         return False
 
-    def _read_available(self, pos: Position, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
+    def _read_available(self, pos: ReadPoint, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
         """Read and fan out what is new; True when more is waiting beyond the budget."""
         handle = pos.handle
         size = handle.limit(self._check_truncation(pos))
@@ -453,7 +453,7 @@ class FileFollower:
             self._fan_out(
                 lines_payload(chunk.lines, pos.cursor()),
                 len(chunk.lines),
-                Position(handle, start_offset, start_tail, pos.truncations),
+                ReadPoint(handle, start_offset, start_tail, pos.truncations),
             )
             budget -= chunk.consumed
             if chunk.consumed < len(data) and at_end:
@@ -475,12 +475,12 @@ class FileFollower:
             self._hub.dispatch_pending()
         self._look_if_due()
 
-    def _move_on(self, pos: Position) -> None:
+    def _move_on(self, pos: ReadPoint) -> None:
         """The current file is read to its end: go on to the next one in the chain."""
         old = pos.handle
         successor = old.next
         assert successor is not None
-        self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
+        self.pos = ReadPoint(successor.acquire(), 0, b"", successor.truncations)
         self._partial.done()
         event = old.next_event
         # Viewers that cannot take the notice finish the old file on their own.
@@ -495,7 +495,7 @@ class FileFollower:
         while pos is not None and pos.handle.retired:
             successor = pos.handle.next
             assert successor is not None
-            self.pos = Position(successor.acquire(), 0, b"", successor.truncations)
+            self.pos = ReadPoint(successor.acquire(), 0, b"", successor.truncations)
             pos.release()
             pos = self.pos
             moved = True
@@ -503,7 +503,7 @@ class FileFollower:
             self._partial.done()
             self._watch_file()
 
-    def _check_truncation(self, pos: Position) -> int:
+    def _check_truncation(self, pos: ReadPoint) -> int:
         """The file's size, after noticing a truncation or rewrite before our offset."""
         handle = pos.handle
         size = handle.size()
@@ -513,9 +513,9 @@ class FileFollower:
             size = handle.size()
         return size
 
-    def _truncated(self, pos: Position) -> None:
+    def _truncated(self, pos: ReadPoint) -> None:
         handle = pos.handle
-        before = Position(handle, pos.offset, pos.tail, pos.truncations)
+        before = ReadPoint(handle, pos.offset, pos.tail, pos.truncations)
         if self._live:
             # The copy a copytruncate made holds what was not read yet: say how much.
             copy_size = truncated_copy_size(self.path, self.roots, pos.offset, pos.tail)
@@ -607,7 +607,7 @@ class FileFollower:
         was = self.state
         offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
         self._chain.hold(handle, appeared=was is State.WAITING)
-        self.pos = Position(handle.acquire(), offset, handle.bytes_before(offset), 0)
+        self.pos = ReadPoint(handle.acquire(), offset, handle.bytes_before(offset), 0)
         self._first_handle, self._first_offset = handle, offset
         self._watch_file()
         if was is State.WAITING:
@@ -631,7 +631,7 @@ class FileFollower:
         self._state.set(state, frame)
         self._notify_changed()
 
-    def _fan_out(self, payload: bytes, lines: int, before: Position) -> None:
+    def _fan_out(self, payload: bytes, lines: int, before: ReadPoint) -> None:
         self._live.fan_out(payload, lines, before)
 
     def _notify_changed(self) -> None:

@@ -124,8 +124,12 @@ class FileHandle:
 
 
 @dataclass(slots=True)
-class Position:
-    """Where one reader stands: a handle it holds a reference on, and an offset in it."""
+class ReadPoint:
+    """Where one reader stands: a handle it holds a reference on, and an offset in it.
+
+    Not a ``Position`` (a pod log's timestamp and count, a value): a read point owns
+    a reference on its handle and must be released.
+    """
 
     handle: FileHandle
     offset: int

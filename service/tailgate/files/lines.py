@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Appended to every piece of an over-long line except its last piece.
-SPLIT_MARKER = "\u2026(split)"
+from ..streaming.long_lines import SPLIT_MARKER, cut_long_line
 
 #: Lines longer than this many characters are cut into pieces.
 DEFAULT_MAX_LINE = 65536
@@ -88,10 +87,8 @@ def _split_long(lines: list[str], max_line: int) -> list[str]:
     for line in lines:
         if len(line) <= max_line:
             out.append(line)
-            continue
-        pieces = [line[i : i + max_line] for i in range(0, len(line), max_line)]
-        out.extend(piece + SPLIT_MARKER for piece in pieces[:-1])
-        out.append(pieces[-1])
+        else:
+            out.extend(cut_long_line(line, max_line))
     return out
 
 

@@ -16,18 +16,18 @@ from ..metrics import Metrics
 from ..streaming.frames import ws_text_frame
 from ..streaming.pacing import FanoutPacer
 from ..streaming.viewer import Viewer
-from .handle import Position
+from .handle import ReadPoint
 
 
-def position_copy(pos: Position) -> Position:
+def position_copy(pos: ReadPoint) -> ReadPoint:
     """A position of its own (a reference more on the handle) at the same place."""
-    return Position(pos.handle.acquire(), pos.offset, pos.tail, pos.truncations)
+    return ReadPoint(pos.handle.acquire(), pos.offset, pos.tail, pos.truncations)
 
 
 class LiveSet:
     def __init__(self, loop: asyncio.AbstractEventLoop, metrics: Metrics, log_id: str) -> None:
         self._loop = loop
-        self._live: dict[Viewer, asyncio.Future[Position]] = {}
+        self._live: dict[Viewer, asyncio.Future[ReadPoint]] = {}
         self._pacer = FanoutPacer()
         self._sent_lines = metrics.sent_lines.labels(log_id)
         self._sent_bytes = metrics.sent_bytes.labels(log_id)
@@ -42,12 +42,12 @@ class LiveSet:
         """How long to wait before the next batch, to leave the loop time for the rest."""
         return self._pacer.delay(time.perf_counter())
 
-    def join(self, viewer: Viewer) -> asyncio.Future[Position]:
-        fut: asyncio.Future[Position] = self._loop.create_future()
+    def join(self, viewer: Viewer) -> asyncio.Future[ReadPoint]:
+        fut: asyncio.Future[ReadPoint] = self._loop.create_future()
         self._live[viewer] = fut
         return fut
 
-    def leave(self, viewer: Viewer, pos: Position | None) -> None:
+    def leave(self, viewer: Viewer, pos: ReadPoint | None) -> None:
         """Take a viewer out, handing it a copy of ``pos`` (where the follower stands)."""
         fut = self._live.pop(viewer, None)
         if fut is not None and not fut.done() and pos is not None:
@@ -64,7 +64,7 @@ class LiveSet:
             fut.cancel()
         self._live.clear()
 
-    def fan_out(self, payload: bytes, lines: int, before: Position) -> None:
+    def fan_out(self, payload: bytes, lines: int, before: ReadPoint) -> None:
         """Write one frame to every live viewer; those who cannot take it leave at ``before``."""
         live = self._live
         if not live:

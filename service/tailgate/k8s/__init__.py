@@ -1,13 +1,11 @@
-"""Kubernetes: the catalog from a ConfigMap, and pod logs as tail sources.
+"""Kubernetes: the client the pod sources and the ConfigMap catalog talk through.
 
-The only package that talks to the API server. Its layers, bottom up:
+The only package that talks to the API server, and the only one that imports
+kubernetes_asyncio:
 
-- ``api`` and ``config``: the client layer, the only modules that import
-  kubernetes_asyncio; every failure leaves them as one of ``errors``.
-- ``log_lines``, ``catalog_data``, ``hub``: pure logic (timestamps and cursors, the
-  ConfigMap's keys as a catalog, the shared ring buffer and bounded viewer queues).
-- ``configmap_catalog``: reads and watches the catalog ConfigMap.
-- ``container_log``, ``pod_set``, ``upstreams``: one shared API server stream per log,
-  following restarts, reconnects and pods coming and going.
-- ``source``: pod logs as ``TailSource``s for the WebSocket layer.
+- ``config``: where the cluster is and how to authenticate (in-cluster service
+  account or kubeconfig), settled once, on first use.
+- ``api``: the requests tailgate makes (get, list, watch, pod logs, events).
+- ``errors``: every failure of the API server or the connection, as one of
+  tailgate's own errors.
 """

@@ -18,6 +18,7 @@ from ..auth.discovery import DEFAULT_BACKOFF
 from ..auth.oidc import OidcAuth
 from ..auth.settings import CALLBACK_PATH
 from ..backoff import Backoff
+from ..catalog.configmap_watch import ConfigMapCatalog
 from ..catalog.file_watch import CatalogFileWatcher
 from ..catalog.model import Catalog
 from ..catalog.store import CatalogStore
@@ -25,9 +26,8 @@ from ..errors import CloseCode, ConfigError
 from ..files.inotify import InotifyHub
 from ..files.registry import FollowerRegistry
 from ..k8s.config import KubeConnector
-from ..k8s.configmap_catalog import ConfigMapCatalog
-from ..k8s.source import PodSources
 from ..metrics import CONTENT_TYPE_LATEST, Metrics
+from ..pods.source import PodSources
 from ..settings import Settings
 from ..sources import SourceFactory
 from . import pages, signin

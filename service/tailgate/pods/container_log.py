@@ -28,18 +28,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backoff import Backoff
-from ..metrics import Metrics
-from ..streaming.frames import error_payload, notice_payload
-from .api import KubeApi, LogStream, Obj
-from .errors import (
+from ..k8s.api import KubeApi, LogStream, Obj
+from ..k8s.errors import (
     ContainerRequired,
     ContainerWaiting,
     KubeUnavailable,
     NoPreviousContainer,
     PodNotFound,
 )
+from ..metrics import Metrics
+from ..streaming.frames import error_payload, notice_payload
 from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
+from .pod_status import container_status, container_step, has_previous
 from .read_again import read_again
 from .ring import cut_base
 from .waiting import wait_for_pod_change
@@ -143,12 +144,12 @@ class ContainerLog:
 
     async def _follow(self, pod: Obj, container: str) -> bool:
         """Read what the pod's current state allows; True when lines could be read."""
-        status = _container_status(pod, container)
-        state = (status or {}).get("state") or {}
-        started = "running" in state or "terminated" in state
-        cid = (status or {}).get("containerID") if started else None
+        step = container_step(
+            container_status(pod, container), reading=self._cid, done=self._done_cid
+        )
+        cid = step.cid
         if cid is None:
-            reason = ((state.get("waiting") or {}).get("reason")) or "no status yet"
+            reason = step.waiting
             self._set_condition(
                 f"waiting:{reason}",
                 error_payload(
@@ -160,16 +161,15 @@ class ContainerLog:
             self._metrics.source_errors.labels(self._kind, "container_waiting").inc()
             await self._wait(_resource_version(pod))
             return False
-        if self._cid is not None and cid != self._cid:
-            restarts = (status or {}).get("restartCount", 0)
+        if step.restarted:
             self._hub.notice(
                 "restarted",
                 f"container {container} of pod {self._pod} restarted "
-                f"(restart {restarts}); following the new one",
+                f"(restart {step.restarts}); following the new one",
             )
             self._metrics.upstream_reconnects.labels("restarted").inc()
             self._position = None
-        if cid == self._done_cid:
+        if step.read_already:
             await self._wait(_resource_version(pod))
             return False
         if self._cid == cid and self._stream_ended:
@@ -177,7 +177,7 @@ class ContainerLog:
         self._stream_ended = False
         self._cid = cid
         self._set_condition(None, None)
-        terminated = "terminated" in state
+        terminated = step.terminated
         if not self._primed:
             await self._prime(container)
             self._primed = True
@@ -195,8 +195,7 @@ class ContainerLog:
         return True
 
     async def _read_previous(self, pod: Obj, container: str) -> None:
-        status = _container_status(pod, container) or {}
-        if not ((status.get("lastState") or {}).get("terminated")):
+        if not has_previous(container_status(pod, container)):
             raise NoPreviousContainer(
                 f"container {container} in pod {self._namespace}/{self._pod} has not "
                 "terminated before: there is no previous log"
@@ -365,15 +364,6 @@ class ContainerLog:
             self._on_ready()
         else:
             self._hub.mark_ready()
-
-
-def _container_status(pod: Obj, container: str) -> dict[str, Any] | None:
-    status = pod.get("status") or {}
-    for key in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"):
-        for item in status.get(key) or []:
-            if item.get("name") == container:
-                return dict(item)
-    return None
 
 
 def _resource_version(obj: Obj) -> str | None:

@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from ..files.lines import SPLIT_MARKER
+from ..streaming.long_lines import cut_long_line
 
 _STAMP = re.compile(rb"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z ?")
 
@@ -82,10 +82,7 @@ def parse_stamped_line(
     text = body.decode("utf-8", "replace").rstrip("\n")
     if text.endswith("\r"):
         text = text[:-1]
-    if len(text) <= max_line:
-        return ts, stamp, [text]
-    pieces = [text[i : i + max_line] for i in range(0, len(text), max_line)]
-    return ts, stamp, [piece + SPLIT_MARKER for piece in pieces[:-1]] + [pieces[-1]]
+    return ts, stamp, cut_long_line(text, max_line)
 
 
 def since_time(ts: int) -> str:

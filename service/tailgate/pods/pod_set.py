@@ -16,12 +16,13 @@ import logging
 
 from ..backoff import Backoff
 from ..errors import SourceError
+from ..k8s.api import KubeApi, Obj
+from ..k8s.errors import Gone, KubeForbidden, KubeUnavailable
 from ..metrics import Metrics
 from ..streaming.frames import error_payload
-from .api import KubeApi, Obj
 from .container_log import ContainerLog
-from .errors import Gone, KubeForbidden, KubeUnavailable
 from .hub import LineHub
+from .pod_status import alive
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class PodSet:
                 self._hub.mark_ready()
                 await self._backoff.wait(exc.retry_after)
                 continue
-            names = {p["metadata"]["name"] for p in items if _alive(p)}
+            names = {p["metadata"]["name"] for p in items if alive(p)}
             for name in sorted(set(self._followers) - names):
                 await self._leave(name)
             waits = [self._join(name, announce=not first) for name in sorted(names)]
@@ -112,7 +113,7 @@ class PodSet:
         if kind == "BOOKMARK":
             return
         name = pod.get("metadata", {}).get("name", "")
-        if kind == "DELETED" or not _alive(pod):
+        if kind == "DELETED" or not alive(pod):
             if name in self._followers:
                 self._forget(name)
             return
@@ -192,10 +193,3 @@ class PodSet:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-
-
-def _alive(pod: Obj) -> bool:
-    """Pods being deleted (or finished for good) leave the set."""
-    if pod.get("metadata", {}).get("deletionTimestamp"):
-        return False
-    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")

@@ -9,8 +9,8 @@ also recorded as a Kubernetes Event on the ConfigMap, so ``kubectl describe``
 shows why an edit did not take. A watch the server ends is resumed from the last
 resourceVersion; a 410 lists again; failures are retried with a growing pause.
 
-Turning the ConfigMap's keys into one document and checking it run in worker
-threads (``CatalogStore.reload``), so a large catalog never stalls the event loop.
+Parsing the ConfigMap's keys as a catalog and checking it run in a worker thread
+(``CatalogStore.reload_from``), so a large catalog never stalls the event loop.
 Events are handled one after another by the watch task, so edits apply in order.
 """
 
@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 import time
 
 from ..backoff import Backoff
-from ..catalog.store import CatalogStore
 from ..errors import ConfigError, SourceError
-from .api import KubeApi, Obj
-from .catalog_data import catalog_document
-from .config import KubeConnector
-from .errors import Gone
+from ..k8s.api import KubeApi, Obj
+from ..k8s.config import KubeConnector
+from ..k8s.errors import Gone
+from .configmap_keys import CatalogParts
+from .store import CatalogStore
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class ConfigMapCatalog:
         self.namespace = namespace
         self.name = name
         self._field = f"metadata.name={name}"
-        self._last_text: str | None = None
+        self._last_parts: CatalogParts | None = None
         self._rv = ""
         self._task: asyncio.Task[None] | None = None
         self._backoff = Backoff().retries()
@@ -127,12 +128,13 @@ class ConfigMapCatalog:
         return True
 
     async def _offer(self, api: KubeApi, configmap: Obj) -> None:
-        data = configmap.get("data") or {}
-        text, origin = await asyncio.to_thread(catalog_document, data, self.ref)
-        if text == self._last_text:
+        parts = CatalogParts.of(configmap.get("data") or {})
+        if parts == self._last_parts:
             return
-        self._last_text = text
-        await self._store.reload(text, origin)
+        self._last_parts = parts
+        await self._store.reload_from(
+            functools.partial(parts.parse, self.ref), parts.origin(self.ref)
+        )
         if self._store.last_error is not None:
             await self._record_refusal(api, configmap)
 

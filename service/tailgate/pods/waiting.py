@@ -8,8 +8,8 @@ retried after a growing, jittered pause (``tailgate.backoff``).
 
 from __future__ import annotations
 
-from .api import KubeApi
-from .errors import Gone
+from ..k8s.api import KubeApi
+from ..k8s.errors import Gone
 
 #: A watch for one pod's change ends after this long and the pod is read again.
 POD_WATCH_SECONDS = 60

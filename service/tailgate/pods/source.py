@@ -14,11 +14,11 @@ import contextlib
 from collections.abc import AsyncIterator, Hashable
 
 from ..catalog.model import PodSpec, PodsSpec
+from ..k8s.config import KubeConnector
 from ..metrics import Metrics
 from ..streaming.frames import notice_payload
 from ..streaming.viewer import Viewer
 from .batches import Batch
-from .config import KubeConnector
 from .container_log import ContainerLog
 from .hub import QUEUE_BYTES, LineHub, Start
 from .pod_set import PodSet

@@ -10,7 +10,7 @@ its second), so a cursor from long ago costs one bounded read and a ``gap``.
 
 from __future__ import annotations
 
-from .api import KubeApi
+from ..k8s.api import KubeApi
 from .hub import Fetched
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
 from .ring import cut_base
