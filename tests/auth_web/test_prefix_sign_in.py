@@ -3,7 +3,7 @@
 The provider here has its own client, whose redirect URI is below ``/logs``, as an
 administrator registers it for tailgate behind an ingress path rule. Signing in, the
 cookies, tailing, signing out and every redirect stay below the path; ``next`` cannot
-lead anywhere else.
+lead anywhere else. The browser test uses the fixture of ``test_browser_sign_in.py``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,7 +26,13 @@ from tests.conftest import fail_on_tasks_left
 from tests.support.tails import RunningServer, running_server
 
 from .conftest import FAST_RETRY, RULES, catalog
+from .test_browser_sign_in import CHROMIUM, page, playwright_api
+from .test_ui_sign_in import append, page_problems, sign_in_at_provider
 from .web_user import WebUser
+
+__all__ = ["page"]
+
+expect = playwright_api.expect
 
 BASE = "/logs"
 
@@ -204,3 +211,49 @@ async def test_sign_in_routes_outside_the_path_are_404(
         response = await below_user.http.request(method, origin + path)
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")
+async def test_in_a_browser_signing_in_tailing_and_signing_out_stay_below_the_path(
+    tmp_path: Path,
+    below_provider: Provider,
+    public_url: str,
+    origin: str,
+    logs: dict[str, Path],
+    page: Any,
+) -> None:
+    problems = page_problems(page)
+    async with serving(tmp_path, below_provider, public_url, logs):
+        await page.goto(f"{public_url}/")
+        await sign_in_at_provider(page, "alice")
+        await page.wait_for_url(f"{public_url}/")
+        await page.goto(f"{public_url}/#open=ops")
+        pane = page.locator("#panes > .pane").first
+        await expect(pane.locator(".badge")).to_have_text("live")
+        rows = pane.locator(".rows > .row:not([hidden])")
+        await expect(rows).to_have_text(["ops one", "ops two"])
+        append(logs["ops"], "ops three")
+        await expect(rows).to_have_text(["ops one", "ops two", "ops three"])
+        await expect(page.locator("header.top #who")).to_have_text("Alice Example")
+        cookies = {c["name"]: c for c in await page.context.cookies(f"{public_url}/")}
+        assert cookies[SESSION_COOKIE]["path"] == BASE
+        # Cookies know no ports: the provider's, on the same host, are at the root.
+        at_root = {c["name"] for c in await page.context.cookies(f"{origin}/")}
+        assert SESSION_COOKIE not in at_root
+
+        # A deep link without tailgate's session comes back through /logs/login.
+        await page.context.clear_cookies(name=SESSION_COOKIE)
+        await page.goto("about:blank")
+        await page.goto(f"{public_url}/#open=open")
+        await page.wait_for_url(f"{public_url}/#open=open")
+        await expect(pane.locator(".badge")).to_have_text("live")
+
+        await page.get_by_role("link", name="Sign out", exact=True).click()
+        await page.wait_for_url(f"{public_url}/logout")
+        await page.get_by_role("button", name="Sign out").click()
+        await page.wait_for_url(f"{below_provider.issuer}/**")
+        await page.click('button[autofocus], button[type="submit"]')
+        # Back below the path, which sends the signed-out browser to sign in again.
+        await page.wait_for_url(f"{below_provider.issuer}/interaction/**")
+        assert SESSION_COOKIE not in {c["name"] for c in await page.context.cookies(public_url)}
+    assert problems == []
