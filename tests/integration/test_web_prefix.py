@@ -75,6 +75,12 @@ async def test_the_path_without_its_slash_goes_on_to_the_page_keeping_the_query(
         f"{server.base_url}{BASE}?x=1", allow_redirects=False
     ) as response:
         assert response.headers["Location"] == f"{BASE}/?x=1"
+    # Passed on as sent: a line break in the query cannot split the header.
+    sneaky = URL(f"{server.base_url}{BASE}?x=%0d%0aSet-Cookie:%20a=b&y=%C3%A9", encoded=True)
+    async with server.session.get(sneaky, allow_redirects=False) as response:
+        assert response.status == 302
+        assert response.headers["Location"] == f"{BASE}/?x=%0d%0aSet-Cookie:%20a=b&y=%C3%A9"
+        assert "Set-Cookie" not in response.headers
 
 
 async def test_a_tail_below_the_path_sends_its_lines_and_checks_the_origin(

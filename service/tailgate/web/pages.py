@@ -51,8 +51,9 @@ async def to_index(request: web.Request) -> web.Response:
     permanent redirect: the path is a deployment setting and may move.
     """
     location = request.app[SERVICES].settings.base_path + "/"
-    if request.query_string:
-        location += "?" + request.query_string
+    # As sent, still percent-encoded: decoded, it could break the header.
+    if query := request.rel_url.raw_query_string:
+        location += "?" + query
     response = web.Response(status=302, headers={"Location": location})
     response.headers["Cache-Control"] = "no-store"
     return response
