@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from .auth.settings import OidcSettings, load_auth_settings
 from .errors import ConfigError
 from .files.roots import FileRoots, forbidden
+from .public_url import base_path, path_problems
 
 CONFIGMAP_REF = re.compile(
     r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?"
@@ -40,7 +41,8 @@ class Settings:
     auth: str = "oidc"
     """``oidc`` (sign-in required) or ``none`` (no sign-in; loopback only)."""
     public_url: str | None = None
-    """The URL people use to reach tailgate; its origin is the one WebSockets accept."""
+    """The URL people use to reach tailgate; its origin is the one WebSockets accept, and
+    its path (``/logs``) the one every route is served below."""
     max_tails: int = 4096
     """Tails open at once on this server; more are refused with 4429."""
     max_tails_per_client: int = 64
@@ -76,6 +78,11 @@ class Settings:
     @property
     def loopback(self) -> bool:
         return is_loopback(self.host)
+
+    @property
+    def base_path(self) -> str:
+        """The path of ``public_url`` (``/logs``), ``""`` without one: routes start with it."""
+        return base_path(self.public_url)
 
     @property
     def roots(self) -> FileRoots:
@@ -255,6 +262,13 @@ def _check(s: Settings) -> list[str]:
             problems.append(
                 f"--public-url / TAILGATE_PUBLIC_URL: expected an http(s) URL, got {s.public_url!r}"
             )
+        elif parts.query or parts.fragment:
+            problems.append(
+                "--public-url / TAILGATE_PUBLIC_URL: must not have a query or fragment: "
+                f"{s.public_url!r}"
+            )
+        else:
+            problems.extend(path_problems("--public-url / TAILGATE_PUBLIC_URL", s.public_url))
     if s.catalog is not None and s.catalog_configmap is not None:
         problems.append(
             "--catalog and --catalog-configmap both given: choose one source for the catalog"

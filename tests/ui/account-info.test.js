@@ -47,7 +47,13 @@ test("without sign-in the top bar says so and offers no Sign out", () => {
 });
 
 test("signing in comes back to the same address, panes and all", () => {
-  const url = signInUrl({ pathname: "/", search: "?x=1", hash: "#open=a,b" });
-  assert.equal(url, "/login?next=%2F%3Fx%3D1%23open%3Da%2Cb");
-  assert.equal(new URLSearchParams(url.split("?")[1]).get("next"), "/?x=1#open=a,b");
+  const url = signInUrl(new URL("http://127.0.0.1:8080/?x=1#open=a,b"));
+  assert.equal(url, "http://127.0.0.1:8080/login?next=%2F%3Fx%3D1%23open%3Da%2Cb");
+  assert.equal(new URL(url).searchParams.get("next"), "/?x=1#open=a,b");
+});
+
+test("below a base path, signing in starts there and comes back there", () => {
+  const url = signInUrl(new URL("https://tools.example.com/logs/?x=1#open=a"));
+  assert.equal(url, "https://tools.example.com/logs/login?next=%2Flogs%2F%3Fx%3D1%23open%3Da");
+  assert.equal(new URL(url).searchParams.get("next"), "/logs/?x=1#open=a");
 });

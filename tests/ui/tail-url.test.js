@@ -4,15 +4,18 @@ import { test } from "node:test";
 
 import { tailUrl } from "../../service/tailgate/static/tail-url.js";
 
-const HTTP = { protocol: "http:", host: "127.0.0.1:8080" };
-const HTTPS = { protocol: "https:", host: "logs.example.com" };
+const HTTP = new URL("http://127.0.0.1:8080/");
+const HTTPS = new URL("https://logs.example.com/#open=app");
+const BELOW = new URL("https://tools.example.com/logs/?x=1#open=app");
 
-test("a tail's address follows the page's host and scheme", () => {
+test("a tail's address follows the page's host, scheme and path", () => {
   const table = [
     [HTTP, "app", {}, "ws://127.0.0.1:8080/ws/tail/app"],
     [HTTPS, "app", {}, "wss://logs.example.com/ws/tail/app"],
     [HTTP, "app", { backlog: 50 }, "ws://127.0.0.1:8080/ws/tail/app?backlog=50"],
     [HTTP, "a b/c", {}, "ws://127.0.0.1:8080/ws/tail/a%20b%2Fc"],
+    [BELOW, "app", {}, "wss://tools.example.com/logs/ws/tail/app"],
+    [BELOW, "a b/c", { backlog: 5 }, "wss://tools.example.com/logs/ws/tail/a%20b%2Fc?backlog=5"],
   ];
   for (const [where, id, options, url] of table) assert.equal(tailUrl(where, id, options), url);
 });

@@ -77,7 +77,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if eq .Values.auth.mode "oidc" }}true{{ else }}false{{ end }}
 {{- end }}
 
-{{/* The public URL: the value, else derived from the first ingress host. */}}
+{{/* The public URL: the value, else derived from the first ingress host and ingress.path. */}}
 {{- define "tailgate.publicUrl" -}}
 {{- if .Values.publicUrl }}
 {{- .Values.publicUrl | trimSuffix "/" }}
@@ -87,7 +87,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- range .Values.ingress.tls }}
 {{- if has $host (.hosts | default list) }}{{ $tls = true }}{{ end }}
 {{- end }}
-{{- printf "%s://%s" (ternary "https" "http" $tls) $host }}
+{{- printf "%s://%s%s" (ternary "https" "http" $tls) $host (.Values.ingress.path | trimSuffix "/") }}
+{{- end }}
+{{- end }}
+
+{{/*
+The path tailgate serves below ("/logs"; "" at the root): the public URL's path, else
+ingress.path. The Ingress and HTTPRoute route it unchanged (no rewrite).
+*/}}
+{{- define "tailgate.basePath" -}}
+{{- if .Values.publicUrl }}
+{{- (urlParse .Values.publicUrl).path | trimSuffix "/" }}
+{{- else }}
+{{- .Values.ingress.path | trimSuffix "/" }}
 {{- end }}
 {{- end }}
 
@@ -177,6 +189,11 @@ without repeats. Returned as a JSON list (templates can only return strings).
 {{- end }}
 {{- if and .Values.ingress.enabled (not .Values.ingress.hosts) }}
 {{- fail "ingress.hosts needs at least one host name" }}
+{{- end }}
+{{- if and .Values.publicUrl .Values.ingress.path }}
+{{- if ne (.Values.ingress.path | trimSuffix "/") (include "tailgate.basePath" .) }}
+{{- fail (printf "ingress.path (%s) must be the path of publicUrl (%s): tailgate serves below its public URL's path and the ingress passes paths on unchanged; leave ingress.path empty to follow publicUrl" .Values.ingress.path .Values.publicUrl) }}
+{{- end }}
 {{- end }}
 {{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
 {{- fail "httpRoute.parentRefs needs at least one Gateway" }}

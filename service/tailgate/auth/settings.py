@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tailgate.errors import ConfigError
+from tailgate.public_url import base_path, path_problems
 
 #: The shortest session secret accepted; it keys the cookie encryption.
 MIN_SECRET_LENGTH = 32
 
-#: The provider sends the browser back here, below the public URL.
+#: The provider sends the browser back here, below the public URL (and its path).
 CALLBACK_PATH = "/auth/callback"
 
 DEFAULT_SCOPES = ("openid", "profile", "email")
@@ -43,7 +44,8 @@ class OidcSettings:
     """The client secret, sent with HTTP Basic authentication to the token endpoint."""
 
     public_url: str
-    """The URL users open tailgate at, without a trailing slash; the callback is below it."""
+    """The URL users open tailgate at, without a trailing slash; the callback is below it,
+    and so is every route when it has a path (``https://tools.example.com/logs``)."""
 
     session_secret: str = field(repr=False)
     """Keys the encrypted session and sign-in cookies; changing it signs everyone out."""
@@ -79,7 +81,8 @@ class OidcSettings:
 
     @property
     def cookie_path(self) -> str:
-        return urlsplit(self.public_url).path or "/"
+        """The cookies go only to tailgate's own paths, below the public URL's path."""
+        return base_path(self.public_url) or "/"
 
     @property
     def secure_cookies(self) -> bool:
@@ -199,7 +202,7 @@ def _url_problems(name: str, url: str) -> list[str]:
         return [f"{name} must not have a query or fragment: {url!r}"]
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         return [f"{name} must use https (plain http is accepted only on loopback): {url!r}"]
-    return []
+    return path_problems(name, url)
 
 
 def _is_loopback(host: str) -> bool:

@@ -1,10 +1,11 @@
 // What the top bar says about who is signed in (from GET /api/me), and where signing in
 // starts. Pure, so that what people read is tested without a page (account.js shows it).
 
-// Where signing in starts, coming back to `where` (the current address by default).
+// Where signing in starts, coming back to `where` (the current address by default): the
+// server's `login`, next to the page, so below the base path the server is served at.
 export function signInUrl(where = location) {
   const next = where.pathname + where.search + where.hash;
-  return `/login?${new URLSearchParams({ next })}`;
+  return new URL(`login?${new URLSearchParams({ next })}`, where.href).href;
 }
 
 // What the header shows for an /api/me answer: {label, title, signOut (a URL or null)}.

@@ -1,4 +1,5 @@
-// Who is signed in (GET /api/me), the way out (Sign out) and the way back in (/login).
+// Who is signed in (GET api/me), the way out (Sign out) and the way back in (login). Every
+// address is relative to the page, which the server serves below its base path.
 //
 // Sign out links to the server's confirm page (GET /logout), whose form posts the CSRF
 // token. This page cannot post that form itself: its Content-Security-Policy
@@ -6,7 +7,7 @@
 // to the provider's end-session endpoint on another origin, and its `no-referrer` policy
 // makes the browser send `Origin: null`, which the sign-out check refuses.
 //
-// Signing in again goes to `/login?next=<path and #hash>`, so the panes named in the
+// Signing in again goes to `login?next=<path and #hash>`, so the panes named in the
 // address come back afterwards. A page that was sent to sign in moments ago and is still
 // not signed in stops there and offers a link instead: a session cookie the browser does
 // not keep would otherwise loop between this page and the provider.
@@ -34,7 +35,7 @@ export class Account {
   async load() {
     let response;
     try {
-      response = await fetch("/api/me", { headers: { Accept: "application/json" } });
+      response = await fetch("api/me", { headers: { Accept: "application/json" } });
     } catch {
       this.showUnknown("the server cannot be reached");
       return "unknown";

@@ -1,4 +1,4 @@
-// The list of logs (GET /api/logs), narrowed by a search box; choosing one opens a pane.
+// The list of logs (GET api/logs), narrowed by a search box; choosing one opens a pane.
 
 import { matchLogs } from "./log-search.js";
 
@@ -31,7 +31,7 @@ export class LogPicker {
   async load() {
     this.status.textContent = "Loading the list of logs…";
     try {
-      const response = await fetch("/api/logs", { headers: { Accept: "application/json" } });
+      const response = await fetch("api/logs", { headers: { Accept: "application/json" } });
       if (response.status === 401) {
         this.status.textContent = "Signed out: sign in again to see the list of logs.";
         this.onSignedOut();

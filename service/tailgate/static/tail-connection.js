@@ -1,4 +1,5 @@
-// One live tail: the WebSocket to /ws/tail/{id}, kept alive across drops and restarts.
+// One live tail: the WebSocket to ws/tail/{id} next to the page, kept alive across drops and
+// restarts.
 //
 // The connection remembers the cursor of the last lines frame. After a drop it reconnects
 // with `?cursor=<last>&backlog=0`, so the server continues right after the last line this

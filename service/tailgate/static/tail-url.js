@@ -1,10 +1,11 @@
-// The WebSocket address of a tail (docs/protocol.md): same host as the page, wss behind
-// https. With a cursor it resumes right after the last line received and asks for no
-// backlog, so that a reconnect repeats nothing.
+// The WebSocket address of a tail (docs/protocol.md): next to the page (so below the base
+// path the server is served at), wss behind https. With a cursor it resumes right after
+// the last line received and asks for no backlog, so that a reconnect repeats nothing.
 
-// where: the page's location ({protocol, host}); cursor and backlog may be null.
+// where: the page's location ({href}); cursor and backlog may be null.
 export function tailUrl(where, logId, { cursor = null, backlog = null } = {}) {
-  const scheme = where.protocol === "https:" ? "wss" : "ws";
+  const url = new URL(`ws/tail/${encodeURIComponent(logId)}`, where.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const query = new URLSearchParams();
   if (cursor !== null) {
     query.set("cursor", cursor);
@@ -12,7 +13,6 @@ export function tailUrl(where, logId, { cursor = null, backlog = null } = {}) {
   } else if (backlog !== null) {
     query.set("backlog", String(backlog));
   }
-  const qs = query.toString();
-  const path = `/ws/tail/${encodeURIComponent(logId)}`;
-  return `${scheme}://${where.host}${path}${qs ? "?" + qs : ""}`;
+  url.search = query.toString();
+  return url.href;
 }

@@ -155,19 +155,25 @@ def create_app(
 
     app.on_shutdown.append(on_shutdown)
     app.on_response_prepare.append(send_refreshed_cookie)
-    app.router.add_get("/", pages.index)
-    app.router.add_get("/static/{name}", pages.static)
-    app.router.add_get("/api/logs", pages.api_logs)
-    app.router.add_get("/api/logs/{id}", pages.api_log)
-    app.router.add_get("/api/me", signin.me)
+    # Everything is below the public URL's path, as an ingress path rule without rewrite
+    # passes it on; the probes are also at the root, where the kubelet asks.
+    base = settings.base_path
+    if base:
+        app.router.add_get(base, pages.to_index)
+    app.router.add_get(f"{base}/", pages.index)
+    app.router.add_get(f"{base}/static/{{name}}", pages.static)
+    app.router.add_get(f"{base}/api/logs", pages.api_logs)
+    app.router.add_get(f"{base}/api/logs/{{id}}", pages.api_log)
+    app.router.add_get(f"{base}/api/me", signin.me)
     if settings.oidc is not None:
-        app.router.add_get("/login", signin.login)
-        app.router.add_get(CALLBACK_PATH, signin.callback)
-        app.router.add_get("/logout", signin.logout_form)
-        app.router.add_post("/logout", signin.logout)
-    app.router.add_get("/healthz", pages.healthz)
-    app.router.add_get("/readyz", pages.readyz)
-    app.router.add_get("/ws/tail/{id}", tail_ws)
+        app.router.add_get(f"{base}/login", signin.login)
+        app.router.add_get(f"{base}{CALLBACK_PATH}", signin.callback)
+        app.router.add_get(f"{base}/logout", signin.logout_form)
+        app.router.add_post(f"{base}/logout", signin.logout)
+    for root in dict.fromkeys(("", base)):
+        app.router.add_get(f"{root}/healthz", pages.healthz)
+        app.router.add_get(f"{root}/readyz", pages.readyz)
+    app.router.add_get(f"{base}/ws/tail/{{id}}", tail_ws)
     return app
 
 

@@ -1,7 +1,8 @@
 """Plain HTTP routes: the page, the list of logs, health and readiness.
 
 The page and the API need a signed-in user when sign-in is on (``gate``); the static
-files (code and styles, nothing secret) and the health endpoints do not.
+files (code and styles, nothing secret) and the health endpoints do not. The page names
+its files, the API and the tails by relative URLs, so it works below any base path.
 """
 
 from __future__ import annotations
@@ -39,6 +40,21 @@ def _static_file(name: str) -> web.Response:
 async def index(request: web.Request) -> web.Response:
     await principal_of(request)  # not signed in: off to /login, and back here afterwards
     response = _static_file("index.html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def to_index(request: web.Request) -> web.Response:
+    """``/logs`` (the ingress rule's own path) goes on to ``/logs/``.
+
+    The page's addresses are relative to it, so it is served only with the slash. Not a
+    permanent redirect: the path is a deployment setting and may move.
+    """
+    location = request.app[SERVICES].settings.base_path + "/"
+    # As sent, still percent-encoded: decoded, it could break the header.
+    if query := request.rel_url.raw_query_string:
+        location += "?" + query
+    response = web.Response(status=302, headers={"Location": location})
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -22,10 +22,12 @@ from .security import client_address
 
 
 def is_api(request: web.Request) -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    api = request.app[SERVICES].settings.base_path + "/api"
+    return request.path == api or request.path.startswith(api + "/")
 
 
 def login_url(public_url: str, next_path: str) -> str:
+    """Where signing in starts; ``next_path`` is the path the browser asked for, base included."""
     return f"{public_url}/login?{urlencode({'next': next_path})}"
 
 

@@ -2,18 +2,22 @@
 
 The OpenID Connect work happens in ``tailgate.auth``; these handlers move its values in
 and out of cookies and redirects, count each sign-in and write the audit records. Every
-redirect is built from the public URL, so tailgate may sit below a path behind a proxy.
+redirect is built from the public URL, so tailgate may sit below a path behind a proxy;
+where to go after signing in is a path below that one, or the page.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from ..auth.errors import AuthError, ProviderUnavailable
+from ..auth.flow import is_local_path
 from ..auth.oidc import OidcAuth
 from ..errors import CloseCode
+from ..public_url import origin
 from . import audit
 from .context import SERVICES, Services
 from .gate import oidc_of, principal_of
@@ -29,6 +33,33 @@ def _auth(services: Services) -> OidcAuth:
     return auth
 
 
+def next_path(raw: str | None, base: str) -> str:
+    """Where to go after signing in: ``raw`` if it is a path of this site below ``base``.
+
+    Below means where a browser lands once it has resolved the dot segments (``..``,
+    ``%2e%2e``), so ``/logs/../admin`` is refused with base ``/logs``. Anything else, a
+    path elsewhere on the site or one a browser could read as another host, is the page.
+    """
+    if raw is not None and is_local_path(raw) and _lands_below(raw, base):
+        return raw
+    return base + "/"
+
+
+def _lands_below(path: str, base: str) -> bool:
+    if not base:
+        return True
+    landed: list[str] = []
+    for segment in urlsplit(path).path.split("/")[1:]:
+        dots = segment.lower().replace("%2e", ".")
+        if dots == "..":
+            if landed:
+                landed.pop()
+        elif dots != ".":
+            landed.append(segment)
+    resolved = "/" + "/".join(landed)
+    return resolved == base or resolved.startswith(base + "/")
+
+
 def _redirect(location: str, status: int = 303) -> web.Response:
     response = web.Response(status=status, headers={"Location": location})
     response.headers["Cache-Control"] = "no-store"
@@ -41,7 +72,9 @@ async def login(request: web.Request) -> web.Response:
     auth = _auth(services)
     try:
         await auth.confirm_provider()
-        redirect = auth.begin_login(request.query.get("next", "/"))
+        redirect = auth.begin_login(
+            next_path(request.query.get("next"), services.settings.base_path)
+        )
     except ProviderUnavailable as exc:
         services.metrics.auth_logins.labels(exc.code).inc()
         audit.refused(
@@ -78,7 +111,8 @@ async def callback(request: web.Request) -> web.Response:
     else:
         services.metrics.auth_logins.labels("ok").inc()
         audit.signed_in(signed.identity, client=client, expires_at=signed.session.expires_at)
-        response = _redirect(auth.settings.public_url + signed.next_path)
+        back = next_path(signed.next_path, services.settings.base_path)
+        response = _redirect(origin(auth.settings.public_url) + back)
         response.set_cookie(
             auth.session_cookie.name, signed.cookie, **auth.session_cookie.attributes()
         )
