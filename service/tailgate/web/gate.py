@@ -23,10 +23,9 @@ from http.cookies import SimpleCookie
 
 from aiohttp import hdrs, web
 
-from ..auth.access import Allow, may_tail
+from ..auth.access import may_tail
 from ..auth.errors import ProviderUnavailable
 from ..auth.oidc import OidcAuth
-from ..catalog.model import Allow as CatalogAllow
 from ..catalog.model import LogEntry
 from .context import SERVICES, Services
 from .principal import LOCAL, PRINCIPAL, Principal, session_key
@@ -132,12 +131,4 @@ def allowed(services: Services, principal: Principal, entry: LogEntry) -> bool:
         return True
     if principal.identity is None:
         return False
-    return may_tail(
-        principal.identity, _policy(entry.allow), default_allow=auth.settings.default_allow
-    )
-
-
-def _policy(allow: CatalogAllow | None) -> Allow | None:
-    if allow is None:
-        return None
-    return Allow(groups=frozenset(allow.groups), users=frozenset(allow.users))
+    return may_tail(principal.identity, entry.allow, default_allow=auth.settings.default_allow)

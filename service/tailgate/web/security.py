@@ -17,7 +17,8 @@ from aiohttp.typedefs import Middleware
 
 from ..auth.errors import AuthError
 from ..errors import BadRequest
-from ..settings import Settings, is_loopback
+from ..loopback import is_loopback
+from ..settings import Settings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
