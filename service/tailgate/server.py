@@ -13,6 +13,7 @@ import gc
 import logging
 import resource
 import signal
+from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -98,6 +99,14 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             log.warning("shutdown grace period ran out")
         if metrics_runner is not None:
             await metrics_runner.cleanup()
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run the service on uvloop, which cuts the event loop's own cost per frame."""
+    import uvloop
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 def make_runner(app: web.Application, settings: Settings, **options: Any) -> web.AppRunner:
