@@ -11,6 +11,7 @@ from importlib import resources
 from aiohttp import web
 
 from ..auth.errors import AccessDenied
+from ..errors import UnknownLog
 from .context import SERVICES
 from .gate import allowed, principal_of
 
@@ -65,9 +66,7 @@ async def api_log(request: web.Request) -> web.Response:
     principal = await principal_of(request)
     entry = services.catalog.current.get(request.match_info["id"])
     if entry is None:
-        return web.json_response(
-            {"error": "unknown_log", "message": "there is no log with this ID"}, status=404
-        )
+        raise UnknownLog("there is no log with this ID")
     if not allowed(services, principal, entry):
         raise AccessDenied(f"{principal.user} may not see {entry.id}")
     return _private_json({"id": entry.id, "title": entry.title, "kind": entry.kind})

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
 from ..auth.errors import AuthError, SessionInvalid, SessionUnconfirmed
 from ..errors import CloseCode, TooManyTails
@@ -174,14 +174,14 @@ class SessionRegistry:
                 open_tails = [tail for tail in tails if tail.close_code is None]
                 if open_tails:
                     oldest = min(open_tails, key=lambda tail: tail.started)
-                    oldest.close_soon(WSCloseCode.TRY_AGAIN_LATER, outcome.message)
+                    oldest.close_soon(outcome.close_code, outcome.message)
                     closed += 1
                 continue
             for tail in tails:
                 if tail.close_code is not None:
                     continue
                 if isinstance(outcome, SessionInvalid):
-                    tail.close_soon(CloseCode.UNAUTHENTICATED, outcome.message)
+                    tail.close_soon(outcome.close_code, outcome.message)
                     closed += 1
                 elif isinstance(outcome, AuthError):
                     continue  # the provider cannot say now; the last state holds

@@ -26,8 +26,10 @@ from ..auth.errors import AccessDenied, AuthError
 from ..errors import (
     BadClientMessage,
     CloseCode,
+    OriginNotAllowed,
+    Refusal,
+    ShuttingDown,
     SourceError,
-    TailRefused,
     TooManyTails,
     UnknownLog,
 )
@@ -53,27 +55,10 @@ FLOOD_CLOSE_WAIT = 0.1
 async def tail_ws(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     metrics = services.metrics
-    if not origin_allowed(request.headers.get("Origin"), services.settings):
-        metrics.ws_rejections.labels("origin").inc()
-        log.warning(
-            "WebSocket refused: foreign Origin",
-            extra={"origin": request.headers.get("Origin"), "client": request.remote},
-        )
-        audit.refused(
-            "origin",
-            client=client_address(request, services.settings),
-            path=request.path,
-            status=403,
-            detail=f"Origin {request.headers.get('Origin', '')[:200]!r} is not allowed",
-        )
+    refusal = _refusal_before_handshake(services, request)
+    if refusal is not None:
         return web.json_response(
-            {"error": "origin_not_allowed", "message": "this page's origin may not open tails"},
-            status=403,
-        )
-    if services.shutting_down:
-        metrics.ws_rejections.labels("shutting_down").inc()
-        return web.json_response(
-            {"error": "shutting_down", "message": "the server is shutting down"}, status=503
+            {"error": refusal.code, "message": refusal.message}, status=refusal.status
         )
     ws = web.WebSocketResponse(
         heartbeat=services.settings.heartbeat,
@@ -93,45 +78,47 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
         if isinstance(asking, AuthError):
             raise asking
         session = _admit(services, request, ws, log_id, client, asking)
-    except AuthError as exc:
-        # After the handshake, so that the browser learns why (4401, 4403) instead of
-        # seeing a failed connection it cannot tell from a network problem.
-        code = _AUTH_CLOSE_CODES.get(exc.status, CloseCode.UNAUTHENTICATED)
+    except Refusal as exc:
+        # After the handshake, so that the browser learns why (4401, 4403, 4404, ...)
+        # instead of seeing a failed connection it cannot tell from a network problem.
         metrics.ws_rejections.labels(exc.code).inc()
         audit.refused(
             exc.code,
             client=client,
             path=request.path,
             principal=request.get(PRINCIPAL),
-            close_code=code,
+            close_code=exc.close_code,
             log_id=log_id,
             detail=exc.detail,
         )
-        await _refuse(ws, code, exc.code, exc.message)
-        return ws
-    except TailRefused as exc:
-        metrics.ws_rejections.labels(exc.reason).inc()
-        audit.refused(
-            exc.reason,
-            client=client,
-            path=request.path,
-            principal=request.get(PRINCIPAL),
-            close_code=exc.close_code,
-            log_id=log_id,
-            detail=str(exc),
-        )
-        await _refuse(ws, exc.close_code, exc.reason, str(exc))
+        await _refuse(ws, exc.close_code, exc.code, exc.message)
         return ws
     await _run(services, request, session)
     return ws
 
 
-#: Close codes of sign-in refusals by their HTTP status; anything else is 4401.
-_AUTH_CLOSE_CODES = {
-    403: CloseCode.FORBIDDEN,
-    # The provider cannot be asked for its keys right now: worth retrying later.
-    503: WSCloseCode.TRY_AGAIN_LATER,
-}
+def _refusal_before_handshake(services: Services, request: web.Request) -> Refusal | None:
+    """A foreign Origin or a server on its way down is answered with HTTP, not a tail."""
+    origin = request.headers.get("Origin")
+    if not origin_allowed(origin, services.settings):
+        services.metrics.ws_rejections.labels("origin").inc()
+        log.warning(
+            "WebSocket refused: foreign Origin",
+            extra={"origin": origin, "client": request.remote},
+        )
+        refusal: Refusal = OriginNotAllowed(f"Origin {(origin or '')[:200]!r} is not allowed")
+        audit.refused(
+            "origin",
+            client=client_address(request, services.settings),
+            path=request.path,
+            status=refusal.status,
+            detail=refusal.detail,
+        )
+        return refusal
+    if services.shutting_down:
+        services.metrics.ws_rejections.labels("shutting_down").inc()
+        return ShuttingDown()
+    return None
 
 
 async def _refuse(ws: web.WebSocketResponse, close_code: int, code: str, message: str) -> None:
