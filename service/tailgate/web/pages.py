@@ -90,13 +90,12 @@ async def readyz(request: web.Request) -> web.Response:
     if not services.catalog.loaded:
         return web.json_response({"status": "no_catalog"}, status=503)
     auth = services.auth
-    if services.settings.auth == "oidc" and (auth is None or not auth.ready):
+    if auth is not None and not auth.ready:
         # Sessions would still work, but nobody could sign in: not ready until it answers.
-        reason = auth.discovery.last_error if auth is not None else None
         return web.json_response(
             {
                 "status": "provider_unavailable",
-                "reason": reason or "the identity provider has not answered yet",
+                "reason": auth.discovery.last_error or "the identity provider has not answered yet",
             },
             status=503,
         )

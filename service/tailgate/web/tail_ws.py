@@ -157,7 +157,7 @@ async def _run(services: Services, request: web.Request, session: TailSession) -
     settings = services.settings
     ws, viewer = session.ws, session.viewer
     entry = services.catalog.current.get(session.log_id)
-    assert entry is not None and services.sources is not None
+    assert entry is not None
     source = services.sources.build(entry)
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
