@@ -37,6 +37,7 @@ Hierarchy (HTTP status / close code)::
 from __future__ import annotations
 
 import enum
+from typing import ClassVar
 
 
 class CloseCode(enum.IntEnum):
@@ -78,8 +79,12 @@ class Refusal(TailgateError):
     close_code: int = CloseCode.POLICY_VIOLATION
     code: str = "refused"
     message: str = "This request was refused."
+    #: Whether the text it is raised with is the sentence for the person, too.
+    text_is_message: ClassVar[bool] = False
 
     def __init__(self, detail: str | None = None) -> None:
+        if detail and self.text_is_message:
+            self.message = detail
         self.detail = detail or self.message
         super().__init__(self.detail)
 
@@ -91,10 +96,7 @@ class BadRequest(Refusal):
     """
 
     code = "bad_request"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    text_is_message = True
 
 
 class OriginNotAllowed(Refusal):
@@ -119,10 +121,7 @@ class TailRefused(Refusal):
     """
 
     close_code = CloseCode.SOURCE_FAILURE
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    text_is_message = True
 
 
 class UnknownLog(TailRefused):

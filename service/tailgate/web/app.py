@@ -24,7 +24,7 @@ from .context import SERVICES, Services
 from .gate import allowed, recheck, send_refreshed_cookie, tail_allowed
 from .refusals import refusal_response
 from .security import security_middleware
-from .sessions import TailSession
+from .tail_session import TailSession
 from .tail_ws import tail_ws
 
 log = logging.getLogger(__name__)

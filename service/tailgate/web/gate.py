@@ -27,7 +27,7 @@ from ..auth.access import may_tail
 from ..catalog.model import LogEntry
 from .context import SERVICES, Services
 from .principal import LOCAL, PRINCIPAL, Principal, session_key
-from .sessions import TailSession
+from .tail_session import TailSession
 
 log = logging.getLogger(__name__)
 
