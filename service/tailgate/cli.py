@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
-from collections.abc import Coroutine, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from . import __version__
 from .catalog.file_reading import CatalogUnreadable, read_catalog_file
@@ -111,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run_serve(settings: Settings) -> int:
-    from .server import serve
+    from .server import run_loop, serve
 
     setup_logging(settings.log_level)
     if settings.catalog is None and settings.catalog_configmap is None:
@@ -130,14 +128,6 @@ def run_serve(settings: Settings) -> int:
     except OSError as exc:
         _fail("cannot start", [str(exc)])
     return 0
-
-
-def run_loop(main: Coroutine[Any, Any, None]) -> None:
-    """Run the service on uvloop, which cuts the event loop's own cost per frame."""
-    import uvloop
-
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(main)
 
 
 def check_config(path: str, roots: FileRoots | None = None) -> int:

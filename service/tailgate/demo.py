@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 
 from .logs import setup_logging
+from .server import run_loop, serve
 from .settings import Settings
 
 ROTATE_EVERY = 60.0
@@ -109,8 +110,6 @@ async def _rotating_writer(path: str) -> None:
 
 
 async def _run(folder: str, settings: Settings) -> None:
-    from .server import serve
-
     writers = [
         asyncio.create_task(_writer(os.path.join(folder, "app.log"), app_line, 0.7)),
         asyncio.create_task(_writer(os.path.join(folder, "access.log"), access_line, 0.3)),
@@ -134,8 +133,6 @@ def run_demo(*, port: int = 8080, metrics_port: int = 9090) -> int:
             catalog=catalog, host="127.0.0.1", port=port, metrics_port=metrics_port, auth="none"
         )
         print(f"tailgate demo: open http://127.0.0.1:{port}/  (logs in {folder})", flush=True)
-        from .cli import run_loop
-
         run_loop(_run(folder, settings))
     except KeyboardInterrupt:
         pass

@@ -13,17 +13,21 @@ import gc
 import logging
 import resource
 import signal
+from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
 
-from .catalog.file_watch import read_catalog_file
-from .catalog.store import CatalogStore
+from .composition import (
+    close_tails,
+    create_app,
+    create_metrics_app,
+    load_store,
+    make_runner,
+    stop_admitting,
+)
 from .metrics import Metrics
 from .settings import Settings
-from .web.app import create_app, create_metrics_app
-from .web.connections import ConnectionCap, GuardedRunner
-from .web.context import SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +38,6 @@ def raise_open_file_limit() -> None:
     if soft < hard:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def load_store(settings: Settings, metrics: Metrics) -> tuple[CatalogStore, str | None]:
-    """The catalog store, loaded from the catalog file (errors raise ConfigError)."""
-    store = CatalogStore(metrics, roots=settings.roots)
-    text = None
-    if settings.catalog is not None:
-        text = read_catalog_file(settings.catalog)
-        store.offer(text, settings.catalog)
-    return store, text
 
 
 async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
@@ -82,13 +76,12 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             ready.set()
         await stop.wait()
         log.info("shutting down")
-        services = app[SERVICES]
-        services.shutting_down = True
+        stop_admitting(app)
         # Stop accepting, then close every tail with 1001 while connections are still
         # read normally, so each close handshake completes (the runner's own shutdown
         # stops reading from connections first).
         await site.stop()
-        await services.sessions.close_all("server shutting down", settings.shutdown_grace)
+        await close_tails(app)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
@@ -100,23 +93,12 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
             await metrics_runner.cleanup()
 
 
-def make_runner(app: web.Application, settings: Settings, **options: Any) -> web.AppRunner:
-    """The app's runner: handlers cancelled when their client goes, connections guarded.
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run the service on uvloop, which cuts the event loop's own cost per frame."""
+    import uvloop
 
-    Slow or silent connections close after ``header_timeout`` (aiohttp's keep-alive
-    timeout covers a new connection too); each client address may hold at most
-    ``max_connections_per_client`` (see ``web.connections``).
-    """
-    limit = settings.max_connections_per_client
-    cap = ConnectionCap(limit) if limit and not settings.trust_forwarded else None
-    return GuardedRunner(
-        app,
-        cap=cap,
-        handler_cancellation=True,
-        shutdown_timeout=settings.shutdown_grace,
-        keepalive_timeout=settings.header_timeout,
-        **options,
-    )
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 def _url_host(host: str) -> str:

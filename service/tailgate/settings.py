@@ -7,7 +7,6 @@ environment anywhere else.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from .auth.settings import OidcSettings, load_auth_settings
 from .errors import ConfigError
 from .files.roots import FileRoots, forbidden
+from .loopback import is_loopback
 from .public_url import base_path, path_problems
 
 CONFIGMAP_REF = re.compile(
@@ -287,13 +287,3 @@ def _check(s: Settings) -> list[str]:
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"--log-level: expected DEBUG, INFO, WARNING or ERROR, not {s.log_level!r}")
     return problems
-
-
-def is_loopback(host: str) -> bool:
-    name = host.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False

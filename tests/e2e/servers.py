@@ -13,10 +13,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from tailgate.composition import create_app, load_store
 from tailgate.metrics import Metrics
-from tailgate.server import load_store
 from tailgate.settings import Settings
-from tailgate.web.app import create_app
 from tests.support.tails import catalog_yaml
 
 

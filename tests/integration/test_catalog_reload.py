@@ -17,9 +17,9 @@ import pytest
 
 from tailgate.catalog.file_watch import CatalogFileWatcher
 from tailgate.catalog.store import CatalogStore
+from tailgate.composition import load_store
 from tailgate.files.inotify import InotifyHub
 from tailgate.metrics import Metrics
-from tailgate.server import load_store
 from tailgate.settings import Settings
 from tests.support.tails import RunningServer, TailClient, catalog_yaml, running_server, wait_for
 from tests.unit.test_catalog_file_reading import fifo_at

@@ -21,10 +21,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from tailgate.composition import create_app, load_store, make_runner
 from tailgate.metrics import Metrics
-from tailgate.server import load_store, make_runner
 from tailgate.settings import Settings
-from tailgate.web.app import create_app
 from tests.support.processes import free_ports, tailgate_process
 from tests.support.tails import TailClient, catalog_yaml
 

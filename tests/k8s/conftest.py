@@ -12,11 +12,11 @@ import aiohttp
 from aiohttp import web
 
 from tailgate.catalog.store import CatalogStore
+from tailgate.composition import create_app
 from tailgate.k8s.config import KubeConnector
 from tailgate.metrics import Metrics
 from tailgate.pods.source import PodSources
 from tailgate.settings import Settings
-from tailgate.web.app import create_app
 from tests.kube import objects
 from tests.kube.conftest import kube_api, kube_client  # noqa: F401
 from tests.kube.fake_api import FakeKubeAPI

@@ -18,10 +18,9 @@ from aiohttp import web
 from tailgate.auth.discovery import DEFAULT_BACKOFF
 from tailgate.auth.settings import OidcSettings
 from tailgate.backoff import Backoff
+from tailgate.composition import create_app, create_metrics_app, load_store
 from tailgate.metrics import Metrics
-from tailgate.server import load_store
 from tailgate.settings import Settings
-from tailgate.web.app import create_app, create_metrics_app
 
 TIMEOUT = 5.0
 

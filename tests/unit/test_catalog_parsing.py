@@ -95,6 +95,8 @@ def test_yaml_syntax_errors_name_the_line() -> None:
         ("logs:\n  - id: a\n    file: /a\n    follow: sometimes\n", "must be one of auto, poll"),
         ("logs:\n  - id: a\n    file: /a\n    allow: [ops]\n", "'groups' and/or 'users'"),
         ("logs:\n  - id: a\n    file: /a\n    allow: {teams: [x]}\n", "unknown key 'teams'"),
+        ("logs:\n  - id: a\n    file: /a\n    allow: {groups: ops}\n", "must be a list of names"),
+        ("logs:\n  - id: a\n    file: /a\n    allow: {users: ['', bob]}\n", "non-empty text"),
         ("logs:\n  - id: " + "a" * 64 + "\n    file: /a\n", "invalid id"),
         ("logs:\n  - just a string\n", "must be a mapping"),
         ('logs: {"x": null}\n', "must be a file path"),

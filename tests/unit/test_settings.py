@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tailgate.errors import ConfigError
-from tailgate.settings import is_loopback, load_settings
+from tailgate.loopback import is_loopback
+from tailgate.settings import load_settings
 
 
 def refusals(flags: dict[str, object], env: dict[str, str] | None = None) -> list[str]:

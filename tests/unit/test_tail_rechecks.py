@@ -10,7 +10,8 @@ from tailgate.auth.errors import SessionRevoked, SessionUnconfirmed
 from tailgate.auth.identity import Identity
 from tailgate.auth.session import Session
 from tailgate.web.principal import Principal
-from tailgate.web.sessions import SessionRegistry, TailSession
+from tailgate.web.sessions import SessionRegistry
+from tailgate.web.tail_session import TailSession
 
 
 def principal(lineage: str) -> Principal:

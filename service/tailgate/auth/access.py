@@ -10,54 +10,21 @@ and do not promise it is unique. A log without ``allow`` follows the default
 (``TAILGATE_ACCESS_DEFAULT``: ``allow`` lets every signed-in user see it, ``deny``
 hides it). An ``allow`` with both lists empty admits nobody: that is what it says.
 
-Pure: the catalog passes the parsed rule, the session passes the identity.
+Pure: the catalog passes the rule it parsed (``tailgate.catalog.model.Allow``), the
+session passes the identity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from tailgate.auth.identity import Identity
-
-
-@dataclass(frozen=True, slots=True)
-class Allow:
-    """The ``allow`` rule of one log."""
-
-    groups: frozenset[str] = frozenset()
-    users: frozenset[str] = frozenset()
-    """Subjects (exact) or verified e-mail addresses (compared without case)."""
-
-
-def parse_allow(value: object) -> Allow | None:
-    """Read a catalog ``allow`` value; ``ValueError`` names what is wrong with it."""
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise ValueError("'allow' must be a mapping with 'groups' and/or 'users'")
-    unknown = sorted(str(k) for k in value if k not in ("groups", "users"))
-    if unknown:
-        raise ValueError(f"'allow' has unknown keys: {', '.join(unknown)}")
-    return Allow(
-        groups=_names(value.get("groups"), "allow.groups"),
-        users=_names(value.get("users"), "allow.users"),
-    )
-
-
-def _names(value: object, where: str) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(f"'{where}' must be a list of non-empty strings")
-    return frozenset(value)
+from tailgate.catalog.model import Allow
 
 
 def may_tail(identity: Identity, allow: Allow | None, *, default_allow: bool) -> bool:
     """Whether ``identity`` may tail a log whose rule is ``allow``."""
     if allow is None:
         return default_allow
-    if allow.groups.intersection(identity.groups):
+    if not set(allow.groups).isdisjoint(identity.groups):
         return True
     return any(_is_user(identity, entry) for entry in allow.users)
 

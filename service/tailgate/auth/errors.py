@@ -1,48 +1,48 @@
 """Every way signing in or proving who one is can fail, and what a user is told.
 
-The web layer maps these to responses without knowing OpenID Connect: each error
-carries an HTTP status, a short ``code`` for logs and metrics, and a message written
-for the person in front of the browser. The message never repeats a token, a cookie or
-a secret; ``detail`` says more for the server log and is just as careful.
+The web layer maps these to responses without knowing OpenID Connect: each error is a
+``Refusal`` (``tailgate.errors``) and carries an HTTP status, the close code of a tail
+refused after its handshake, a short ``code`` for logs and metrics, and a message
+written for the person in front of the browser. The message never repeats a token, a
+cookie or a secret; ``detail`` says more for the server log and is just as careful.
 
-Hierarchy::
+Hierarchy (HTTP status / close code)::
 
     TailgateError (tailgate.errors)
-    └── AuthError                    401 unless said otherwise
-        ├── NotSignedIn              401: no session cookie and no bearer token
-        ├── SessionInvalid           401: the session cookie was altered or is not ours
-        │   ├── SessionExpired       401: the session outlived its maximum age
-        │   └── SessionRevoked       401: the provider refused to refresh it (revoked, disabled)
-        ├── SessionTooLarge          500: the identity does not fit in a cookie
-        ├── TokenInvalid             401: an ID or access token failed a check
-        │   ├── TokenExpired         401: its ``exp`` has passed
-        │   └── UnknownSigningKey    401: its ``kid`` is not in the provider's JWKS
-        ├── SignInFailed             400: the return from the provider cannot be accepted
-        │   ├── LoginStateInvalid    400: the sign-in state is missing, stale or not this one
-        │   ├── LoginReplayed        400: this sign-in response was already used
-        │   ├── IssuerMismatch       400: the response names another issuer (RFC 9207)
-        │   ├── ProviderRefused      400: the provider answered with an ``error``
-        │   └── CodeExchangeFailed   502: the token endpoint refused or failed
-        ├── ProviderUnavailable      503: discovery or the JWKS cannot be fetched now
-        ├── SessionUnconfirmed       503: an open tail's session needs a check by a new handshake
-        └── AccessDenied             403: signed in, but this log is not for this user
+    └── Refusal (tailgate.errors)
+        └── AuthError                  401 / 4401 unless said otherwise
+            ├── NotSignedIn            no session cookie and no bearer token
+            ├── SessionInvalid         the session cookie was altered or is not ours
+            │   ├── SessionExpired     the session outlived its maximum age
+            │   └── SessionRevoked     the provider refused to refresh it (revoked, disabled)
+            ├── SessionTooLarge        500: the identity does not fit in a cookie
+            ├── TokenInvalid           an ID or access token failed a check
+            │   ├── TokenExpired       its ``exp`` has passed
+            │   └── UnknownSigningKey  its ``kid`` is not in the provider's JWKS
+            ├── SignInFailed           400: the return from the provider cannot be accepted
+            │   ├── LoginStateInvalid  400: the sign-in state is missing, stale or not this one
+            │   ├── LoginReplayed      400: this sign-in response was already used
+            │   ├── IssuerMismatch     400: the response names another issuer (RFC 9207)
+            │   ├── ProviderRefused    400: the provider answered with an ``error``
+            │   └── CodeExchangeFailed 502: the token endpoint refused or failed
+            ├── ProviderUnavailable    503 / 1013: discovery or the JWKS cannot be fetched now
+            ├── SessionUnconfirmed     503 / 1013: an open tail's session needs a check by a
+            │                          new handshake
+            └── AccessDenied           403 / 4403: signed in, but this log is not for this user
 """
 
 from __future__ import annotations
 
-from tailgate.errors import TailgateError
+from tailgate.errors import CloseCode, Refusal
 
 
-class AuthError(TailgateError):
+class AuthError(Refusal):
     """Base of the sign-in and authorization errors."""
 
-    status: int = 401
-    code: str = "unauthenticated"
-    message: str = "Please sign in."
-
-    def __init__(self, detail: str | None = None) -> None:
-        self.detail = detail or self.message
-        super().__init__(self.detail)
+    status = 401
+    close_code = CloseCode.UNAUTHENTICATED
+    code = "unauthenticated"
+    message = "Please sign in."
 
 
 class NotSignedIn(AuthError):
@@ -132,6 +132,8 @@ class CodeExchangeFailed(SignInFailed):
 
 class ProviderUnavailable(AuthError):
     status = 503
+    # The provider cannot be asked for its keys right now: worth retrying later.
+    close_code = CloseCode.TRY_AGAIN_LATER
     code = "provider_unavailable"
     message = "The identity provider cannot be reached right now. Please try again shortly."
 
@@ -144,11 +146,13 @@ class SessionUnconfirmed(AuthError):
     """
 
     status = 503
+    close_code = CloseCode.TRY_AGAIN_LATER
     code = "session_unconfirmed"
     message = "Your session is being checked with the identity provider; reconnecting."
 
 
 class AccessDenied(AuthError):
     status = 403
+    close_code = CloseCode.FORBIDDEN
     code = "forbidden"
     message = "You are signed in, but this log is not shared with you."

@@ -95,6 +95,7 @@ class OidcAuth:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self._http = http
         self.discovery = Discovery(settings.issuer, http, backoff=backoff)
         #: Seconds a successful provider check stays good (see ``confirm_provider``).
         self.provider_check_interval = PROVIDER_CHECK_INTERVAL
@@ -134,6 +135,29 @@ class OidcAuth:
         )
 
     @classmethod
+    def create(
+        cls,
+        settings: OidcSettings,
+        *,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        min_key_refetch: float = 30.0,
+    ) -> OidcAuth:
+        """Sign-in with an HTTP client of its own, which ``serving`` starts and closes."""
+        http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT)
+        return cls(settings, http=http, backoff=backoff, min_key_refetch=min_key_refetch)
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[OidcAuth]:
+        """Run discovery and refreshes in the background; everything stops when the block ends.
+
+        Meant for one ``cleanup_ctx`` entry of the app, once, on what ``create`` made (the
+        HTTP client closes at the end). Start-up does not wait for the provider: ``ready``
+        turns true once it has answered.
+        """
+        async with self._http, self.discovery.running(), self.refresher.running():
+            yield self
+
+    @classmethod
     @contextlib.asynccontextmanager
     async def running(
         cls,
@@ -142,15 +166,10 @@ class OidcAuth:
         backoff: Backoff = DEFAULT_BACKOFF,
         min_key_refetch: float = 30.0,
     ) -> AsyncIterator[OidcAuth]:
-        """Start discovery in the background; everything stops when the block ends.
-
-        Meant for one ``cleanup_ctx`` entry of the app. Start-up does not wait for the
-        provider: ``ready`` turns true once it has answered.
-        """
-        async with httpx.AsyncClient(timeout=PROVIDER_TIMEOUT) as http:
-            auth = cls(settings, http=http, backoff=backoff, min_key_refetch=min_key_refetch)
-            async with auth.discovery.running(), auth.refresher.running():
-                yield auth
+        """``create`` and ``serving`` in one block."""
+        auth = cls.create(settings, backoff=backoff, min_key_refetch=min_key_refetch)
+        async with auth.serving():
+            yield auth
 
     @property
     def ready(self) -> bool:

@@ -9,13 +9,13 @@ secrets never appear in the report or in ``repr``. Secrets may come from a file
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tailgate.errors import ConfigError
+from tailgate.loopback import is_loopback
 from tailgate.public_url import base_path, path_problems
 
 #: The shortest session secret accepted; it keys the cookie encryption.
@@ -88,7 +88,7 @@ class OidcSettings:
     def secure_cookies(self) -> bool:
         """Cookies are ``Secure`` except for a plain-http public URL on loopback."""
         parts = urlsplit(self.public_url)
-        return not (parts.scheme == "http" and _is_loopback(parts.hostname or ""))
+        return not (parts.scheme == "http" and is_loopback(parts.hostname or ""))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> OidcSettings:
@@ -200,18 +200,9 @@ def _url_problems(name: str, url: str) -> list[str]:
         return [f"{name} must be an absolute http(s) URL, not {url!r}"]
     if parts.query or parts.fragment:
         return [f"{name} must not have a query or fragment: {url!r}"]
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         return [f"{name} must use https (plain http is accepted only on loopback): {url!r}"]
     return path_problems(name, url)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:

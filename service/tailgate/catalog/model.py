@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Allow:
-    """Who may tail a log once sign-in exists; empty means nobody is named."""
+    """A log's ``allow`` rule as written; ``tailgate.auth.access`` applies it."""
 
     groups: tuple[str, ...] = ()
     users: tuple[str, ...] = ()

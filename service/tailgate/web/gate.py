@@ -23,14 +23,11 @@ from http.cookies import SimpleCookie
 
 from aiohttp import hdrs, web
 
-from ..auth.access import Allow, may_tail
-from ..auth.errors import ProviderUnavailable
-from ..auth.oidc import OidcAuth
-from ..catalog.model import Allow as CatalogAllow
+from ..auth.access import may_tail
 from ..catalog.model import LogEntry
 from .context import SERVICES, Services
 from .principal import LOCAL, PRINCIPAL, Principal, session_key
-from .sessions import TailSession
+from .tail_session import TailSession
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +35,12 @@ log = logging.getLogger(__name__)
 REFRESHED_COOKIE = web.RequestKey("refreshed_cookie", str)
 
 
-def oidc_of(services: Services) -> OidcAuth | None:
-    """The sign-in machinery, or ``None`` with ``--auth none``."""
-    if services.settings.auth != "oidc":
-        return None
-    if services.auth is None:
-        # Only between start-up and the auth cleanup context; nothing is served then.
-        raise ProviderUnavailable("sign-in is still starting")
-    return services.auth
-
-
 async def principal_of(request: web.Request) -> Principal:
     """Whom ``request`` speaks for; an ``AuthError`` when nobody (valid) is signed in.
 
     The result is also kept on the request, for the audit record of a later refusal.
     """
-    auth = oidc_of(request.app[SERVICES])
+    auth = request.app[SERVICES].auth
     if auth is None:
         principal = LOCAL
     elif (header := request.headers.get("Authorization")) is not None:
@@ -103,7 +90,7 @@ async def recheck(services: Services, principal: Principal) -> Principal:
     Raises ``SessionRevoked`` when the session was refused, ``SessionUnconfirmed`` when
     the tails should be reopened to have it checked (they never spend its token).
     """
-    auth = oidc_of(services)
+    auth = services.auth
     session = principal.session
     if auth is None or session is None:
         return principal
@@ -127,17 +114,9 @@ def tail_allowed(services: Services, tail: TailSession, principal: Principal) ->
 
 def allowed(services: Services, principal: Principal, entry: LogEntry) -> bool:
     """Whether ``principal`` may see and tail ``entry``."""
-    auth = oidc_of(services)
+    auth = services.auth
     if auth is None:
         return True
     if principal.identity is None:
         return False
-    return may_tail(
-        principal.identity, _policy(entry.allow), default_allow=auth.settings.default_allow
-    )
-
-
-def _policy(allow: CatalogAllow | None) -> Allow | None:
-    if allow is None:
-        return None
-    return Allow(groups=frozenset(allow.groups), users=frozenset(allow.users))
+    return may_tail(principal.identity, entry.allow, default_allow=auth.settings.default_allow)

@@ -12,6 +12,7 @@ from importlib import resources
 from aiohttp import web
 
 from ..auth.errors import AccessDenied
+from ..errors import UnknownLog
 from .context import SERVICES
 from .gate import allowed, principal_of
 
@@ -81,9 +82,7 @@ async def api_log(request: web.Request) -> web.Response:
     principal = await principal_of(request)
     entry = services.catalog.current.get(request.match_info["id"])
     if entry is None:
-        return web.json_response(
-            {"error": "unknown_log", "message": "there is no log with this ID"}, status=404
-        )
+        raise UnknownLog("there is no log with this ID")
     if not allowed(services, principal, entry):
         raise AccessDenied(f"{principal.user} may not see {entry.id}")
     return _private_json({"id": entry.id, "title": entry.title, "kind": entry.kind})
@@ -107,13 +106,12 @@ async def readyz(request: web.Request) -> web.Response:
     if not services.catalog.loaded:
         return web.json_response({"status": "no_catalog"}, status=503)
     auth = services.auth
-    if services.settings.auth == "oidc" and (auth is None or not auth.ready):
+    if auth is not None and not auth.ready:
         # Sessions would still work, but nobody could sign in: not ready until it answers.
-        reason = auth.discovery.last_error if auth is not None else None
         return web.json_response(
             {
                 "status": "provider_unavailable",
-                "reason": reason or "the identity provider has not answered yet",
+                "reason": auth.discovery.last_error or "the identity provider has not answered yet",
             },
             status=503,
         )

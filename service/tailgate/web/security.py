@@ -16,8 +16,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ..auth.errors import AuthError
-from ..errors import BadRequest
-from ..settings import Settings, is_loopback
+from ..errors import BadRequest, Refusal
+from ..loopback import is_loopback
+from ..settings import Settings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -113,10 +114,12 @@ def security_middleware(
                     {"error": "host_not_allowed", "message": "this Host is not served here"},
                     status=403,
                 )
-        except BadRequest as exc:
-            response = web.json_response({"error": exc.code, "message": str(exc)}, status=400)
         except AuthError as exc:
             response = on_auth_error(request, exc)
+        except Refusal as exc:
+            response = web.json_response(
+                {"error": exc.code, "message": exc.message}, status=exc.status
+            )
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise

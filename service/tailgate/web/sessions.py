@@ -1,13 +1,15 @@
 """Open tails: admission under the caps, and closing them from outside.
 
+One tail's own life is ``tail_session.TailSession``; this is the registry of them.
+
 The catalog closes the tails of a log it removed (4410) or no longer shows to the
 viewer (4403), signing out closes the tails of that session (4401), shutdown closes
 every tail (1001). While sign-in is on, the registry also re-checks the sessions of
 open tails (``rechecking``): a tail whose user lost access closes with 4403, one whose
 session the provider refused with 4401, and one whose session nobody confirmed for too
 long with 1013, so that the page reopens it and the handshake checks the session. Each
-session owns its tail task, the task that closes its WebSocket and the timer that ends
-it with the user's session, so nothing it starts outlives it.
+session owns its tail task, its writer and the timer that ends it with the user's
+session, so nothing it starts outlives it.
 """
 
 from __future__ import annotations
@@ -15,18 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-from aiohttp import WSCloseCode, web
 
 from ..auth.errors import AuthError, SessionInvalid, SessionUnconfirmed
 from ..errors import CloseCode, TooManyTails
-from ..streaming.viewer import Viewer
-from .principal import LOCAL, Principal
+from .principal import Principal
+from .tail_session import TailSession
 
 log = logging.getLogger(__name__)
 
@@ -39,44 +36,7 @@ RECHECKS_PER_INTERVAL = 8
 #: Asks the provider about a principal's session: the principal as it is now.
 Recheck = Callable[[Principal], Awaitable[Principal]]
 #: Whether a tail may go on for a (re-checked) principal.
-StillAllowed = Callable[["TailSession", Principal], bool]
-
-
-@dataclass(eq=False)
-class TailSession:
-    log_id: str
-    kind: str
-    client: str
-    ws: web.WebSocketResponse
-    viewer: Viewer
-    principal: Principal = LOCAL
-    started: float = field(default_factory=time.monotonic)
-    started_at: float = field(default_factory=time.time)
-    """Wall-clock start, for the audit record."""
-    expiry: asyncio.TimerHandle | None = None
-    """Closes the tail with 4401 when the session or token it was opened with ends."""
-    task: asyncio.Task[None] | None = None
-    handler: asyncio.Task[Any] | None = None
-    close_code: int | None = None
-    close_reason: str = ""
-    ended: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def close_soon(self, code: int, reason: str) -> None:
-        """Stop the tail now (releasing its source); its handler closes with ``code``.
-
-        The handler is interrupted rather than the WebSocket closed from here, so the
-        close handshake runs in the handler, which waits for the client's answer.
-        """
-        if self.close_code is not None:
-            return
-        self.close_code = code
-        self.close_reason = reason
-        self.viewer.closing = True
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-        handler = self.handler
-        if handler is not None and not handler.done() and handler is not asyncio.current_task():
-            handler.cancel()
+StillAllowed = Callable[[TailSession, Principal], bool]
 
 
 class SessionRegistry:
@@ -174,14 +134,14 @@ class SessionRegistry:
                 open_tails = [tail for tail in tails if tail.close_code is None]
                 if open_tails:
                     oldest = min(open_tails, key=lambda tail: tail.started)
-                    oldest.close_soon(WSCloseCode.TRY_AGAIN_LATER, outcome.message)
+                    oldest.close_soon(outcome.close_code, outcome.message)
                     closed += 1
                 continue
             for tail in tails:
                 if tail.close_code is not None:
                     continue
                 if isinstance(outcome, SessionInvalid):
-                    tail.close_soon(CloseCode.UNAUTHENTICATED, outcome.message)
+                    tail.close_soon(outcome.close_code, outcome.message)
                     closed += 1
                 elif isinstance(outcome, AuthError):
                     continue  # the provider cannot say now; the last state holds

@@ -20,14 +20,14 @@ from ..errors import CloseCode
 from ..public_url import origin
 from . import audit
 from .context import SERVICES, Services
-from .gate import oidc_of, principal_of
+from .gate import principal_of
 from .html_pages import error_page, logout_page
 from .principal import Principal, session_key
 from .security import client_address, origin_allowed
 
 
 def _auth(services: Services) -> OidcAuth:
-    auth = oidc_of(services)
+    auth = services.auth
     if auth is None:  # the routes are registered only with --auth oidc
         raise web.HTTPNotFound()
     return auth
