@@ -113,6 +113,25 @@ async def test_a_genuine_id_token_gives_its_claims(verifier: TokenVerifier) -> N
         ({"exp": None}, "'exp'"),
         ({"iat": NOW + 3600}, "in the future"),
         ({"nbf": NOW + 3600}, "in the future"),
+        ({"iss": None}, "another issuer"),
+        ({"iss": ""}, "another issuer"),
+        ({"aud": None}, "another client"),
+        ({"aud": []}, "another client"),
+        ({"aud": ["other-app", 5]}, "another client"),
+        ({"aud": ["tailgate", "other-app"], "azp": ["tailgate"]}, "another party"),
+        ({"sub": ""}, "'sub'"),
+        ({"sub": 42}, "'sub'"),
+        ({"iat": "yesterday"}, "'iat'"),
+        ({"exp": "soon"}, "'exp'"),
+        ({"exp": True}, "'exp'"),
+        # NaN compares false with every time, so it would never expire.
+        ({"exp": float("nan")}, "'exp'"),
+        ({"exp": float("inf")}, "'exp'"),
+        ({"nbf": "later"}, "'nbf'"),
+        # Of several faults, one that is not expiry is told, the same one every time.
+        ({"iss": "https://evil.example.com", "exp": NOW - 3600}, "another issuer"),
+        ({"sub": None, "exp": NOW - 3600}, "'sub'"),
+        ({"iss": None, "sub": None, "exp": None}, "another issuer"),
     ],
 )
 async def test_an_id_token_failing_a_claim_check_is_refused(
@@ -138,6 +157,21 @@ async def test_an_expired_token_is_refused_after_the_clock_skew_allowance(
     clock.advance(1)
     with pytest.raises(TokenExpired):
         await verifier.verify_id_token(token, nonce="n-1")
+
+
+@pytest.mark.parametrize("name", ["iat", "nbf"])
+async def test_a_token_from_the_future_is_accepted_within_the_clock_skew_allowance(
+    verifier: TokenVerifier, name: str
+) -> None:
+    token = sign(id_claims(**{name: NOW + 60}))
+    await verifier.verify_id_token(token, nonce="n-1")
+    with pytest.raises(TokenInvalid, match="in the future"):
+        await verifier.verify_id_token(sign(id_claims(**{name: NOW + 61})), nonce="n-1")
+
+
+async def test_an_expired_token_says_how_long_ago_it_expired(verifier: TokenVerifier) -> None:
+    with pytest.raises(TokenExpired, match="expired 3600s ago"):
+        await verifier.verify_id_token(sign(id_claims(exp=NOW - 3600)), nonce="n-1")
 
 
 async def test_a_token_signed_by_another_key_with_our_kid_is_refused(
@@ -232,6 +266,15 @@ async def test_an_untyped_access_token_is_accepted_when_nothing_marks_an_id_toke
         (access_claims(nonce="n-1"), "ID token is not accepted"),
         (access_claims(at_hash="abc"), "ID token is not accepted"),
         (access_claims(typ="ID"), "ID token is not accepted"),
+        (access_claims(aud=None), "another audience"),
+        (access_claims(aud=["other-api", "tailgate"]), "another audience"),
+        (access_claims(iss=None), "another issuer"),
+        (access_claims(sub=None), "'sub'"),
+        (access_claims(sub=""), "'sub'"),
+        (access_claims(exp=None), "'exp'"),
+        (access_claims(iat=NOW + 3600), "in the future"),
+        (access_claims(nbf=NOW + 3600), "in the future"),
+        (access_claims(iat="now"), "'iat' is not a time"),
     ],
 )
 async def test_a_bad_bearer_token_is_refused(
@@ -271,3 +314,29 @@ async def test_a_refreshed_id_token_must_name_the_same_user(verifier: TokenVerif
         await verifier.verify_refreshed_id_token(token, subject="bob")
     with pytest.raises(TokenInvalid, match="another client"):
         await verifier.verify_refreshed_id_token(sign(id_claims(aud="x")), subject="alice")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"iss": "https://evil.example.com"}, "another issuer"),
+        ({"aud": ["tailgate", "other-app"]}, "another party"),
+        ({"aud": ["tailgate", "other-app"], "azp": "other-app"}, "another party"),
+        ({"sub": None}, "another user"),
+        ({"exp": None}, "'exp'"),
+        ({"exp": NOW - 3600}, "expired"),
+        ({"nbf": NOW + 3600}, "in the future"),
+    ],
+)
+async def test_a_refreshed_id_token_failing_a_claim_check_is_refused(
+    verifier: TokenVerifier, changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(TokenInvalid, match=message):
+        await verifier.verify_refreshed_id_token(sign(id_claims(**changes)), subject="alice")
+
+
+async def test_a_refreshed_id_token_needs_no_iat_and_may_name_us_as_its_azp(
+    verifier: TokenVerifier,
+) -> None:
+    token = sign(id_claims(iat=None, nonce=None, aud=["tailgate", "x"], azp="tailgate"))
+    assert (await verifier.verify_refreshed_id_token(token, subject="alice"))["sub"] == "alice"

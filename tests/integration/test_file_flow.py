@@ -11,17 +11,14 @@ from tests.support.files import (
     nothing_arrives,
     numbered,
     read_until,
+    served_log,
+    started,
     synced,
+    tailed_log,
     transcript,
     vanish,
 )
-from tests.support.tails import RunningServer, TailClient, open_paths, running_server, wait_for
-
-
-async def started(server: RunningServer, **query: object) -> TailClient:
-    tail = await server.tail("app", **query)
-    await tail.expect("hello")
-    return tail
+from tests.support.tails import RunningServer, open_paths, wait_for
 
 
 def active_tails(server: RunningServer) -> float:
@@ -34,10 +31,7 @@ def active_tails(server: RunningServer) -> float:
 async def test_a_paused_tail_gets_nothing_and_on_resume_every_line_once_in_order(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["before"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["before"], backlog=1) as (log, server, tail):
         other = await started(server, backlog=0)
         await tail.read_lines(1)
         await tail.send({"type": "pause"})
@@ -60,10 +54,7 @@ async def test_a_paused_tail_gets_nothing_and_on_resume_every_line_once_in_order
 async def test_a_tail_paused_across_a_rotation_catches_up_through_it_on_resume(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["before"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["before"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         await tail.send({"type": "pause"})
         await synced(tail)
@@ -75,16 +66,12 @@ async def test_a_tail_paused_across_a_rotation_catches_up_through_it_on_resume(
         assert await read_until(tail, "new-1") == ["before", "old-1", "<rotated>", "new-1"]
         append_lines(log, ["new-2"])
         assert (await read_until(tail, "new-2"))[-1] == "new-2"
-        await tail.close()
 
 
 async def test_pause_and_resume_many_times_over_a_stream_lose_and_repeat_nothing(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    log.touch()
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=0)
+    async with tailed_log(tmp_path, [], backlog=0) as (log, _, tail):
         expected: list[str] = []
         for round_ in range(20):
             batch = numbered(f"round{round_:02d}", 25)
@@ -94,14 +81,10 @@ async def test_pause_and_resume_many_times_over_a_stream_lose_and_repeat_nothing
             expected += batch
         await tail.send({"type": "resume"})
         assert await read_until(tail, expected[-1]) == expected
-        await tail.close()
 
 
 async def test_a_paused_tail_gets_no_notice_either_until_it_resumes(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["one"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["one"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         await tail.send({"type": "pause"})
         await synced(tail)
@@ -118,10 +101,7 @@ async def test_a_paused_tail_gets_no_notice_either_until_it_resumes(tmp_path: Pa
 async def test_two_tails_of_one_file_are_independent_and_closing_one_leaves_the_other(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
-        first = await started(server, backlog=3)
+    async with tailed_log(tmp_path, numbered("old", 3), backlog=3) as (log, server, first):
         second = await started(server, backlog=1)
         assert await first.read_lines(3) == numbered("old", 3)
         assert await second.read_lines(1) == ["old-000002"]
@@ -139,12 +119,9 @@ async def test_two_tails_of_one_file_are_independent_and_closing_one_leaves_the_
 async def test_a_slow_reader_does_not_hold_back_a_fast_one_and_later_gets_every_line_once(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    log.touch()
     padding = "x" * 90
     rounds, per_round = 20, 10_000
-    async with running_server(tmp_path, {"app": log}) as server:
-        fast = await started(server, backlog=0)
+    async with tailed_log(tmp_path, [], backlog=0) as (log, server, fast):
         slow = await started(server, backlog=0)
         expected: list[str] = []
         # 20 rounds of ~1 MB: far more than the socket buffers and the server's
@@ -168,10 +145,7 @@ async def test_a_slow_reader_does_not_hold_back_a_fast_one_and_later_gets_every_
 
 
 async def test_a_slow_reader_follows_a_rotation_it_fell_behind_on(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    log.touch()
-    async with running_server(tmp_path, {"app": log}) as server:
-        fast = await started(server, backlog=0)
+    async with tailed_log(tmp_path, [], backlog=0) as (log, server, fast):
         slow = await server.tail("app", backlog=0)
         old = [f"{line} {'z' * 90}" for line in numbered("old", 60_000)]
         new = [f"{line} {'z' * 90}" for line in numbered("new", 60_000)]
@@ -192,10 +166,7 @@ async def test_a_slow_reader_follows_a_rotation_it_fell_behind_on(tmp_path: Path
 async def test_closing_a_tail_releases_the_file_at_once_and_lowers_active_tails(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["one"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["one"], backlog=1) as (log, server, tail):
         await tail.read_lines(1)
         assert str(log) in open_paths()
         assert active_tails(server) == 1
@@ -207,23 +178,16 @@ async def test_closing_a_tail_releases_the_file_at_once_and_lowers_active_tails(
 async def test_a_client_that_vanishes_without_a_close_frame_releases_the_file(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["one"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["one"], backlog=1) as (log, server, tail):
         await tail.read_lines(1)
         assert str(log) in open_paths()
         vanish(tail)
         await wait_for(lambda: str(log) not in open_paths(), timeout=1.0)
         await wait_for(lambda: active_tails(server) == 0, timeout=1.0)
-        await tail.close()
 
 
 async def test_a_paused_tail_releases_the_file_when_closed(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["one"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["one"], backlog=1) as (log, server, tail):
         await tail.read_lines(1)
         await tail.send({"type": "pause"})
         await synced(tail)
@@ -236,10 +200,7 @@ async def test_a_paused_tail_releases_the_file_when_closed(tmp_path: Path) -> No
 async def test_a_slow_client_that_vanishes_while_catching_up_releases_the_file(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    log.touch()
-    async with running_server(tmp_path, {"app": log}) as server:
-        fast = await started(server, backlog=0)
+    async with tailed_log(tmp_path, [], backlog=0) as (log, server, fast):
         slow = await started(server, backlog=0)
         batch = [f"{line} {'y' * 90}" for line in numbered("burst", 80_000)]
         append_lines(log, batch)
@@ -252,10 +213,7 @@ async def test_a_slow_client_that_vanishes_while_catching_up_releases_the_file(
 
 
 async def test_no_file_of_a_rotated_log_stays_open_after_the_tail_closes(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["old"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await started(server, backlog=1)
+    async with tailed_log(tmp_path, ["old"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         log.rename(tmp_path / "app.log.1")
         append_lines(log, ["new"])
@@ -274,9 +232,7 @@ async def test_no_file_of_a_rotated_log_stays_open_after_the_tail_closes(tmp_pat
 async def test_sent_lines_counts_every_line_delivered_and_tails_started_counts_tails(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, numbered("old", 3)) as (log, server):
 
         def sent() -> float:
             return server.metric("tailgate_sent_lines_total", log_id="app")

@@ -18,9 +18,11 @@ from tests.support.files import (
     nothing_arrives,
     numbered,
     read_until,
+    served_log,
+    tailed_log,
     transcript,
 )
-from tests.support.tails import RunningServer, TailClient, running_server
+from tests.support.tails import RunningServer, TailClient
 
 
 async def first_visit(server: RunningServer, lines: int) -> str:
@@ -56,10 +58,8 @@ both_ways = pytest.mark.parametrize(
 async def test_a_resumed_tail_continues_after_the_last_line_without_gap_or_duplicate(
     tmp_path: Path, followed: bool
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 5))
     async with (
-        running_server(tmp_path, {"app": log}) as server,
+        served_log(tmp_path, numbered("seen", 5)) as (log, server),
         maybe_another_viewer(server, followed),
     ):
         cursor = await first_visit(server, 5)
@@ -76,9 +76,7 @@ async def test_a_resumed_tail_continues_after_the_last_line_without_gap_or_dupli
 async def test_a_resume_from_a_cursor_at_the_live_end_sends_nothing_until_new_lines(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 5))
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, numbered("seen", 5)) as (log, server):
         cursor = await first_visit(server, 5)
         tail = await server.tail("app", cursor=cursor)
         await tail.expect("hello")
@@ -92,10 +90,8 @@ async def test_a_resume_from_a_cursor_at_the_live_end_sends_nothing_until_new_li
 async def test_a_resume_follows_a_rotation_that_happened_while_disconnected(
     tmp_path: Path, followed: bool
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 3))
     async with (
-        running_server(tmp_path, {"app": log}) as server,
+        served_log(tmp_path, numbered("seen", 3)) as (log, server),
         maybe_another_viewer(server, followed),
     ):
         cursor = await first_visit(server, 3)
@@ -115,9 +111,7 @@ async def test_a_resume_follows_a_rotation_that_happened_while_disconnected(
 async def test_a_resume_follows_two_rotations_that_happened_while_disconnected(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["seen"])
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, ["seen"]) as (log, server):
         cursor = await first_visit(server, 1)
         append_lines(log, ["first-file"])
         log.rename(tmp_path / "app.log.1")
@@ -140,9 +134,7 @@ async def test_a_resume_follows_two_rotations_that_happened_while_disconnected(
 async def test_a_resume_into_a_rotated_file_moves_on_to_a_new_file_created_later(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["seen"])
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, ["seen"]) as (log, server):
         cursor = await first_visit(server, 1)
         append_lines(log, ["old-1"])
         # Rotated, and the writer has not created the new file yet.
@@ -162,9 +154,7 @@ async def test_a_resume_into_a_rotated_file_moves_on_to_a_new_file_created_later
 async def test_a_resume_into_a_rewritten_file_sends_a_gap_then_the_file_from_its_start(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, numbered("seen", 3)) as (log, server):
         cursor = await first_visit(server, 3)
         # Same inode, more bytes than before: only the checksum shows the change.
         rewritten = numbered("rewritten", 6)
@@ -179,9 +169,7 @@ async def test_a_resume_into_a_rewritten_file_sends_a_gap_then_the_file_from_its
 async def test_a_resume_into_a_truncated_file_sends_a_gap_then_the_file_from_its_start(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, numbered("seen", 3)) as (log, server):
         cursor = await first_visit(server, 3)
         log.write_text("short\n")
         tail = await server.tail("app", cursor=cursor)
@@ -195,9 +183,7 @@ async def test_a_resume_into_a_truncated_file_sends_a_gap_then_the_file_from_its
 async def test_a_resume_after_the_file_was_replaced_sends_a_gap_then_the_new_file(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, numbered("seen", 3)) as (log, server):
         cursor = await first_visit(server, 3)
         log.unlink()
         append_lines(log, ["replacement-1", "replacement-2"])
@@ -213,9 +199,7 @@ async def test_a_resume_after_the_file_was_replaced_sends_a_gap_then_the_new_fil
 async def test_a_resume_from_a_file_that_is_gone_caps_the_new_file_at_max_backlog(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("seen", 3))
-    async with running_server(tmp_path, {"app": log}, max_backlog=4) as server:
+    async with served_log(tmp_path, numbered("seen", 3), max_backlog=4) as (log, server):
         cursor = await first_visit(server, 3)
         # Held open so that the new file cannot reuse the old inode number: the
         # cursor must not match it by chance.
@@ -237,11 +221,7 @@ async def test_a_resume_from_a_file_that_is_gone_caps_the_new_file_at_max_backlo
 async def test_a_malformed_cursor_gives_a_bad_cursor_error_and_the_tail_goes_on(
     tmp_path: Path, cursor: str
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 5))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", cursor=cursor, backlog=2)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, numbered("old", 5), cursor=cursor, backlog=2) as (log, _, tail):
         assert (await tail.expect("error"))["code"] == "bad_cursor"
         assert await tail.read_lines(2) == numbered("old", 2, start=3)
         append_lines(log, ["live"])
@@ -250,15 +230,10 @@ async def test_a_malformed_cursor_gives_a_bad_cursor_error_and_the_tail_goes_on(
             *numbered("old", 2, start=3),
             "live",
         ]
-        await tail.close()
 
 
 async def test_a_well_formed_cursor_for_an_unknown_file_gives_a_gap(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 2))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", cursor="f1.1.1.10.00000000")
-        await tail.expect("hello")
+    unknown = "f1.1.1.10.00000000"
+    async with tailed_log(tmp_path, numbered("old", 2), cursor=unknown) as (_, _, tail):
         assert await read_until(tail, "old-000001") == ["<gap>", *numbered("old", 2)]
         assert transcript(tail)[0] == "<gap>"
-        await tail.close()

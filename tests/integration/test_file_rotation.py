@@ -14,19 +14,15 @@ from tests.support.files import (
     nothing_arrives,
     numbered,
     read_until,
+    tailed_log,
     transcript,
 )
-from tests.support.tails import running_server
 
 
 async def test_rename_and_create_finishes_the_old_file_then_reads_the_new_one_from_its_start(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("before", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=3)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, numbered("before", 3), backlog=3) as (log, _, tail):
         await tail.read_lines(3)
         with log.open("a") as writer:
             log.rename(tmp_path / "app.log.1")
@@ -48,15 +44,10 @@ async def test_rename_and_create_finishes_the_old_file_then_reads_the_new_one_fr
             *numbered("new", 3),
         ]
         await nothing_arrives(tail)
-        await tail.close()
 
 
 async def test_a_rotation_staged_all_at_once_loses_and_repeats_nothing(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("before", 2))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=0)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, numbered("before", 2), backlog=0) as (log, _, tail):
         append_lines(log, ["live-1"])
         await tail.read_lines(1)
         # Written without yielding to the server: it sees only the end state,
@@ -71,17 +62,12 @@ async def test_a_rotation_staged_all_at_once_loses_and_repeats_nothing(tmp_path:
         assert got == ["live-1", "old-1", "old-2", "old-partial", "<rotated>", "new-1", "new-2"]
         append_lines(log, ["new-3"])
         assert await read_until(tail, "new-3") == [*got, "new-3"]
-        await tail.close()
 
 
 async def test_copytruncate_sends_a_truncated_notice_and_continues_from_offset_zero(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 5))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=5)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, numbered("old", 5), backlog=5) as (log, _, tail):
         await tail.read_lines(5)
         (tmp_path / "app.log.1").write_bytes(log.read_bytes())
         with log.open("r+") as f:
@@ -90,32 +76,22 @@ async def test_copytruncate_sends_a_truncated_notice_and_continues_from_offset_z
         append_lines(log, ["new-1", "new-2"])
         got = await read_until(tail, "new-2")
         assert got == [*numbered("old", 5), "<truncated>", "new-1", "new-2"]
-        await tail.close()
 
 
 async def test_a_truncation_followed_at_once_by_a_shorter_write_is_detected(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 5))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=5)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, numbered("old", 5), backlog=5) as (log, _, tail):
         await tail.read_lines(5)
         log.write_text("new-1\n")
         got = await read_until(tail, "new-1")
         assert got == [*numbered("old", 5), "<truncated>", "new-1"]
-        await tail.close()
 
 
 async def test_a_file_truncated_and_regrown_past_the_old_offset_is_detected_by_its_checksum(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, numbered("old", 3))
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=3)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, numbered("old", 3), backlog=3) as (log, _, tail):
         await tail.read_lines(3)
         # Truncate and write more than before, without letting the server look in
         # between: the size alone only shows growth.
@@ -123,17 +99,12 @@ async def test_a_file_truncated_and_regrown_past_the_old_offset_is_detected_by_i
         log.write_text("".join(line + "\n" for line in regrown))
         got = await read_until(tail, "regrown-000005")
         assert got == [*numbered("old", 3), "<truncated>", *regrown]
-        await tail.close()
 
 
 async def test_a_deleted_file_sends_deleted_then_created_when_it_comes_back(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["first"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=1)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, ["first"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         with log.open("a") as writer:
             log.unlink()
@@ -145,16 +116,12 @@ async def test_a_deleted_file_sends_deleted_then_created_when_it_comes_back(
         append_lines(log, ["back-1", "back-2"])
         got = await read_until(tail, "back-2")
         assert got == ["first", "<deleted>", "to-the-deleted-file", "<created>", "back-1", "back-2"]
-        await tail.close()
 
 
 async def test_a_file_that_does_not_exist_yet_sends_waiting_then_its_lines_from_the_start(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=10)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, None, backlog=10) as (log, _, tail):
         assert (await tail.expect("notice"))["event"] == "waiting"
         await nothing_arrives(tail)
         append_lines(log, ["born-1", "born-2"])
@@ -162,30 +129,21 @@ async def test_a_file_that_does_not_exist_yet_sends_waiting_then_its_lines_from_
         assert got == ["<waiting>", "<created>", "born-1", "born-2"]
         append_lines(log, ["born-3"])
         assert await read_until(tail, "born-3") == [*got, "born-3"]
-        await tail.close()
 
 
 async def test_a_file_created_empty_while_waiting_is_followed_from_its_start(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app")
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, None) as (log, _, tail):
         assert (await tail.expect("notice"))["event"] == "waiting"
         log.touch()
         assert (await tail.expect("notice"))["event"] == "created"
         append_lines(log, ["born-1"])
         assert await read_until(tail, "born-1") == ["<waiting>", "<created>", "born-1"]
-        await tail.close()
 
 
 async def test_a_second_viewer_of_a_rotated_log_sees_only_the_new_file(tmp_path: Path) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["old"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        first = await server.tail("app", backlog=1)
-        await first.expect("hello")
+    async with tailed_log(tmp_path, ["old"], backlog=1) as (log, server, first):
         await first.read_lines(1)
         log.rename(tmp_path / "app.log.1")
         append_lines(log, ["new-1"])

@@ -22,8 +22,8 @@ import pytest
 from bench.lines import seq_of
 from bench.writers import PATTERNS
 
-from tests.support.files import transcript
-from tests.support.tails import TailClient, running_server
+from tests.support.files import served_log, transcript
+from tests.support.tails import TailClient
 
 LINES = 20_000
 ROTATIONS = 20
@@ -78,9 +78,7 @@ def _check_every_line_once_in_order(tail: TailClient, who: str) -> None:
 async def test_a_log_rotated_every_50_ms_reaches_every_viewer_whole_and_in_order(
     tmp_path: Path, pattern: str
 ) -> None:
-    log = tmp_path / "app.log"
-    log.touch()
-    async with running_server(tmp_path, {"app": log}) as server:
+    async with served_log(tmp_path, []) as (log, server):
         live = [await server.tail("app", backlog=0) for _ in range(2)]
         paused = await server.tail("app", backlog=0)
         for tail in (*live, paused):

@@ -16,19 +16,15 @@ from tests.support.files import (
     numbered,
     read_until,
     synced,
+    tailed_log,
     transcript,
 )
-from tests.support.tails import running_server
 
 
 async def test_a_file_renamed_away_again_before_the_server_looked_is_still_read_whole(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["h-0"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=1)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, ["h-0"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         # Two rotations (logrotate's shifting names) before the server looks once.
         append_lines(log, ["h-1"])
@@ -47,33 +43,23 @@ async def test_a_file_renamed_away_again_before_the_server_looked_is_still_read_
             "t-000000",
             "t-000001",
         ]
-        await tail.close()
 
 
 async def test_a_file_deleted_and_created_again_between_two_looks_is_announced_as_created(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["first"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=1)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, ["first"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         log.unlink()
         append_lines(log, ["again-1"])
         got = await read_until(tail, "again-1")
         assert got == ["first", "<created>", "again-1"]
-        await tail.close()
 
 
 async def test_lines_written_to_a_rotated_file_after_it_was_finished_are_counted_in_a_late_notice(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["old-1"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=1)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, ["old-1"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         with log.open("a") as straggler:
             log.rename(tmp_path / "app.log.1")
@@ -87,17 +73,12 @@ async def test_lines_written_to_a_rotated_file_after_it_was_finished_are_counted
         assert late[0]["lines"] == 2
         append_lines(log, ["new-2"])
         assert await read_until(tail, "new-2") == ["old-1", "<rotated>", "new-1", "<late>", "new-2"]
-        await tail.close()
 
 
 async def test_a_copytruncate_that_outran_the_reader_sends_a_gap_with_the_bytes_lost(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["read-1"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=1)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, ["read-1"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         # Written, copied and truncated before the server could read it.
         unread = "unread-1\nunread-2\n"
@@ -110,17 +91,12 @@ async def test_a_copytruncate_that_outran_the_reader_sends_a_gap_with_the_bytes_
         gap = next(f for f in tail.frames if f.get("event") == "gap")
         assert gap["bytes"] == len(unread)
         assert transcript(tail).count("<gap>") == 1
-        await tail.close()
 
 
 async def test_a_copytruncate_while_a_tail_was_paused_sends_it_a_gap_with_its_own_bytes_lost(
     tmp_path: Path,
 ) -> None:
-    log = tmp_path / "app.log"
-    append_lines(log, ["read-1"])
-    async with running_server(tmp_path, {"app": log}) as server:
-        tail = await server.tail("app", backlog=1)
-        await tail.expect("hello")
+    async with tailed_log(tmp_path, ["read-1"], backlog=1) as (log, _, tail):
         await tail.read_lines(1)
         await tail.send({"type": "pause"})
         await synced(tail)
@@ -134,4 +110,3 @@ async def test_a_copytruncate_while_a_tail_was_paused_sends_it_a_gap_with_its_ow
         assert got == ["read-1", "<gap>", "<truncated>", "after-1"]
         gap = next(f for f in tail.frames if f.get("event") == "gap")
         assert gap["bytes"] == len(unread)
-        await tail.close()

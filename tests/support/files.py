@@ -1,5 +1,9 @@
 """Test helpers for file tails: writing logs the way real writers do, and reading tails back.
 
+Most file tests start the same way: ``app.log`` with some lines in it, a server that
+serves it as log ``app``, and a tail that has had its ``hello``. ``served_log`` and
+``tailed_log`` do that in one line, so that a test shows only what it checks.
+
 The server runs in the test's own event loop, so a run of synchronous file operations
 in a test (rename, create, write) happens at once as far as the server can tell: it
 sees only the state they leave behind. Tests rely on that to stage races exactly.
@@ -11,12 +15,13 @@ import asyncio
 import contextlib
 import ctypes
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
-from tests.support.tails import TailClient
+from tests.support.tails import RunningServer, TailClient, running_server
 
 #: How long a test waits to be reasonably sure that nothing is coming.
 QUIET = 0.3
@@ -36,6 +41,51 @@ def append(path: Path, data: str | bytes) -> None:
 
 def append_lines(path: Path, lines: list[str]) -> None:
     append(path, "".join(line + "\n" for line in lines))
+
+
+async def started(server: RunningServer, log_id: str = "app", /, **query: object) -> TailClient:
+    """A new tail of ``log_id`` that has had its ``hello``."""
+    tail = await server.tail(log_id, **query)
+    await tail.expect("hello")
+    return tail
+
+
+@contextlib.asynccontextmanager
+async def served_log(
+    tmp_path: Path, lines: list[str] | None, **settings: Any
+) -> AsyncIterator[tuple[Path, RunningServer]]:
+    """``tmp_path/app.log`` holding ``lines`` (not created for ``None``), served as ``app``.
+
+    ``settings`` override the server's, as in ``running_server``.
+    """
+    log = tmp_path / "app.log"
+    if lines is not None:
+        append_lines(log, lines)
+    async with running_server(tmp_path, {"app": log}, **settings) as server:
+        yield log, server
+
+
+class TailedLog(NamedTuple):
+    log: Path
+    server: RunningServer
+    tail: TailClient
+
+
+@contextlib.asynccontextmanager
+async def tailed_log(
+    tmp_path: Path,
+    lines: list[str] | None,
+    *,
+    settings: dict[str, Any] | None = None,
+    **query: object,
+) -> AsyncIterator[TailedLog]:
+    """``served_log``, and a tail of it opened with ``query``, closed at the end."""
+    async with served_log(tmp_path, lines, **(settings or {})) as (log, server):
+        tail = await started(server, **query)
+        try:
+            yield TailedLog(log, server, tail)
+        finally:
+            await tail.close()
 
 
 def transcript(tail: TailClient) -> list[str]:

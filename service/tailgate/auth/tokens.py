@@ -9,19 +9,24 @@ configured API audience. An ID token is not an access token: one presented as a 
 token is refused, even when its audience would match, because any other application
 the user signed in to holds such tokens too.
 
-The claim checks are pure functions; :class:`TokenVerifier` adds the signature.
+The claim checks are pure functions; :class:`TokenVerifier` adds the signature. The
+registered claims (``iss``, ``aud``, ``sub``, ``exp``, ``iat``, ``nbf``, and ``azp``)
+are checked by joserfc's claims registry, and its refusals are told in our words; the
+``nonce`` and the access token's type are checked here.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import math
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidClaimError, JoseError
+from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 
 from tailgate.auth.errors import TokenExpired, TokenInvalid
 from tailgate.auth.keys import SigningKeys
@@ -47,17 +52,89 @@ ACCESS_TOKEN_TYPES = ("at+jwt", "application/at+jwt")
 Claims = dict[str, Any]
 
 
-def check_times(claims: Mapping[str, Any], *, now: float, leeway: int) -> None:
-    """``exp`` must be present and in the future; ``iat`` and ``nbf`` not in the future."""
-    exp = claims.get("exp")
-    if not _is_number(exp):
-        raise TokenInvalid("the token has no 'exp'")
-    if exp <= now - leeway:
-        raise TokenExpired(f"the token expired {int(now - exp)}s ago")
-    for name in ("iat", "nbf"):
-        value = claims.get(name)
-        if value is not None and (not _is_number(value) or value > now + leeway):
-            raise TokenInvalid(f"the token's {name!r} is in the future")
+class _Registry(JWTClaimsRegistry):
+    """joserfc's checks of the registered claims, and ``azp`` a string like ``iss``.
+
+    joserfc would let a list ``azp`` pass when it holds the expected value; OpenID
+    Connect makes ``azp`` a single string.
+    """
+
+    def validate_azp(self, value: object) -> None:
+        if not isinstance(value, str):
+            raise InvalidClaimError("azp", "Claim 'azp' must be a string")
+        self.check_value("azp", value)
+
+
+#: The order claims are checked in (missing ones first, joserfc checks for all of them
+#: at once), so that a token with several faults is always refused for the same one,
+#: and for being expired only when nothing else is wrong.
+_ORDER = ("iss", "aud", "azp", "sub", "exp", "iat", "nbf")
+
+#: Why an ID token is refused, by the claim that failed.
+_ID_TOKEN_REFUSALS = {
+    "iss": "the ID token is from another issuer",
+    "aud": "the ID token is for another client",
+    "azp": "the ID token was issued to another party ('azp')",
+    "sub": "the ID token has no 'sub'",
+    "iat": "the ID token has no 'iat'",
+}
+_REFRESHED_ID_TOKEN_REFUSALS = {
+    "iss": "the refreshed ID token is from another issuer",
+    "aud": "the refreshed ID token is for another client",
+    "azp": "the refreshed ID token was issued to another party ('azp')",
+    "sub": "the refreshed ID token names another user",
+}
+_ACCESS_TOKEN_REFUSALS = {
+    "iss": "the access token is from another issuer",
+    "aud": "the access token is for another audience",
+    "sub": "the access token has no 'sub'",
+}
+#: The times, the same for every kind of token.
+_TIME_REFUSALS = {
+    "exp": "the token has no 'exp'",
+    "iat": "the token's 'iat' is not a time",
+    "nbf": "the token's 'nbf' is not a time",
+}
+
+
+def _check(
+    claims: Mapping[str, Any],
+    options: dict[str, ClaimsOption],
+    refusals: Mapping[str, str],
+    *,
+    now: float,
+    leeway: int,
+) -> None:
+    """Run joserfc's checks of ``options`` (and of ``exp``, ``iat``, ``nbf``); refuse in our words.
+
+    ``exp`` must be present and in the future, ``iat`` and ``nbf`` (when present) not
+    in the future, each with ``leeway`` seconds of clock skew. joserfc counts in whole
+    seconds: flooring ``now`` changes nothing for the whole-second times tokens carry.
+    """
+    registry = _Registry(now=math.floor(now), leeway=leeway, exp={"essential": True}, **options)
+    # Only the claims we check, in our order: joserfc checks them in the order given.
+    ordered = {name: claims[name] for name in _ORDER if name in claims}
+    try:
+        registry.validate(ordered)
+    except ExpiredTokenError as e:
+        raise TokenExpired(f"the token expired {int(now - claims['exp'])}s ago") from e
+    except ClaimError as e:
+        # A missing-claims error names them all ("exp,sub"): report the first we check.
+        name = min(e.claim.split(","), key=lambda n: _ORDER.index(n) if n in _ORDER else 99)
+        if name in ("iat", "nbf") and _is_time(claims.get(name)):
+            raise TokenInvalid(f"the token's {name!r} is in the future") from e
+        refusal = refusals.get(name) or _TIME_REFUSALS.get(name)
+        raise TokenInvalid(refusal or f"the token's {name!r} is not accepted") from e
+
+
+def _audience_options(claims: Mapping[str, Any], client_id: str) -> dict[str, ClaimsOption]:
+    """Addressed to ``client_id``; among several audiences, also issued to it (``azp``)."""
+    options: dict[str, ClaimsOption] = {"aud": {"essential": True, "value": client_id}}
+    aud = claims.get("aud")
+    # Only where the audience itself passes: a missing ``azp`` would be told first.
+    if isinstance(aud, list) and len(aud) > 1 and _all_strings(aud) and client_id in aud:
+        options["azp"] = {"essential": True, "value": client_id}
+    return options
 
 
 def check_id_token_claims(
@@ -70,18 +147,14 @@ def check_id_token_claims(
     leeway: int,
 ) -> None:
     """OpenID Connect Core 1.0 section 3.1.3.7, the parts that apply to a code flow."""
-    if claims.get("iss") != issuer:
-        raise TokenInvalid("the ID token is from another issuer")
-    audiences = _audiences(claims)
-    if client_id not in audiences:
-        raise TokenInvalid("the ID token is for another client")
-    if len(audiences) > 1 and claims.get("azp") != client_id:
-        raise TokenInvalid("the ID token was issued to another party ('azp')")
-    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-        raise TokenInvalid("the ID token has no 'sub'")
-    if not _is_number(claims.get("iat")):
-        raise TokenInvalid("the ID token has no 'iat'")
-    check_times(claims, now=now, leeway=leeway)
+    options: dict[str, ClaimsOption] = {
+        "iss": {"essential": True, "value": issuer},
+        **_audience_options(claims, client_id),
+        "sub": {"essential": True},
+        "iat": {"essential": True},
+    }
+    _check(claims, options, _ID_TOKEN_REFUSALS, now=now, leeway=leeway)
+    # Compared here, in constant time: joserfc compares values with ``==``.
     token_nonce = claims.get("nonce")
     if not isinstance(token_nonce, str) or not hmac.compare_digest(
         token_nonce.encode(), nonce.encode()
@@ -104,16 +177,12 @@ def check_refreshed_id_token_claims(
     that answered a refresh with another user's token must not switch the session to
     them. A ``nonce`` is not required (the refresh sent none).
     """
-    if claims.get("iss") != issuer:
-        raise TokenInvalid("the refreshed ID token is from another issuer")
-    audiences = _audiences(claims)
-    if client_id not in audiences:
-        raise TokenInvalid("the refreshed ID token is for another client")
-    if len(audiences) > 1 and claims.get("azp") != client_id:
-        raise TokenInvalid("the refreshed ID token was issued to another party ('azp')")
-    if claims.get("sub") != subject:
-        raise TokenInvalid("the refreshed ID token names another user")
-    check_times(claims, now=now, leeway=leeway)
+    options: dict[str, ClaimsOption] = {
+        "iss": {"essential": True, "value": issuer},
+        **_audience_options(claims, client_id),
+        "sub": {"essential": True, "value": subject},
+    }
+    _check(claims, options, _REFRESHED_ID_TOKEN_REFUSALS, now=now, leeway=leeway)
 
 
 def check_access_token_claims(
@@ -132,13 +201,12 @@ def check_access_token_claims(
     ``nonce``, ``at_hash`` or ``c_hash`` (only ID tokens carry those) and no Keycloak
     ``typ: ID`` claim.
     """
-    if claims.get("iss") != issuer:
-        raise TokenInvalid("the access token is from another issuer")
-    if audience not in _audiences(claims):
-        raise TokenInvalid("the access token is for another audience")
-    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-        raise TokenInvalid("the access token has no 'sub'")
-    check_times(claims, now=now, leeway=leeway)
+    options: dict[str, ClaimsOption] = {
+        "iss": {"essential": True, "value": issuer},
+        "aud": {"essential": True, "value": audience},
+        "sub": {"essential": True},
+    }
+    _check(claims, options, _ACCESS_TOKEN_REFUSALS, now=now, leeway=leeway)
     typ = header.get("typ")
     if isinstance(typ, str) and typ.lower() in ACCESS_TOKEN_TYPES:
         return
@@ -146,17 +214,13 @@ def check_access_token_claims(
         raise TokenInvalid("an ID token is not accepted as a bearer token")
 
 
-def _audiences(claims: Mapping[str, Any]) -> list[str]:
-    aud = claims.get("aud")
-    if isinstance(aud, str):
-        return [aud]
-    if isinstance(aud, list):
-        return [a for a in aud if isinstance(a, str)]
-    return []
+def _all_strings(values: list[object]) -> bool:
+    return all(isinstance(v, str) for v in values)
 
 
-def _is_number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _is_time(value: object) -> TypeGuard[int | float]:
+    """A NumericDate: a number, not a boolean, and finite (``NaN`` compares false to all)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class TokenVerifier:

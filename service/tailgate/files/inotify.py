@@ -5,40 +5,39 @@ inotify. Every follower and the catalog watcher share one inotify descriptor: th
 kernel returns the same watch descriptor for the same inode, so registrations are
 reference-counted here and removed only when the last subscriber leaves.
 
-Bound through ctypes: the three system calls are all we need, and no dependency
-reads events on our loop the way followers need them.
+``inotify_simple`` makes the system calls and decodes the events. Its descriptor is
+registered with the loop, and each wake-up reads at most ``READ_SIZE`` bytes with
+``os.read`` (its own ``read()`` takes everything queued), so one busy folder cannot
+hold the loop for the length of the whole kernel queue.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
+import contextlib
 import errno
 import logging
 import os
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from inotify_simple import INotify, flags, parse_events
+
 log = logging.getLogger(__name__)
 
-IN_MODIFY = 0x00000002
-IN_ATTRIB = 0x00000004
-IN_CLOSE_WRITE = 0x00000008
-IN_MOVED_FROM = 0x00000040
-IN_MOVED_TO = 0x00000080
-IN_CREATE = 0x00000100
-IN_DELETE = 0x00000200
-IN_DELETE_SELF = 0x00000400
-IN_MOVE_SELF = 0x00000800
-IN_Q_OVERFLOW = 0x00004000
-IN_IGNORED = 0x00008000
-IN_ONLYDIR = 0x01000000
-IN_MASK_ADD = 0x20000000
-
-IN_NONBLOCK = 0o4000
-IN_CLOEXEC = 0o2000000
+IN_MODIFY = int(flags.MODIFY)
+IN_ATTRIB = int(flags.ATTRIB)
+IN_CLOSE_WRITE = int(flags.CLOSE_WRITE)
+IN_MOVED_FROM = int(flags.MOVED_FROM)
+IN_MOVED_TO = int(flags.MOVED_TO)
+IN_CREATE = int(flags.CREATE)
+IN_DELETE = int(flags.DELETE)
+IN_DELETE_SELF = int(flags.DELETE_SELF)
+IN_MOVE_SELF = int(flags.MOVE_SELF)
+IN_Q_OVERFLOW = int(flags.Q_OVERFLOW)
+IN_IGNORED = int(flags.IGNORED)
+IN_ONLYDIR = int(flags.ONLYDIR)
+IN_MASK_ADD = int(flags.MASK_ADD)
 
 #: What a directory watch reports: names appearing, vanishing, being written.
 DIR_EVENTS = (
@@ -47,7 +46,6 @@ DIR_EVENTS = (
 #: What a file watch reports: writes and truncation, and the inode being moved or unlinked.
 FILE_EVENTS = IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF
 
-_EVENT_HEADER = struct.Struct("iIII")
 #: Bytes of events read at once.
 READ_SIZE = 65536
 #: ``dispatch_pending`` reads at most this many times (about 65,000 events).
@@ -59,18 +57,6 @@ Callback = Callable[[int, str | None], None]
 
 class InotifyUnavailable(OSError):
     """inotify cannot be used here (kernel, limits, filesystem): poll instead."""
-
-
-def _load_libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name or "libc.so.6", use_errno=True)
-        libc.inotify_init1.argtypes = [ctypes.c_int]
-        libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-        libc.inotify_rm_watch.argtypes = [ctypes.c_int, ctypes.c_int]
-    except (OSError, AttributeError):
-        return None
-    return libc
 
 
 @dataclass
@@ -101,20 +87,20 @@ class InotifyHub:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._libc = _load_libc()
+        self._inotify: INotify | None = None
         self._fd = -1
         self._watches: dict[int, _Watch] = {}
         self._next_token = 0
         #: Events of one read are being handed to subscribers (more may follow).
         self.dispatching = False
-        if self._libc is None:
+        try:
+            # AttributeError: a C library without inotify_init1 (not Linux).
+            self._inotify = INotify(nonblocking=True)
+        except (OSError, AttributeError) as exc:
+            log.warning("inotify unavailable (%s): files will be polled", exc)
             return
-        fd = self._libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
-        if fd < 0:
-            log.warning("inotify unavailable (%s): files will be polled", _strerror())
-            return
-        self._fd = fd
-        loop.add_reader(fd, self._on_readable)
+        self._fd = self._inotify.fileno()
+        loop.add_reader(self._fd, self._on_readable)
 
     @property
     def available(self) -> bool:
@@ -122,12 +108,13 @@ class InotifyHub:
 
     def subscribe(self, path: str, mask: int, callback: Callback) -> Watch:
         """Watch ``path`` for ``mask``; raises InotifyUnavailable when it cannot."""
-        if self._fd < 0 or self._libc is None:
+        if self._inotify is None or self._fd < 0:
             raise InotifyUnavailable(errno.ENOSYS, "inotify is not available")
-        wd = self._libc.inotify_add_watch(self._fd, os.fsencode(path), mask | IN_MASK_ADD)
-        if wd < 0:
-            err = ctypes.get_errno()
-            raise InotifyUnavailable(err, f"cannot watch {path}: {os.strerror(err)}")
+        try:
+            wd: int = self._inotify.add_watch(path, mask | IN_MASK_ADD)
+        except OSError as exc:
+            err = exc.errno or errno.EINVAL
+            raise InotifyUnavailable(err, f"cannot watch {path}: {os.strerror(err)}") from None
         entry = self._watches.get(wd)
         if entry is None:
             entry = self._watches[wd] = _Watch(wd, path)
@@ -149,9 +136,11 @@ class InotifyHub:
                 return
 
     def close(self) -> None:
-        if self._fd >= 0:
-            self._loop.remove_reader(self._fd)
-            os.close(self._fd)
+        if self._inotify is not None:
+            if self._fd >= 0:
+                self._loop.remove_reader(self._fd)
+            self._inotify.close()
+            self._inotify = None
             self._fd = -1
         self._watches.clear()
 
@@ -162,9 +151,10 @@ class InotifyHub:
         entry.callbacks.pop(token, None)
         if not entry.callbacks:
             del self._watches[wd]
-            if self._fd >= 0 and self._libc is not None:
+            if self._inotify is not None:
                 # Fails harmlessly (EINVAL) when the kernel already dropped the watch.
-                self._libc.inotify_rm_watch(self._fd, wd)
+                with contextlib.suppress(OSError):
+                    self._inotify.rm_watch(wd)
 
     def _on_readable(self) -> bool:
         """Hand out one read of events; False when there was nothing to read."""
@@ -177,24 +167,20 @@ class InotifyHub:
             return False
         # Collect first, then call: a callback may subscribe or unsubscribe.
         calls: list[tuple[Callback, int, str | None]] = []
-        pos = 0
-        while pos + _EVENT_HEADER.size <= len(data):
-            wd, mask, _cookie, length = _EVENT_HEADER.unpack_from(data, pos)
-            pos += _EVENT_HEADER.size
-            raw_name = data[pos : pos + length].rstrip(b"\0")
-            pos += length
-            name = os.fsdecode(raw_name) if raw_name else None
+        for event in parse_events(data):
+            mask: int = event.mask
             if mask & IN_Q_OVERFLOW:
                 # Events were lost: everyone re-checks.
                 for entry in self._watches.values():
                     calls.extend((cb, mask, None) for cb in entry.callbacks.values())
                 continue
-            found = self._watches.get(wd)
+            found = self._watches.get(event.wd)
             if found is None:
                 continue
+            name: str | None = event.name or None
             calls.extend((cb, mask, name) for cb in found.callbacks.values())
             if mask & IN_IGNORED:
-                self._watches.pop(wd, None)
+                self._watches.pop(event.wd, None)
         # Subscribers can tell a batch still being handed out from one handed out whole.
         self.dispatching = True
         try:
@@ -206,7 +192,3 @@ class InotifyHub:
         finally:
             self.dispatching = False
         return True
-
-
-def _strerror() -> str:
-    return os.strerror(ctypes.get_errno())
