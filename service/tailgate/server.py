@@ -53,12 +53,13 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        # Metrics first: whoever sees the app answer may scrape at once.
         if settings.metrics_port:
             metrics_runner = web.AppRunner(create_metrics_app(metrics), access_log=None)
             await metrics_runner.setup()
             await web.TCPSite(metrics_runner, settings.host, settings.metrics_port).start()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
         log.info(
             "tailgate is serving",
             extra={
