@@ -19,6 +19,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	bash tests/setup.d/10-apt.sh && bash tests/setup.d/35-ui.sh
 	tests/ui/node_modules/.bin/eslint -c tests/ui/eslint.config.js service/tailgate/static tests/ui
 
