@@ -10,23 +10,23 @@ calls ``subscribe_at`` with what it fetched.
 Each line keeps the timestamp its source wrote (the kubelet's RFC 3339 prefix, as
 text) beside it; frames carry them as ``timestamps``, parallel to ``lines``.
 
-Batches are paced: a line after a quiet spell goes out at once, but under load the
-lines read meanwhile are merged into one batch at most every ``PACE_PER_VIEWER``
-seconds per subscriber (capped by ``PACE_MAX``). Every batch costs each viewer a
-wake-up and a write, so with many viewers fewer, larger batches keep CPU flat while
-adding only a few milliseconds of latency.
+Batches are paced by the policy every shared source uses (``streaming.pacing``): a
+line after a quiet spell goes out at once, but under load the lines read meanwhile
+are merged into one batch. Every batch costs each viewer a wake-up and a write after
+the hub handed it out (``WAKE_COST`` each), so with many viewers fewer, larger
+batches keep CPU flat while adding only a few milliseconds of latency.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..errors import SourceError
 from ..streaming.frames import notice_payload
+from ..streaming.pacing import WAKE_COST, FanoutPacer
 from .batches import FRAME_BYTES, Batch, frames, mark
 from .log_lines import Position
 from .pod_cursor import log_tag, source_hash
@@ -37,9 +37,6 @@ from .subscriber import Mark, Subscriber
 QUEUE_BYTES = 1024 * 1024
 #: The ring keeps at most this many bytes of text, whatever its line count.
 RING_BYTES = 8 * 1024 * 1024
-#: Spacing between batches per subscriber, and its ceiling.
-PACE_PER_VIEWER = 0.0001
-PACE_MAX = 0.025
 
 Line = tuple[Position, str, str | None]
 
@@ -109,7 +106,7 @@ class LineHub:
         self._state_listeners: set[Callable[[bytes], None]] = set()
         self._pending: list[_Pending] = []
         self._flush_handle: asyncio.Handle | asyncio.TimerHandle | None = None
-        self._last_flush = 0.0
+        self._pacer = FanoutPacer()
 
     # -- the stream's side ----------------------------------------------------------
 
@@ -168,12 +165,11 @@ class LineHub:
             # Used without a loop (pure tests): no pacing, batches go out at once.
             self.flush()
             return
-        spacing = min(PACE_MAX, PACE_PER_VIEWER * len(self._subscribers))
-        due = self._last_flush + spacing
-        if due <= loop.time():
-            self._flush_handle = loop.call_soon(self.flush)
+        delay = self._pacer.delay(loop.time())
+        if delay > 0:
+            self._flush_handle = loop.call_later(delay, self.flush)
         else:
-            self._flush_handle = loop.call_at(due, self.flush)
+            self._flush_handle = loop.call_soon(self.flush)
 
     def flush(self) -> None:
         """Hand the lines published since the last batch to every queue."""
@@ -183,8 +179,11 @@ class LineHub:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        with contextlib.suppress(RuntimeError):
-            self._last_flush = asyncio.get_running_loop().time()
+        try:
+            clock: Callable[[], float] | None = asyncio.get_running_loop().time
+        except RuntimeError:
+            clock = None  # pure tests: no pacing
+        started = clock() if clock is not None else 0.0
         for held in pending:
             batch = Batch(
                 held.texts,
@@ -198,6 +197,10 @@ class LineHub:
             )
             for subscriber in self._subscribers:
                 subscriber.push(batch)
+        if clock is not None:
+            # Each subscriber's own task writes the batch later: that is most of its cost.
+            deferred = WAKE_COST * len(self._subscribers)
+            self._pacer.record(started, clock(), deferred)
 
     def notice(self, event: str, message: str) -> None:
         """A notice in order with the lines around it, for current viewers."""
