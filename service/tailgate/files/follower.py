@@ -19,10 +19,12 @@ open file:
 
 Changes arrive through inotify (the file's own inode, and its directory for the
 name); a slow safety poll catches what inotify cannot see, and network filesystems
-are polled, with the ``stat`` that can hang there run off the event loop.
-Decisions about what a look at the path means are pure (``path_state``). Viewers
-that fall behind leave the live set with their position and catch up on their own
-(see ``file_tail``); the follower never waits for anyone.
+are polled, with the ``stat`` that can hang there run off the event loop
+(``wakeups``). The follower decides when to look and when to read; reading is
+``chain_reader``'s, acting on what the path names is ``path_watch``'s, and the
+decisions both make are pure (``path_state``, ``wakeups.dir_news``). Viewers that
+fall behind leave the live set (``streaming.fanout``) with their position and catch
+up on their own (see ``file_tail``); the follower never waits for anyone.
 """
 
 from __future__ import annotations
@@ -39,23 +41,12 @@ from .chain import HandleChain
 from .chain_reader import READ_SIZE, ChainReader
 from .follow_state import FollowState, State
 from .handle import FileHandle, Position
-from .inotify import (
-    IN_ATTRIB,
-    IN_CREATE,
-    IN_DELETE,
-    IN_DELETE_SELF,
-    IN_IGNORED,
-    IN_MOVE_SELF,
-    IN_MOVED_FROM,
-    IN_MOVED_TO,
-    IN_Q_OVERFLOW,
-    InotifyHub,
-)
+from .inotify import IN_IGNORED, InotifyHub
 from .lines import DEFAULT_MAX_LINE
 from .live_set import LiveSet, position_copy
-from .path_watch import PathWatch, stat_path
+from .path_watch import PathWatch
 from .roots import FileRoots
-from .wakeups import POLL_INTERVAL, FollowMode, Wakeups
+from .wakeups import POLL_INTERVAL, FollowMode, Wakeups, dir_news, file_news
 
 __all__ = ["READ_SIZE", "FileFollower", "FollowMode", "State"]
 
@@ -63,10 +54,6 @@ log = logging.getLogger(__name__)
 
 #: While reading a large batch, pending events are handed out this often (seconds).
 LOOK_EVERY = 0.004
-#: Directory events that may change which file the path names.
-_NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
-#: Directory events that give the name to a new file.
-_NEW_NAME = IN_CREATE | IN_MOVED_TO
 
 
 class FileFollower:
@@ -109,6 +96,7 @@ class FileFollower:
             self._state,
             opened=self._watch_file,
             changed=self._notify_changed,
+            looked=self._schedule_pump,
         )
         self._changed: asyncio.Future[None] | None = None
         self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
@@ -116,9 +104,7 @@ class FileFollower:
         self._hub = hub
         self._pumping = False
         self._looked_at = 0.0
-        self._look_task: asyncio.Task[None] | None = None
         self._flush_due = False
-        self._check_due = True
         self._late_due = False
         self._wakeups = Wakeups(
             path,
@@ -145,8 +131,7 @@ class FileFollower:
         for handle in (self._pump_handle, self._look_handle):
             if handle is not None:
                 handle.cancel()
-        if self._look_task is not None:
-            self._look_task.cancel()
+        self._path.close()
         self._wakeups.close()
         self._live.close()
         self._state.clear()
@@ -201,7 +186,7 @@ class FileFollower:
         viewer.live_exit = lambda: self.leave_live(viewer)
         fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
         # Whatever arrived while nobody was live is read now.
-        self._check_due = True
+        self._path.due = True
         self._schedule_pump()
         return fut
 
@@ -252,37 +237,30 @@ class FileFollower:
     # -- events ---------------------------------------------------------------------
 
     def _on_dir_event(self, mask: int, name: str | None) -> None:
-        if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
-            self._check_due = True
-            if mask & IN_Q_OVERFLOW:
-                self._chain.overflowed = True
-            if mask & IN_IGNORED:
-                # The directory itself went away: fall back on polling until it returns.
-                self._wakeups.dir_gone()
-        elif name != self._name:
-            if not self._chain.watching_late:
-                return
-            # Perhaps a write to a finished file under its rotated name.
-            self._late_due = True
-        elif mask & _NAME_CHANGES:
-            self._check_due = True
-            if mask & _NEW_NAME:
-                self._chain.name_events += 1
-            if mask & IN_MOVED_FROM:
-                self._path.renamed = True
-        elif self.pos is None or self.pos.handle is not self._chain.newest:
-            # A write to a newer file than the one read: the writer may have moved on.
-            self._check_due = True
-        else:
-            # A write to the file we read: its own watch reports it too.
+        pos, chain = self.pos, self._chain
+        news = dir_news(
+            mask,
+            name,
+            own=self._name,
+            watching_late=chain.watching_late,
+            reading_newest=pos is not None and pos.handle is chain.newest,
+        )
+        if news is None:
             return
+        if news.dir_gone:
+            # Fall back on polling until the folder returns.
+            self._wakeups.dir_gone()
+        chain.overflowed |= news.overflowed
+        chain.name_events += news.new_name
+        self._path.renamed |= news.renamed
+        self._path.due |= news.look
+        self._late_due |= news.late
         # After the whole batch of events, so that every new name in it is counted
         # before the path is looked at (a file may have come and gone in between).
         self._schedule_look()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
-        if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
-            self._check_due = True
+        self._path.due |= file_news(mask)
         if mask & IN_IGNORED:
             self._wakeups.file_gone()
         self._pump_now()
@@ -297,29 +275,12 @@ class FileFollower:
 
     def _on_poll(self) -> None:
         self._late_due = self._chain.watching_late
-        self._check_due = True
+        self._path.due = True
         self._schedule_pump()
         self._wakeups.arm(holding=self.pos is not None)
 
     def _look_if_due(self) -> None:
-        """Look at the path if something may have changed it (off the loop when polling)."""
-        if not self._check_due:
-            return
-        self._check_due = False
-        if not self._wakeups.polling:
-            self._path.look()
-        elif self._look_task is None:
-            # On a network filesystem a stat can hang: never on the event loop.
-            self._look_task = self._loop.create_task(self._look_off_loop())
-
-    async def _look_off_loop(self) -> None:
-        try:
-            seen = await asyncio.to_thread(stat_path, self.path)
-        finally:
-            self._look_task = None
-        if not self._closed:
-            self._path.look(seen=seen)
-            self._schedule_pump()
+        self._path.look_if_due(polling=self._wakeups.polling)
 
     def _on_quiet(self, offset: int, size: int) -> None:
         pos = self.pos

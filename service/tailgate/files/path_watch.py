@@ -11,6 +11,7 @@ was given to and lost again before a look are reported as a ``gap``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Callable
@@ -48,6 +49,7 @@ class PathWatch:
         *,
         opened: Callable[[], None],
         changed: Callable[[], None],
+        looked: Callable[[], None],
     ) -> None:
         self.path = path
         self._roots = roots
@@ -58,10 +60,41 @@ class PathWatch:
         self._opened = opened
         #: Called when the state changed (viewers waiting for news look again).
         self._changed = changed
+        #: Called after a look made off the loop (what it found may be read now).
+        self._looked = looked
+        #: Something may have changed what the path names: look at it when next due.
+        self.due = True
+        self._look_task: asyncio.Task[None] | None = None
+        self._closed = False
         #: The name left by a rename since the last new file (rotated, not deleted).
         self.renamed = False
         #: The first file read, and where reading it began (for viewers that waited).
         self.first: tuple[FileHandle, int] | None = None
+
+    def close(self) -> None:
+        self._closed = True
+        if self._look_task is not None:
+            self._look_task.cancel()
+
+    def look_if_due(self, *, polling: bool) -> None:
+        """Look at the path if something may have changed it (off the loop when polling)."""
+        if not self.due:
+            return
+        self.due = False
+        if not polling:
+            self.look()
+        elif self._look_task is None:
+            # On a network filesystem a stat can hang: never on the event loop.
+            self._look_task = asyncio.get_running_loop().create_task(self._look_off_loop())
+
+    async def _look_off_loop(self) -> None:
+        try:
+            seen = await asyncio.to_thread(stat_path, self.path)
+        finally:
+            self._look_task = None
+        if not self._closed:
+            self.look(seen=seen)
+            self._looked()
 
     def look(self, *, initial: bool = False, seen: os.stat_result | OSError | None = None) -> None:
         """Act on what the path names now (``seen``: a ``stat`` already made off the loop)."""
