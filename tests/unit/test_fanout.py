@@ -186,3 +186,20 @@ def test_work_left_for_later_spaces_batches_too_up_to_the_ceiling() -> None:
     assert pacer.delay(10.0) == pytest.approx(0.005)
     pacer.record(20.0, 20.0, deferred=1.0)
     assert pacer.delay(20.0) == pytest.approx(0.02)
+
+
+def test_a_batch_offered_to_queues_leaves_the_refusing_ones_and_counts_their_later_work() -> None:
+    # Pod logs: each live member is a queue its viewer's own task writes out later.
+    clock = Clock(10.0, 10.0, 10.0)
+    live: LiveSet[str, int] = LiveSet(FanoutPacer(duty=0.5, max_delay=0.02), clock=clock)
+    told = {name: Told() for name in ("roomy", "full", "also roomy")}
+    for name, hand_off in told.items():
+        live.join(name, hand_off)
+    took = live.offer_all(lambda name: name != "full", 41, deferred=0.001)
+    assert took == 2
+    assert {name: t.heard for name, t in told.items()} == {
+        "roomy": [],
+        "full": [41],
+        "also roomy": [],
+    }
+    assert live.delay() == pytest.approx(0.002)  # two viewers' writes still to come

@@ -1,11 +1,13 @@
 """One shared log stream's fan-out: the ring, and one bounded queue per viewer.
 
 The stream publishes each batch once; the hub adds it to the ring (``ring.py``: new
-viewers take their backlog and resume from it) and appends it to every viewer's
-queue (``subscriber.py``). Publishing never waits for a viewer, so a slow or paused
-one costs at most its queue bound and never slows the others; it catches up from
-the ring later. No I/O here: resuming from the API server is ``resume.py``'s, which
-calls ``subscribe_at`` with what it fetched.
+viewers take their backlog and resume from it) and appends it to the queue of every
+viewer in its live set (``streaming.fanout``, the core files use too; the queues
+are ``subscriber.py``'s). Publishing never waits for a viewer, so a slow or paused
+one costs at most its queue bound and never slows the others: it leaves the live
+set at the mark before the batch it could not take, catches up from the ring, and
+joins again at the ring's end. No I/O here: resuming from the API server is
+``resume.py``'s, which calls ``subscribe_at`` with what it fetched.
 
 Each line keeps the timestamp its source wrote (the kubelet's RFC 3339 prefix, as
 text) beside it; frames carry them as ``timestamps``, parallel to ``lines``.
@@ -25,8 +27,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..errors import SourceError
+from ..streaming.fanout import LiveSet
 from ..streaming.frames import notice_payload
-from ..streaming.pacing import WAKE_COST, FanoutPacer
+from ..streaming.pacing import WAKE_COST
 from .batches import FRAME_BYTES, Batch, frames, mark
 from .log_lines import Position
 from .pod_cursor import log_tag, source_hash
@@ -92,6 +95,10 @@ class LineHub:
         self._queue_bytes = queue_bytes
         self._on_drop = on_drop
         self._subscribers: set[Subscriber] = set()
+        #: The subscribers at the live end: they get each batch as it is handed out.
+        self._live: LiveSet[Subscriber, Mark] = LiveSet()
+        #: The ring's sequence number and line count at the last entry handed out.
+        self._handed: Mark = (0, 0)
         #: Sources that can be read again from the API server, for resumes.
         self.backfills: dict[str | None, Backfill] = {}
         #: Reads again in flight or just done, shared by resumes (see ``resume.py``).
@@ -106,7 +113,6 @@ class LineHub:
         self._state_listeners: set[Callable[[bytes], None]] = set()
         self._pending: list[_Pending] = []
         self._flush_handle: asyncio.Handle | asyncio.TimerHandle | None = None
-        self._pacer = FanoutPacer()
 
     # -- the stream's side ----------------------------------------------------------
 
@@ -165,7 +171,7 @@ class LineHub:
             # Used without a loop (pure tests): no pacing, batches go out at once.
             self.flush()
             return
-        delay = self._pacer.delay(loop.time())
+        delay = self._live.delay()
         if delay > 0:
             self._flush_handle = loop.call_later(delay, self.flush)
         else:
@@ -179,11 +185,6 @@ class LineHub:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        try:
-            clock: Callable[[], float] | None = asyncio.get_running_loop().time
-        except RuntimeError:
-            clock = None  # pure tests: no pacing
-        started = clock() if clock is not None else 0.0
         for held in pending:
             batch = Batch(
                 held.texts,
@@ -195,12 +196,7 @@ class LineHub:
                 seq=held.seq,
                 total=held.total,
             )
-            for subscriber in self._subscribers:
-                subscriber.push(batch)
-        if clock is not None:
-            # Each subscriber's own task writes the batch later: that is most of its cost.
-            deferred = WAKE_COST * len(self._subscribers)
-            self._pacer.record(started, clock(), deferred)
+            self._hand_out(batch)
 
     def notice(self, event: str, message: str) -> None:
         """A notice in order with the lines around it, for current viewers."""
@@ -213,8 +209,13 @@ class LineHub:
         entry = self.ring.add_notice(payload)
         cursor = mark(self.epoch, entry.seq, self.log, dict(self.ring.positions))
         batch = Batch([], None, cursor, 0, notice=payload, seq=entry.seq, total=entry.lines)
-        for subscriber in self._subscribers:
-            subscriber.push(batch)
+        self._hand_out(batch)
+
+    def _hand_out(self, batch: Batch) -> None:
+        """To every live queue; a full one leaves the live set at the entry before ``batch``."""
+        before, self._handed = self._handed, (batch.seq, batch.total)
+        # Each subscriber's own task writes the batch later: most of what it costs.
+        self._live.offer_all(lambda s: s.push(batch), before, deferred=WAKE_COST)
 
     def set_state(self, frame: bytes | None) -> None:
         """The stream's condition changed; ``frame`` (if any) goes to every viewer now."""
@@ -262,8 +263,9 @@ class LineHub:
         # Lines still waiting for their batch are in the ring already: hand them out
         # first, so the new viewer gets them once, from its backlog.
         self.flush()
-        subscriber = Subscriber(self._queue_bytes, self._catch_up, self._position_of)
+        subscriber = Subscriber(self._queue_bytes, self._catch_up, self._position_of, self._rejoin)
         self._subscribers.add(subscriber)
+        self._rejoin(subscriber)
         return subscriber
 
     def subscribe(self, backlog: int) -> tuple[Subscriber, Start]:
@@ -327,6 +329,12 @@ class LineHub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
+        self._live.drop(subscriber)
+
+    def _rejoin(self, subscriber: Subscriber) -> None:
+        """At the end of what was handed out (the ring's end, once flushed): live again."""
+        if subscriber in self._subscribers:
+            self._live.join(subscriber, subscriber.fell_behind)
 
     @property
     def subscribers(self) -> int:

@@ -9,10 +9,11 @@ own (the file, the ring) and joins again once it stands at the live end: nobody
 waits for anybody, and nobody skips or repeats a frame at the hand-off.
 
 This is the relay's hot path and it does no I/O: viewers are anything that can be
-``offer``-ed a frame, positions are whatever the source counts in (a file position,
-a ring mark), and the clock is passed in, so the rules are tested without sockets,
-files or an event loop. Batches are spaced by ``FanoutPacer``, the one pacing policy
-of every source.
+``offer``-ed a frame (a file's viewers) or a batch (a pod log's queues, which their
+viewers' tasks write out), positions are whatever the source counts in (a file
+position, a ring mark), and the clock is passed in, so the rules are tested without
+sockets, files or an event loop. Batches are spaced by ``FanoutPacer``, the one
+pacing policy of every source.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class Sink(Hashable, Protocol):
 
 
 P = TypeVar("P")
-V = TypeVar("V", bound=Sink)
+V = TypeVar("V", bound=Hashable)
+S = TypeVar("S", bound=Sink)
 
 #: Told once when a viewer leaves: where it stands now, or None when it went away.
 HandOff = Callable[[P | None], None]
@@ -98,20 +100,30 @@ class LiveSet(Generic[V, P]):
         for hand_off in live.values():
             hand_off(None)
 
-    def fan_out(self, payload: bytes, lines: int, before: P) -> int:
-        """Offer one frame to every live viewer; returns how many took it.
+    def fan_out(self: LiveSet[S, P], payload: bytes, lines: int, before: P) -> int:
+        """Offer one frame, built once, to every live viewer; returns how many took it.
 
         Those that cannot take it leave at ``before``, the position just before this
         frame, so they read it again themselves and lose nothing.
         """
-        live = self._live
-        if not live:
+        if not self._live:
             return 0
         frame = ws_text_frame(payload)
         size = len(payload)
+        return self.offer_all(lambda viewer: viewer.offer(frame, lines, size), before)
+
+    def offer_all(self, offer: Callable[[V], bool], before: P, *, deferred: float = 0.0) -> int:
+        """Offer one batch to every live viewer with ``offer``; returns how many took it.
+
+        Those ``offer`` refuses leave at ``before``. ``deferred`` is the loop time each
+        viewer that took it spends on it later (see ``FanoutPacer``).
+        """
+        live = self._live
+        if not live:
+            return 0
         started = self._clock()
-        behind = [viewer for viewer in live if not viewer.offer(frame, lines, size)]
+        behind = [viewer for viewer in live if not offer(viewer)]
         for viewer in behind:
             live.pop(viewer)(before)
-        self._pacer.record(started, self._clock())
+        self._pacer.record(started, self._clock(), deferred * len(live))
         return len(live)
