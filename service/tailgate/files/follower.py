@@ -73,7 +73,7 @@ class FileFollower:
         self.log_id = log_id
         #: Every file read for this log must lie under these (fixed when following starts).
         self.roots = roots.for_log(path)
-        self._dir, self._name = os.path.split(path)
+        self._name = os.path.basename(path)
         self._loop = asyncio.get_running_loop()
         self._state = FollowState(log_id, metrics)
         self._chain = HandleChain(path, self.roots)
