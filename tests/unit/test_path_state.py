@@ -9,13 +9,17 @@ from dataclasses import dataclass
 
 import pytest
 
+from tailgate.files.follow_state import State
 from tailgate.files.path_state import (
     Action,
+    FirstFile,
     Held,
+    first_file,
     late_bytes,
     lost_to_truncation,
     missed_files,
     on_path,
+    settled,
     switch_event,
     truncated,
     writer_moved_on,
@@ -72,6 +76,55 @@ def test_a_new_file_is_rotated_when_the_old_one_was_renamed_and_created_when_it_
     old_linked: bool, renamed: bool, event: str
 ) -> None:
     assert switch_event(old_linked=old_linked, renamed=renamed) == event
+
+
+@pytest.mark.parametrize(("old_linked", "renamed"), [(True, True), (True, False), (False, False)])
+def test_a_new_file_after_viewers_heard_deleted_is_always_created(
+    old_linked: bool, renamed: bool
+) -> None:
+    assert switch_event(old_linked=old_linked, renamed=renamed, was_deleted=True) == "created"
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "enter"),
+    [
+        (Action.SAME, State.OK, None),
+        (Action.SAME, State.WAITING, State.OK),
+        (Action.SAME, State.DELETED, State.OK),
+        (Action.SAME, State.ERROR, State.OK),
+        (Action.WAIT, State.OK, State.WAITING),
+        (Action.WAIT, State.WAITING, None),
+        (Action.WAIT, State.ERROR, State.WAITING),
+        (Action.DELETED, State.OK, State.DELETED),
+        (Action.DELETED, State.DELETED, None),
+        (Action.ROTATING, State.OK, None),
+        (Action.ROTATING, State.DELETED, None),
+        (Action.OPEN_FIRST, State.WAITING, None),
+        (Action.OPEN_NEXT, State.DELETED, None),
+        (Action.ERROR, State.OK, None),
+        (Action.NOT_A_FILE, State.OK, None),
+    ],
+)
+def test_a_look_settles_the_state_the_table_says_and_never_repeats_it(
+    action: Action, state: State, enter: State | None
+) -> None:
+    assert settled(action, state) is enter
+
+
+@pytest.mark.parametrize(
+    ("was", "initial", "first"),
+    [
+        (State.OK, True, FirstFile(at_end=True, event=None)),
+        (State.WAITING, False, FirstFile(at_end=False, event="appeared")),
+        (State.ERROR, False, FirstFile(at_end=True, event="available")),
+        (State.ERROR, True, FirstFile(at_end=True, event="available")),
+        (State.DELETED, False, FirstFile(at_end=False, event=None)),
+    ],
+)
+def test_a_first_file_that_appeared_is_read_from_its_start_and_one_there_all_along_from_its_end(
+    was: State, initial: bool, first: FirstFile
+) -> None:
+    assert first_file(was, initial=initial) == first
 
 
 @pytest.mark.parametrize(

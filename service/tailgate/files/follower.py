@@ -19,10 +19,12 @@ open file:
 
 Changes arrive through inotify (the file's own inode, and its directory for the
 name); a slow safety poll catches what inotify cannot see, and network filesystems
-are polled, with the ``stat`` that can hang there run off the event loop.
-Decisions about what a look at the path means are pure (``path_state``). Viewers
-that fall behind leave the live set with their position and catch up on their own
-(see ``file_tail``); the follower never waits for anyone.
+are polled, with the ``stat`` that can hang there run off the event loop
+(``wakeups``). The follower decides when to look and when to read; reading is
+``chain_reader``'s, acting on what the path names is ``path_watch``'s, and the
+decisions both make are pure (``path_state``, ``wakeups.dir_news``). Viewers that
+fall behind leave the live set (``streaming.fanout``) with their position and catch
+up on their own (see ``file_tail``); the follower never waits for anyone.
 """
 
 from __future__ import annotations
@@ -33,56 +35,25 @@ import logging
 import os
 import time
 
-from ..errors import FileRefused
 from ..metrics import Metrics
-from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
-from . import notices
-from .backlog import line_boundary_at_or_before
 from .chain import HandleChain
-from .copies import truncated_copy_size
-from .follow_state import FollowState, State, error_reason
+from .chain_reader import READ_SIZE, ChainReader
+from .follow_state import FollowState, State
 from .handle import FileHandle, ReadPoint
-from .inotify import (
-    IN_ATTRIB,
-    IN_CREATE,
-    IN_DELETE,
-    IN_DELETE_SELF,
-    IN_IGNORED,
-    IN_MOVE_SELF,
-    IN_MOVED_FROM,
-    IN_MOVED_TO,
-    IN_Q_OVERFLOW,
-    InotifyHub,
-)
-from .lines import DEFAULT_MAX_LINE, split_lines
+from .inotify import IN_IGNORED, InotifyHub
+from .lines import DEFAULT_MAX_LINE
 from .live_set import LiveSet, position_copy
-from .partial_line import PartialLine
-from .path_state import (
-    Action,
-    Held,
-    lost_to_truncation,
-    on_path,
-    switch_event,
-    truncated,
-)
+from .path_watch import PathWatch
 from .roots import FileRoots
-from .wakeups import POLL_INTERVAL, FollowMode, Wakeups
+from .wakeups import POLL_INTERVAL, FollowMode, Wakeups, dir_news, file_news
 
 __all__ = ["READ_SIZE", "FileFollower", "FollowMode", "State"]
 
 log = logging.getLogger(__name__)
 
-#: Bytes read per frame: large enough to amortise per-frame costs, small enough to bound a frame.
-READ_SIZE = 256 * 1024
 #: While reading a large batch, pending events are handed out this often (seconds).
 LOOK_EVERY = 0.004
-#: Bytes one pump may read before letting other work run.
-PUMP_BUDGET = 4 * 1024 * 1024
-#: Directory events that may change which file the path names.
-_NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
-#: Directory events that give the name to a new file.
-_NEW_NAME = IN_CREATE | IN_MOVED_TO
 
 
 class FileFollower:
@@ -102,26 +73,39 @@ class FileFollower:
         self.log_id = log_id
         #: Every file read for this log must lie under these (fixed when following starts).
         self.roots = roots.for_log(path)
-        self._dir, self._name = os.path.split(path)
-        self._max_line = max_line
+        self._name = os.path.basename(path)
         self._loop = asyncio.get_running_loop()
-        self.pos: ReadPoint | None = None
         self._state = FollowState(log_id, metrics)
         self._chain = HandleChain(path, self.roots)
         self._live = LiveSet(self._loop, metrics, log_id)
+        self._reader = ChainReader(
+            path,
+            self.roots,
+            self._chain,
+            self._live,
+            max_line=max_line,
+            between_chunks=self._look_between_chunks,
+            moved=self._watch_file,
+            on_quiet=self._on_quiet,
+        )
+        self._path = PathWatch(
+            path,
+            self.roots,
+            self._chain,
+            self._reader,
+            self._state,
+            opened=self._watch_file,
+            changed=self._notify_changed,
+            looked=self._schedule_pump,
+        )
         self._changed: asyncio.Future[None] | None = None
         self._pump_handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._look_handle: asyncio.Handle | None = None
         self._hub = hub
         self._pumping = False
         self._looked_at = 0.0
-        self._look_task: asyncio.Task[None] | None = None
-        self._partial = PartialLine(self._on_quiet)
         self._flush_due = False
-        self._check_due = True
         self._late_due = False
-        #: The name left by a rename since the last new file (rotated, not deleted).
-        self._renamed = False
         self._wakeups = Wakeups(
             path,
             hub=hub,
@@ -132,36 +116,35 @@ class FileFollower:
             on_timer=self._on_poll,
         )
         self._closed = False
-        self._first_handle: FileHandle | None = None
-        self._first_offset = 0
 
     # -- life cycle ---------------------------------------------------------------
 
     def start(self) -> None:
         self._wakeups.start()
-        self._check_path(initial=True)
+        self._path.look(initial=True)
         self._wakeups.arm(holding=self.pos is not None)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._partial.done()
         for handle in (self._pump_handle, self._look_handle):
             if handle is not None:
                 handle.cancel()
-        if self._look_task is not None:
-            self._look_task.cancel()
+        self._path.close()
         self._wakeups.close()
         self._live.close()
         self._state.clear()
-        if self.pos is not None:
-            self.pos.release()
-            self.pos = None
+        self._reader.close()
         self._chain.close()
         self._notify_changed()
 
     # -- what viewers use -----------------------------------------------------------
+
+    @property
+    def pos(self) -> ReadPoint | None:
+        """Where the follower stands: the end of what it read (and fanned out)."""
+        return self._reader.pos
 
     @property
     def state(self) -> State:
@@ -190,22 +173,20 @@ class FileFollower:
         if pos.handle is not own.handle:
             if self._live or pos.handle not in HandleChain.members(own.handle):
                 return None
-            self.pos = position_copy(pos)
-            own.release()
-            self._watch_file()
-            own = self.pos
+            own = position_copy(pos)
+            self._reader.stand_at(own)
         if pos.truncations != own.handle.truncations:
             return None
         if pos.offset != own.offset:
             if self._live:
                 return None
             own.offset, own.tail = pos.offset, pos.tail
-            self._partial.done()
+            self._reader.partial.done()
         fut = self._live.join(viewer)
         viewer.live_exit = lambda: self.leave_live(viewer)
         fut.add_done_callback(lambda _: setattr(viewer, "live_exit", None))
         # Whatever arrived while nobody was live is read now.
-        self._check_due = True
+        self._path.due = True
         self._schedule_pump()
         return fut
 
@@ -228,10 +209,12 @@ class FileFollower:
         pos = self.pos
         if pos is None:
             return None
-        handle = self._first_handle
-        if handle is None or handle.fd < 0 or handle not in HandleChain.members(pos.handle):
+        first = self._path.first
+        if first is None:
             return position_copy(pos)
-        offset = self._first_offset
+        handle, offset = first
+        if handle.fd < 0 or handle not in HandleChain.members(pos.handle):
+            return position_copy(pos)
         return ReadPoint(handle.acquire(), offset, handle.bytes_before(offset), 0)
 
     async def wait_changed(self, within: float) -> None:
@@ -254,37 +237,30 @@ class FileFollower:
     # -- events ---------------------------------------------------------------------
 
     def _on_dir_event(self, mask: int, name: str | None) -> None:
-        if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
-            self._check_due = True
-            if mask & IN_Q_OVERFLOW:
-                self._chain.overflowed = True
-            if mask & IN_IGNORED:
-                # The directory itself went away: fall back on polling until it returns.
-                self._wakeups.dir_gone()
-        elif name != self._name:
-            if not self._chain.watching_late:
-                return
-            # Perhaps a write to a finished file under its rotated name.
-            self._late_due = True
-        elif mask & _NAME_CHANGES:
-            self._check_due = True
-            if mask & _NEW_NAME:
-                self._chain.name_events += 1
-            if mask & IN_MOVED_FROM:
-                self._renamed = True
-        elif self.pos is None or self.pos.handle is not self._chain.newest:
-            # A write to a newer file than the one read: the writer may have moved on.
-            self._check_due = True
-        else:
-            # A write to the file we read: its own watch reports it too.
+        pos, chain = self.pos, self._chain
+        news = dir_news(
+            mask,
+            name,
+            own=self._name,
+            watching_late=chain.watching_late,
+            reading_newest=pos is not None and pos.handle is chain.newest,
+        )
+        if news is None:
             return
+        if news.dir_gone:
+            # Fall back on polling until the folder returns.
+            self._wakeups.dir_gone()
+        chain.overflowed |= news.overflowed
+        chain.name_events += news.new_name
+        self._path.renamed |= news.renamed
+        self._path.due |= news.look
+        self._late_due |= news.late
         # After the whole batch of events, so that every new name in it is counted
         # before the path is looked at (a file may have come and gone in between).
         self._schedule_look()
 
     def _on_file_event(self, mask: int, _name: str | None) -> None:
-        if mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW):
-            self._check_due = True
+        self._path.due |= file_news(mask)
         if mask & IN_IGNORED:
             self._wakeups.file_gone()
         self._pump_now()
@@ -299,29 +275,12 @@ class FileFollower:
 
     def _on_poll(self) -> None:
         self._late_due = self._chain.watching_late
-        self._check_due = True
+        self._path.due = True
         self._schedule_pump()
         self._wakeups.arm(holding=self.pos is not None)
 
     def _look_if_due(self) -> None:
-        """Look at the path if something may have changed it (off the loop when polling)."""
-        if not self._check_due:
-            return
-        self._check_due = False
-        if not self._wakeups.polling:
-            self._check_path()
-        elif self._look_task is None:
-            # On a network filesystem a stat can hang: never on the event loop.
-            self._look_task = self._loop.create_task(self._look_off_loop())
-
-    async def _look_off_loop(self) -> None:
-        try:
-            seen = await asyncio.to_thread(_stat, self.path)
-        finally:
-            self._look_task = None
-        if not self._closed:
-            self._check_path(seen=seen)
-            self._schedule_pump()
+        self._path.look_if_due(polling=self._wakeups.polling)
 
     def _on_quiet(self, offset: int, size: int) -> None:
         pos = self.pos
@@ -387,14 +346,14 @@ class FileFollower:
                     self._count_new_names()
                 if self._chain.finish_ready(pos.handle) or self._late_due:
                     self._late_due = False
-                    self._report_late()
+                    self._reader.report_late()
             except OSError as exc:
-                self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
+                self._path.error("read_error", f"reading {self.path} failed: {exc.strerror}")
         if pos is not None and self._live:
             try:
-                more = self._read_chain(final=self._flush_due)
+                more = self._reader.read_chain(final=self._flush_due)
             except OSError as exc:
-                self._set_error("read_error", f"reading {self.path} failed: {exc.strerror}")
+                self._path.error("read_error", f"reading {self.path} failed: {exc.strerror}")
                 more = False
             self._flush_due = False
             if more:
@@ -402,9 +361,9 @@ class FileFollower:
         elif pos is not None:
             # Nobody at the live end: viewers catching up read for themselves. Only
             # a truncation must still be noticed here, since it is counted here.
-            self._skip_finished()
+            self._reader.skip_finished()
             with contextlib.suppress(OSError):
-                self._check_truncation(self.pos or pos)
+                self._reader.check_truncation(self.pos or pos)
 
     def _count_new_names(self) -> None:
         """Before finishing a file: hear every new name the kernel already reported.
@@ -416,50 +375,6 @@ class FileFollower:
         if self._hub is not None and not self._wakeups.polling:
             self._hub.dispatch_pending()
             self._look_if_due()
-
-    def _read_chain(self, *, final: bool) -> bool:
-        """Read the current file, and every finished one on to the next; True if more waits."""
-        while (pos := self.pos) is not None:
-            handle = pos.handle
-            if self._read_available(pos, final=final or handle.finished):
-                return True
-            if not (handle.retired and pos.offset >= handle.limit(handle.size())):
-                return False
-            self._move_on(pos)
-        return False
-
-    def _read_available(self, pos: ReadPoint, *, final: bool, budget: int = PUMP_BUDGET) -> bool:
-        """Read and fan out what is new; True when more is waiting beyond the budget."""
-        handle = pos.handle
-        size = handle.limit(self._check_truncation(pos))
-        chunks = 0
-        while pos.offset < size:
-            if budget <= 0:
-                return True
-            if chunks:
-                self._look_between_chunks()
-            chunks += 1
-            data = handle.read(pos.offset, min(READ_SIZE, size - pos.offset))
-            if not data:
-                break
-            at_end = pos.offset + len(data) >= size
-            chunk = split_lines(data, final=final and at_end, max_line=self._max_line)
-            if chunk.consumed == 0:
-                self._partial.waiting(pos.offset, size)
-                break
-            start_offset, start_tail = pos.offset, pos.tail
-            pos.advance(data, chunk.consumed)
-            self._partial.done()
-            self._fan_out(
-                lines_payload(chunk.lines, pos.cursor()),
-                len(chunk.lines),
-                ReadPoint(handle, start_offset, start_tail, pos.truncations),
-            )
-            budget -= chunk.consumed
-            if chunk.consumed < len(data) and at_end:
-                self._partial.waiting(pos.offset, size)
-                break
-        return False
 
     def _look_between_chunks(self) -> None:
         """A long read must not delay a new file's opening: rotations come every few ms.
@@ -475,174 +390,8 @@ class FileFollower:
             self._hub.dispatch_pending()
         self._look_if_due()
 
-    def _move_on(self, pos: ReadPoint) -> None:
-        """The current file is read to its end: go on to the next one in the chain."""
-        old = pos.handle
-        successor = old.next
-        assert successor is not None
-        self.pos = ReadPoint(successor.acquire(), 0, b"", successor.truncations)
-        self._partial.done()
-        event = old.next_event
-        # Viewers that cannot take the notice finish the old file on their own.
-        self._fan_out(notices.switched(self.path, event), 0, pos)
-        pos.release()
-        self._watch_file()
-
-    def _skip_finished(self) -> None:
-        """With nobody live, stand at the first file not finished yet."""
-        pos = self.pos
-        moved = False
-        while pos is not None and pos.handle.retired:
-            successor = pos.handle.next
-            assert successor is not None
-            self.pos = ReadPoint(successor.acquire(), 0, b"", successor.truncations)
-            pos.release()
-            pos = self.pos
-            moved = True
-        if moved:
-            self._partial.done()
-            self._watch_file()
-
-    def _check_truncation(self, pos: ReadPoint) -> int:
-        """The file's size, after noticing a truncation or rewrite before our offset."""
-        handle = pos.handle
-        size = handle.size()
-        matches = pos.offset == 0 or handle.bytes_before(pos.offset) == pos.tail
-        if truncated(size, pos.offset, tail_matches=matches):
-            self._truncated(pos)
-            size = handle.size()
-        return size
-
-    def _truncated(self, pos: ReadPoint) -> None:
-        handle = pos.handle
-        before = ReadPoint(handle, pos.offset, pos.tail, pos.truncations)
-        if self._live:
-            # The copy a copytruncate made holds what was not read yet: say how much.
-            copy_size = truncated_copy_size(self.path, self.roots, pos.offset, pos.tail)
-            lost = lost_to_truncation(pos.offset, copy_size)
-            if lost:
-                self._fan_out(notices.truncation_gap(self.path, lost), 0, before)
-        handle.truncations += 1
-        pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
-        self._partial.done()
-        self._fan_out(notices.truncated(self.path), 0, before)
-
-    def _report_late(self) -> None:
-        """Tell live viewers about lines written to files already finished."""
-        lines = self._chain.late_lines()
-        if lines and self.pos is not None:
-            self._fan_out(notices.late(self.path, lines), 0, self.pos)
-
-    # -- the path -----------------------------------------------------------------------
-
-    def _check_path(
-        self, *, initial: bool = False, seen: os.stat_result | OSError | None = None
-    ) -> None:
-        if seen is None:
-            seen = _stat(self.path)
-        chain = self._chain
-        newest = chain.newest
-        held = None
-        if newest is not None:
-            linked = True
-            if isinstance(seen, FileNotFoundError):
-                with contextlib.suppress(OSError):
-                    linked = newest.linked()
-            held = Held(newest.dev, newest.ino, linked)
-        action = on_path(held, seen)
-        if action is Action.SAME:
-            if self.state is not State.OK:
-                self._set_state(State.OK, None)
-        elif action is Action.WAIT:
-            if self.state is not State.WAITING:
-                self._set_state(State.WAITING, notices.waiting(self.path))
-        elif action is Action.DELETED:
-            if self.state is not State.DELETED:
-                self._set_state(State.DELETED, notices.deleted(self.path))
-        elif action is Action.NOT_A_FILE:
-            self._set_error("not_a_file", f"{self.path} is not a regular file")
-        elif action is Action.ERROR:
-            assert isinstance(seen, OSError)
-            self._set_error(error_reason(seen), f"cannot access {self.path}: {seen.strerror}")
-        elif action in (Action.OPEN_FIRST, Action.OPEN_NEXT):
-            self._open_new(initial=initial)
-        if action is not Action.ROTATING:
-            self._recover_missed()
-
-    def _open_new(self, *, initial: bool) -> None:
-        try:
-            new = FileHandle.open(self.path, self.roots)
-        except FileNotFoundError:
-            return
-        except FileRefused as exc:
-            # Say what is wrong, never where the file leads. The name was met: the
-            # file it gave is not one to read, not one that was missed.
-            self._chain.names_met()
-            self._set_error(exc.code, f"{self.path} {exc}; not reading it")
-            return
-        except OSError as exc:
-            self._set_error(error_reason(exc), f"cannot open {self.path}: {exc.strerror}")
-            return
-        chain = self._chain
-        newest = chain.newest
-        if newest is not None and (newest.dev, newest.ino) == (new.dev, new.ino):
-            new.release()
-            return
-        if self.pos is None or newest is None:
-            # A file that appears while we wait is all new; one that was there all
-            # along (at start, or unreadable until now) starts at its end.
-            self._open_first(new, at_end=initial or self.state is State.ERROR)
-        else:
-            old_linked = True
-            with contextlib.suppress(OSError):
-                old_linked = newest.linked()
-            event = switch_event(old_linked=old_linked, renamed=self._renamed)
-            if self.state is State.DELETED:
-                event = "created"
-            chain.link(new, event)
-            self._set_state(State.OK, None)
-        self._renamed = False
-
-    def _open_first(self, handle: FileHandle, *, at_end: bool) -> None:
-        was = self.state
-        offset = line_boundary_at_or_before(handle.fd, handle.size()) if at_end else 0
-        self._chain.hold(handle, appeared=was is State.WAITING)
-        self.pos = ReadPoint(handle.acquire(), offset, handle.bytes_before(offset), 0)
-        self._first_handle, self._first_offset = handle, offset
-        self._watch_file()
-        if was is State.WAITING:
-            self._set_state(State.OK, notices.appeared(self.path))
-        elif was is State.ERROR:
-            self._set_state(State.OK, notices.available(self.path))
-        else:
-            self._set_state(State.OK, None)
-
-    def _recover_missed(self) -> None:
-        pos = self.pos
-        files, lost = self._chain.look_for_missed(pos.handle if pos is not None else None)
-        if files and pos is not None:
-            self._fan_out(notices.missed_gap(self.path, files, lost), 0, pos)
-
-    def _set_error(self, reason: str, message: str) -> None:
-        if self._state.error(reason, message):
-            self._notify_changed()
-
-    def _set_state(self, state: State, frame: bytes | None) -> None:
-        self._state.set(state, frame)
-        self._notify_changed()
-
-    def _fan_out(self, payload: bytes, lines: int, before: ReadPoint) -> None:
-        self._live.fan_out(payload, lines, before)
-
     def _notify_changed(self) -> None:
         fut = self._changed
         if fut is not None and not fut.done():
             fut.set_result(None)
         self._changed = None
-
-
-def _stat(path: str) -> os.stat_result | OSError:
-    try:
-        return os.stat(path)
-    except OSError as exc:
-        return exc

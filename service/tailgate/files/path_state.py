@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .follow_state import State
+
 
 class Action(enum.StrEnum):
     #: The path still names the newest file held: nothing changed.
@@ -70,13 +72,48 @@ def on_path(held: Held | None, seen: StatLike | OSError) -> Action:
     return Action.OPEN_NEXT
 
 
-def switch_event(*, old_linked: bool, renamed: bool) -> str:
+#: The state a look settles the path in, when it only says where the path stands.
+_SETTLES = {Action.SAME: State.OK, Action.WAIT: State.WAITING, Action.DELETED: State.DELETED}
+
+
+def settled(action: Action, state: State) -> State | None:
+    """The state to enter after ``action`` in ``state``; None to stay as it is.
+
+    Only a look that finds the same file, nothing, or a deletion settles a state
+    here: errors and files to open are the caller's, and a rotation in progress
+    (``ROTATING``) changes nothing until the new file is there.
+    """
+    wanted = _SETTLES.get(action)
+    return None if wanted is None or wanted is state else wanted
+
+
+@dataclass(frozen=True, slots=True)
+class FirstFile:
+    """How to begin the first file the path gives."""
+
+    #: Begin at its end (it was there all along) rather than its start (it is all new).
+    at_end: bool
+    #: The notice viewers get: ``appeared`` after waiting, ``available`` after an error.
+    event: str | None
+
+
+def first_file(was: State, *, initial: bool) -> FirstFile:
+    """A file that appears while we wait is all new; one that was there all along (at
+    start, or unreadable until now) is read from its end."""
+    event = {State.WAITING: "appeared", State.ERROR: "available"}.get(was)
+    return FirstFile(at_end=initial or was is State.ERROR, event=event)
+
+
+def switch_event(*, old_linked: bool, renamed: bool, was_deleted: bool = False) -> str:
     """The notice for moving on to a new file: ``rotated`` or ``created``.
 
     A file renamed away (seen leaving by its directory event, or still linked
     under another name) was rotated; one that was deleted and whose name came
-    back with a new file was not: the new file was ``created``.
+    back with a new file was not: the new file was ``created`` (and always is after
+    viewers heard ``deleted``).
     """
+    if was_deleted:
+        return "created"
     return "rotated" if renamed or old_linked else "created"
 
 

@@ -14,9 +14,26 @@ import enum
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from . import fstype
-from .inotify import DIR_EVENTS, FILE_EVENTS, Callback, InotifyHub, InotifyUnavailable, Watch
+from .inotify import (
+    DIR_EVENTS,
+    FILE_EVENTS,
+    IN_ATTRIB,
+    IN_CREATE,
+    IN_DELETE,
+    IN_DELETE_SELF,
+    IN_IGNORED,
+    IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
+    IN_Q_OVERFLOW,
+    Callback,
+    InotifyHub,
+    InotifyUnavailable,
+    Watch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +41,60 @@ log = logging.getLogger(__name__)
 SAFETY_POLL = 2.0
 #: Without inotify, the file is checked this often.
 POLL_INTERVAL = 0.25
+
+
+#: Directory events that may change which file the path names.
+_NAME_CHANGES = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
+#: Directory events that give the name to a new file.
+_NEW_NAME = IN_CREATE | IN_MOVED_TO
+#: Events on the open file that may mean its name changed.
+_FILE_NAME_CHANGES = IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_IGNORED | IN_Q_OVERFLOW
+
+
+@dataclass(frozen=True, slots=True)
+class DirNews:
+    """What one event of the folder's watch tells a follower (pure: see ``dir_news``)."""
+
+    #: Look at the path again.
+    look: bool = False
+    #: Perhaps a write to a finished file under its rotated name.
+    late: bool = False
+    #: The name was given to a new file (created or moved there).
+    new_name: bool = False
+    #: The name left by a rename (rotated, not deleted).
+    renamed: bool = False
+    #: The kernel dropped events: anything may have happened.
+    overflowed: bool = False
+    #: The folder itself went away (its watch ended).
+    dir_gone: bool = False
+
+
+def dir_news(
+    mask: int, name: str | None, *, own: str, watching_late: bool, reading_newest: bool
+) -> DirNews | None:
+    """What a folder event means for the follower of the name ``own``; None: nothing.
+
+    ``reading_newest``: the follower reads the newest file that had the name (a write
+    to it is reported by the file's own watch too); ``watching_late``: finished files
+    are watched for writes under their rotated names.
+    """
+    if name is None or mask & (IN_Q_OVERFLOW | IN_IGNORED):
+        return DirNews(
+            look=True, overflowed=bool(mask & IN_Q_OVERFLOW), dir_gone=bool(mask & IN_IGNORED)
+        )
+    if name != own:
+        return DirNews(late=True) if watching_late else None
+    if mask & _NAME_CHANGES:
+        return DirNews(
+            look=True, new_name=bool(mask & _NEW_NAME), renamed=bool(mask & IN_MOVED_FROM)
+        )
+    # A write to a newer file than the one read: the writer may have moved on.
+    return None if reading_newest else DirNews(look=True)
+
+
+def file_news(mask: int) -> bool:
+    """Whether an event on the open file means the path must be looked at again."""
+    return bool(mask & _FILE_NAME_CHANGES)
 
 
 class FollowMode(enum.StrEnum):

@@ -1,32 +1,35 @@
 """One shared log stream's fan-out: the ring, and one bounded queue per viewer.
 
 The stream publishes each batch once; the hub adds it to the ring (``ring.py``: new
-viewers take their backlog and resume from it) and appends it to every viewer's
-queue (``subscriber.py``). Publishing never waits for a viewer, so a slow or paused
-one costs at most its queue bound and never slows the others; it catches up from
-the ring later. No I/O here: resuming from the API server is ``resume.py``'s, which
-calls ``subscribe_at`` with what it fetched.
+viewers take their backlog and resume from it) and appends it to the queue of every
+viewer in its live set (``streaming.fanout``, the core files use too; the queues
+are ``subscriber.py``'s). Publishing never waits for a viewer, so a slow or paused
+one costs at most its queue bound and never slows the others: it leaves the live
+set at the mark before the batch it could not take, catches up from the ring, and
+joins again at the ring's end. No I/O here: resuming from the API server is
+``resume.py``'s, which calls ``subscribe_at`` with what it fetched.
 
 Each line keeps the timestamp its source wrote (the kubelet's RFC 3339 prefix, as
 text) beside it; frames carry them as ``timestamps``, parallel to ``lines``.
 
-Batches are paced: a line after a quiet spell goes out at once, but under load the
-lines read meanwhile are merged into one batch at most every ``PACE_PER_VIEWER``
-seconds per subscriber (capped by ``PACE_MAX``). Every batch costs each viewer a
-wake-up and a write, so with many viewers fewer, larger batches keep CPU flat while
-adding only a few milliseconds of latency.
+Batches are paced by the policy every shared source uses (``streaming.pacing``): a
+line after a quiet spell goes out at once, but under load the lines read meanwhile
+are merged into one batch. Every batch costs each viewer a wake-up and a write after
+the hub handed it out (``WAKE_COST`` each), so with many viewers fewer, larger
+batches keep CPU flat while adding only a few milliseconds of latency.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..errors import SourceError
+from ..streaming.fanout import LiveSet
 from ..streaming.frames import notice_payload
+from ..streaming.pacing import WAKE_COST
 from .batches import FRAME_BYTES, Batch, frames, mark
 from .log_lines import Position
 from .pod_cursor import log_tag, source_hash
@@ -37,9 +40,6 @@ from .subscriber import Mark, Subscriber
 QUEUE_BYTES = 1024 * 1024
 #: The ring keeps at most this many bytes of text, whatever its line count.
 RING_BYTES = 8 * 1024 * 1024
-#: Spacing between batches per subscriber, and its ceiling.
-PACE_PER_VIEWER = 0.0001
-PACE_MAX = 0.025
 
 Line = tuple[Position, str, str | None]
 
@@ -95,6 +95,10 @@ class LineHub:
         self._queue_bytes = queue_bytes
         self._on_drop = on_drop
         self._subscribers: set[Subscriber] = set()
+        #: The subscribers at the live end: they get each batch as it is handed out.
+        self._live: LiveSet[Subscriber, Mark] = LiveSet()
+        #: The ring's sequence number and line count at the last entry handed out.
+        self._handed: Mark = (0, 0)
         #: Sources that can be read again from the API server, for resumes.
         self.backfills: dict[str | None, Backfill] = {}
         #: Reads again in flight or just done, shared by resumes (see ``resume.py``).
@@ -109,7 +113,6 @@ class LineHub:
         self._state_listeners: set[Callable[[bytes], None]] = set()
         self._pending: list[_Pending] = []
         self._flush_handle: asyncio.Handle | asyncio.TimerHandle | None = None
-        self._last_flush = 0.0
 
     # -- the stream's side ----------------------------------------------------------
 
@@ -168,12 +171,11 @@ class LineHub:
             # Used without a loop (pure tests): no pacing, batches go out at once.
             self.flush()
             return
-        spacing = min(PACE_MAX, PACE_PER_VIEWER * len(self._subscribers))
-        due = self._last_flush + spacing
-        if due <= loop.time():
-            self._flush_handle = loop.call_soon(self.flush)
+        delay = self._live.delay()
+        if delay > 0:
+            self._flush_handle = loop.call_later(delay, self.flush)
         else:
-            self._flush_handle = loop.call_at(due, self.flush)
+            self._flush_handle = loop.call_soon(self.flush)
 
     def flush(self) -> None:
         """Hand the lines published since the last batch to every queue."""
@@ -183,8 +185,6 @@ class LineHub:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        with contextlib.suppress(RuntimeError):
-            self._last_flush = asyncio.get_running_loop().time()
         for held in pending:
             batch = Batch(
                 held.texts,
@@ -196,8 +196,7 @@ class LineHub:
                 seq=held.seq,
                 total=held.total,
             )
-            for subscriber in self._subscribers:
-                subscriber.push(batch)
+            self._hand_out(batch)
 
     def notice(self, event: str, message: str) -> None:
         """A notice in order with the lines around it, for current viewers."""
@@ -210,8 +209,13 @@ class LineHub:
         entry = self.ring.add_notice(payload)
         cursor = mark(self.epoch, entry.seq, self.log, dict(self.ring.positions))
         batch = Batch([], None, cursor, 0, notice=payload, seq=entry.seq, total=entry.lines)
-        for subscriber in self._subscribers:
-            subscriber.push(batch)
+        self._hand_out(batch)
+
+    def _hand_out(self, batch: Batch) -> None:
+        """To every live queue; a full one leaves the live set at the entry before ``batch``."""
+        before, self._handed = self._handed, (batch.seq, batch.total)
+        # Each subscriber's own task writes the batch later: most of what it costs.
+        self._live.offer_all(lambda s: s.push(batch), before, deferred=WAKE_COST)
 
     def set_state(self, frame: bytes | None) -> None:
         """The stream's condition changed; ``frame`` (if any) goes to every viewer now."""
@@ -259,8 +263,9 @@ class LineHub:
         # Lines still waiting for their batch are in the ring already: hand them out
         # first, so the new viewer gets them once, from its backlog.
         self.flush()
-        subscriber = Subscriber(self._queue_bytes, self._catch_up, self._position_of)
+        subscriber = Subscriber(self._queue_bytes, self._catch_up, self._position_of, self._rejoin)
         self._subscribers.add(subscriber)
+        self._rejoin(subscriber)
         return subscriber
 
     def subscribe(self, backlog: int) -> tuple[Subscriber, Start]:
@@ -324,6 +329,12 @@ class LineHub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
+        self._live.drop(subscriber)
+
+    def _rejoin(self, subscriber: Subscriber) -> None:
+        """At the end of what was handed out (the ring's end, once flushed): live again."""
+        if subscriber in self._subscribers:
+            self._live.join(subscriber, subscriber.fell_behind)
 
     @property
     def subscribers(self) -> int:

@@ -1,10 +1,12 @@
 """One viewer's place in a shared pod log stream: a bounded queue, or a mark in the ring.
 
-Publishing never waits for a viewer: batches are appended to its queue, bounded in
-bytes. A viewer whose queue is full (it is slow, or paused) is not fed further:
-it keeps a mark (the last entry it has) and later catches up from the ring at its
-own pace, losing nothing while the ring still holds the entries after its mark; if
-the ring moved on past it, it is told how many lines it missed (a ``gap`` notice).
+Publishing never waits for a viewer: the hub's live set (``streaming.fanout``)
+appends each batch to the queue of every viewer at the live end, bounded in bytes.
+A viewer whose queue is full (it is slow, or paused) leaves the live set with a
+mark (the last entry it has) and later catches up from the ring at its own pace,
+losing nothing while the ring still holds the entries after its mark; if the ring
+moved on past it, it is told how many lines it missed (a ``gap`` notice). Once it
+reaches the ring's end it joins the live set again (``rejoin``).
 
 A viewer resumed from the API server (another replica's cursor) may be ahead of this
 stream for some sources for a moment: ``floors`` drop the lines it already has, and
@@ -34,6 +36,8 @@ class Subscriber:
     catch_up: Callable[[Mark, int], tuple[list[Batch], int, Mark | None]]
     #: The stream's current position of a source (hash), to know when floors are passed.
     position_of: Callable[[int], Position | None]
+    #: Puts this viewer back in the hub's live set, once it has caught up.
+    rejoin: Callable[[Subscriber], None]
     queue: deque[Batch] = field(default_factory=deque)
     queued: int = 0
     #: Set while the viewer reads from the ring instead of its queue.
@@ -45,23 +49,25 @@ class Subscriber:
     def pending(self) -> bool:
         return bool(self.queue) or self.behind is not None
 
-    def push(self, batch: Batch) -> None:
-        """Queue a batch; a viewer whose queue is full falls back to the ring."""
-        if self.behind is not None:
-            return
+    def push(self, batch: Batch) -> bool:
+        """Queue a batch; False when the queue is full (the viewer leaves the live set)."""
         if self.floors:
             kept = self._above_floors(batch)
             if kept is None:
-                return
+                return True
             batch = kept
         if self.queue and self.queued + batch.size > self.limit:
-            last = self.queue[-1]
-            self.behind = (last.seq, last.total)
-            self.wake.set()
-            return
+            return False
         self.queue.append(batch)
         self.queued += batch.size
         self.wake.set()
+        return True
+
+    def fell_behind(self, mark: Mark | None) -> None:
+        """Out of the live set at ``mark`` (None: the stream is gone): read the ring next."""
+        if mark is not None:
+            self.behind = mark
+            self.wake.set()
 
     def take(self) -> tuple[list[Batch], int]:
         """What to send next, and how many lines were missed before it."""
@@ -76,6 +82,9 @@ class Subscriber:
         batches, missed, self.behind = self.catch_up(self.behind, self.limit)
         if self.behind is not None:
             self.wake.set()  # more to read from the ring
+        else:
+            # At the ring's end, which the hub has handed out whole: live from here on.
+            self.rejoin(self)
         return batches, missed
 
     def _above_floors(self, batch: Batch) -> Batch | None:

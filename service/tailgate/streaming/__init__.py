@@ -1,1 +1,1 @@
-"""The tail protocol: frames, client messages, per-connection tails, fan-out pacing."""
+"""The tail protocol: frames, client messages, per-connection tails, the fan-out core."""
