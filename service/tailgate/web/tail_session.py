@@ -5,8 +5,8 @@ open tails, starts the viewer's writer and the source's tail task, and arms the 
 that ends the tail with the session or token it was opened with (4401). Leaving, for
 whatever reason, undoes each in reverse: the timer, the tail task (which releases the
 source at once), the writer, the registration and the counts; then the WebSocket's
-close handshake, bounded in time, and the audit record of the end. Each concern is one
-small context of its own below.
+close handshake, bounded in time, and the audit record of the end. Each concern is a
+start and a stop of its own below, nested in ``running``.
 
 ``close_soon`` stops a tail from outside (the catalog, signing out, the re-checks,
 shutdown): it cancels the tail task and interrupts the handler inside the block, which
@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -98,26 +98,48 @@ class TailSession:
     ) -> AsyncIterator[None]:
         """The tail runs while the block does; the block reads the client's messages.
 
-        ``problems`` with the query become error frames after the hello.
+        ``problems`` with the query become error frames after the hello. Each concern
+        is a start and a stop below, nested here by hand rather than as a context
+        each: a tail lives long and thousands may be open, and a context per concern
+        (or an exit stack of callbacks) holds several kilobytes per tail.
         """
-        async with contextlib.AsyncExitStack() as stack:
-            # Entered in this order, left in the reverse one (see the module docstring).
-            stack.enter_context(self._audited())
-            stack.push_async_callback(self._close_websocket)
-            stack.enter_context(self._counted(metrics))
-            stack.enter_context(self._registered(tails))
-            await stack.enter_async_context(self._writing())
-            for code, message in problems:
-                self.viewer.error(code, message)
-            await stack.enter_async_context(
-                self._streaming(source, hello, backlog=backlog, cursor=cursor)
-            )
-            stack.enter_context(self._expiring())
-            stack.enter_context(self._ending())
-            yield
+        self._audit_start()
+        try:
+            try:
+                self._count_start(metrics)
+                tails.add(self)
+                try:
+                    pump = self._start_writing()
+                    task: asyncio.Task[None] | None = None
+                    try:
+                        for code, message in problems:
+                            self.viewer.error(code, message)
+                        task = self._start_streaming(source, hello, backlog=backlog, cursor=cursor)
+                        self._arm_expiry()
+                        self.handler = asyncio.current_task()
+                        try:
+                            yield
+                        except ConnectionError:
+                            pass  # the client went away: a normal end
+                        except asyncio.CancelledError:
+                            if not self._stopped_by_close_soon():
+                                raise
+                        finally:
+                            self.viewer.closing = True
+                    finally:
+                        self._disarm_expiry()
+                        if task is not None:
+                            await self._stop_streaming(task)
+                        await self._stop_writing(pump)
+                finally:
+                    tails.remove(self)
+                    self._count_end(metrics)
+            finally:
+                await self._close_websocket()
+        finally:
+            self._audit_end()
 
-    @contextlib.contextmanager
-    def _audited(self) -> Iterator[None]:
+    def _audit_start(self) -> None:
         audit.tail_started(
             self.principal,
             log_id=self.log_id,
@@ -125,22 +147,21 @@ class TailSession:
             client=self.client,
             started_at=self.started_at,
         )
-        try:
-            yield
-        finally:
-            self.ended.set()
-            audit.tail_ended(
-                self.principal,
-                log_id=self.log_id,
-                kind=self.kind,
-                client=self.client,
-                started_at=self.started_at,
-                duration=time.monotonic() - self.started,
-                lines=self.viewer.lines_sent,
-                sent_bytes=self.viewer.bytes_sent,
-                close_code=self.close_code or self.ws.close_code,
-                reason=self.close_reason or "client closed",
-            )
+
+    def _audit_end(self) -> None:
+        self.ended.set()
+        audit.tail_ended(
+            self.principal,
+            log_id=self.log_id,
+            kind=self.kind,
+            client=self.client,
+            started_at=self.started_at,
+            duration=time.monotonic() - self.started,
+            lines=self.viewer.lines_sent,
+            sent_bytes=self.viewer.bytes_sent,
+            close_code=self.close_code or self.ws.close_code,
+            reason=self.close_reason or "client closed",
+        )
 
     async def _close_websocket(self) -> None:
         if self.ws.closed:
@@ -153,41 +174,28 @@ class TailSession:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(code=close_code, message=reason), wait)
 
-    @contextlib.contextmanager
-    def _counted(self, metrics: Metrics) -> Iterator[None]:
+    def _count_start(self, metrics: Metrics) -> None:
         metrics.active_tails.labels(self.log_id, self.kind).inc()
         metrics.tails_started.labels(self.log_id, self.kind).inc()
-        try:
-            yield
-        finally:
-            metrics.active_tails.labels(self.log_id, self.kind).dec()
-            metrics.tail_duration.labels(self.kind).observe(time.monotonic() - self.started)
 
-    @contextlib.contextmanager
-    def _registered(self, tails: OpenTails) -> Iterator[None]:
-        tails.add(self)
-        try:
-            yield
-        finally:
-            tails.remove(self)
+    def _count_end(self, metrics: Metrics) -> None:
+        metrics.active_tails.labels(self.log_id, self.kind).dec()
+        metrics.tail_duration.labels(self.kind).observe(time.monotonic() - self.started)
 
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[None]:
+    def _start_writing(self) -> asyncio.Task[None]:
         """Every frame goes through the viewer's queue; this task writes it out."""
-        pump = asyncio.create_task(self.viewer.pump(), name=f"writer {self.log_id}")
-        try:
-            yield
-        finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pump
-            # What the connection can still take (the error that explains the end).
-            self.viewer.flush()
+        return asyncio.create_task(self.viewer.pump(), name=f"writer {self.log_id}")
 
-    @contextlib.asynccontextmanager
-    async def _streaming(
+    async def _stop_writing(self, pump: asyncio.Task[None]) -> None:
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump
+        # What the connection can still take (the error that explains the end).
+        self.viewer.flush()
+
+    def _start_streaming(
         self, source: TailSource, hello: bytes, *, backlog: int, cursor: str | None
-    ) -> AsyncIterator[None]:
+    ) -> asyncio.Task[None]:
         """The source's tail, in a task of its own, cancelled and awaited at the end."""
         task = asyncio.create_task(
             _stream(self.viewer, source, hello, backlog=backlog, cursor=cursor),
@@ -195,15 +203,15 @@ class TailSession:
         )
         self.task = task
         task.add_done_callback(self._tail_ended)
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        return task
 
-    @contextlib.contextmanager
-    def _expiring(self) -> Iterator[None]:
+    @staticmethod
+    async def _stop_streaming(task: asyncio.Task[None]) -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+    def _arm_expiry(self) -> None:
         """Close the tail with 4401 when the session or token that opened it ends."""
         expires_at = self.principal.expires_at
         if expires_at is not None:
@@ -214,29 +222,22 @@ class TailSession:
                 CloseCode.UNAUTHENTICATED,
                 "your session has expired; sign in again",
             )
-        try:
-            yield
-        finally:
-            if self.expiry is not None:
-                self.expiry.cancel()
 
-    @contextlib.contextmanager
-    def _ending(self) -> Iterator[None]:
-        """How the block ends: a lost connection or ``close_soon`` is a normal end."""
-        self.handler = asyncio.current_task()
-        try:
-            yield
-        except ConnectionError:
-            pass
-        except asyncio.CancelledError:
-            # close_soon() stops a tail by cancelling its handler; anything else that
-            # cancels it (the client vanished, the server gave up waiting) goes on up.
-            handler = self.handler
-            if self.close_code is None or handler is None or handler.cancelling() > 1:
-                raise
-            handler.uncancel()
-        finally:
-            self.viewer.closing = True
+    def _disarm_expiry(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+
+    def _stopped_by_close_soon(self) -> bool:
+        """Whether the handler was cancelled by ``close_soon`` (then the end is normal).
+
+        Anything else that cancels it (the client vanished, the server gave up
+        waiting) goes on up.
+        """
+        handler = self.handler
+        if self.close_code is None or handler is None or handler.cancelling() > 1:
+            return False
+        handler.uncancel()
+        return True
 
     def _tail_ended(self, task: asyncio.Task[None]) -> None:
         """The tail stopped by itself: tell the client why and close."""
