@@ -17,6 +17,7 @@ Hierarchy (HTTP status / close code)::
     ├── ConfigError              bad settings or catalog (start fails; reload keeps last good)
     ├── Refusal                  a request or tail turned away
     │   ├── BadRequest           400 with a JSON error (malformed Host, Origin, ...)
+    │   ├── HostNotAllowed       403: a Host this server does not answer to (DNS rebinding)
     │   ├── OriginNotAllowed     403 before the handshake: a foreign page may not open tails
     │   ├── ShuttingDown         503 before the handshake
     │   ├── TailRefused          after the handshake: the tail cannot start
@@ -97,6 +98,14 @@ class BadRequest(Refusal):
 
     code = "bad_request"
     text_is_message = True
+
+
+class HostNotAllowed(Refusal):
+    """A request for a Host this server does not answer to (a DNS-rebinding page)."""
+
+    status = 403
+    code = "host_not_allowed"
+    message = "this Host is not served here"
 
 
 class OriginNotAllowed(Refusal):

@@ -8,6 +8,7 @@ from tailgate.auth import errors as auth_errors
 from tailgate.errors import (
     BadRequest,
     CloseCode,
+    HostNotAllowed,
     OriginNotAllowed,
     Refusal,
     ShuttingDown,
@@ -31,6 +32,7 @@ def refusals(base: type[Refusal] = Refusal) -> list[type[Refusal]]:
         (UnknownLog, 404, 4404, "unknown_log"),
         (TooManyTails, 429, 4429, "too_many_tails"),
         (OriginNotAllowed, 403, 1008, "origin_not_allowed"),
+        (HostNotAllowed, 403, 1008, "host_not_allowed"),
         (ShuttingDown, 503, 1001, "shutting_down"),
         (BadRequest, 400, 1008, "bad_request"),
         (auth_errors.NotSignedIn, 401, 4401, "not_signed_in"),

@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ..auth.errors import AuthError
-from ..errors import BadRequest, Refusal
+from ..errors import BadRequest, HostNotAllowed, Refusal
 from ..loopback import is_loopback
 from ..settings import Settings
 
@@ -107,13 +107,9 @@ def security_middleware(
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
-            if host_allowed(request.headers.get("Host"), settings):
-                response = await handler(request)
-            else:
-                response = web.json_response(
-                    {"error": "host_not_allowed", "message": "this Host is not served here"},
-                    status=403,
-                )
+            if not host_allowed(request.headers.get("Host"), settings):
+                raise HostNotAllowed()
+            response = await handler(request)
         except AuthError as exc:
             response = on_auth_error(request, exc)
         except Refusal as exc:
