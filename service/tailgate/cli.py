@@ -48,7 +48,12 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--port", "port", "port of the UI, API and WebSockets (default 8080)")
     add("--metrics-port", "metrics_port", "port of /metrics (default 9090; 0 turns it off)")
     add("--auth", "auth", "oidc (sign-in, the default; TAILGATE_OIDC_* settings) or none")
-    add("--public-url", "public_url", "the URL people use to reach tailgate (required with oidc)")
+    add(
+        "--public-url",
+        "public_url",
+        "the URL people use to reach tailgate, with the ingress path if any, e.g."
+        " https://tools.example.com/logs (required with oidc)",
+    )
     add(
         "--session-refresh",
         "session_refresh",
