@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,8 +64,22 @@ async def hub() -> AsyncIterator[InotifyHub]:
     hub.close()
 
 
+@pytest.fixture
+def idle_hub() -> Iterator[InotifyHub]:
+    """A hub on a loop that never runs: only ``dispatch_pending`` hands events out."""
+    loop = asyncio.new_event_loop()
+    hub = InotifyHub(loop)
+    try:
+        if not hub.available:
+            pytest.skip("inotify is not available on this machine")
+        yield hub
+    finally:
+        hub.close()
+        loop.close()
+
+
 async def test_a_write_to_a_watched_file_reaches_its_subscriber_without_a_name(
-    hub: InotifyHub, tmp_path: Path
+    hub: InotifyHub, tmp_path: Path, idle_hub: InotifyHub
 ) -> None:
     log = tmp_path / "app.log"
     log.write_text("")
@@ -158,75 +172,58 @@ async def test_a_deleted_file_reports_its_end_and_its_watch_is_dropped(
 
 
 def test_pending_events_are_handed_out_without_the_loop_getting_to_them(
-    tmp_path: Path,
+    tmp_path: Path, idle_hub: InotifyHub
 ) -> None:
-    loop = asyncio.new_event_loop()
-    hub = InotifyHub(loop)
-    try:
-        if not hub.available:
-            pytest.skip("inotify is not available on this machine")
-        seen = Seen()
-        hub.subscribe(str(tmp_path), DIR_EVENTS, seen)
-        (tmp_path / "a.log").write_text("")
-        hub.dispatch_pending()
-        assert (IN_CREATE, "a.log") in seen.events
-        count = len(seen.events)
-        hub.dispatch_pending()  # nothing is left: returns at once
-        assert len(seen.events) == count
-    finally:
-        hub.close()
-        loop.close()
+    hub = idle_hub
+    seen = Seen()
+    hub.subscribe(str(tmp_path), DIR_EVENTS, seen)
+    (tmp_path / "a.log").write_text("")
+    hub.dispatch_pending()
+    assert (IN_CREATE, "a.log") in seen.events
+    count = len(seen.events)
+    hub.dispatch_pending()  # nothing is left: returns at once
+    assert len(seen.events) == count
 
 
-def test_lost_events_reach_every_subscriber_as_an_overflow(tmp_path: Path) -> None:
+def test_lost_events_reach_every_subscriber_as_an_overflow(
+    tmp_path: Path, idle_hub: InotifyHub
+) -> None:
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
     if limit > 100_000:
         pytest.skip(f"the kernel queues {limit} events: too many to overflow in a test")
-    loop = asyncio.new_event_loop()
-    hub = InotifyHub(loop)
-    try:
-        if not hub.available:
-            pytest.skip("inotify is not available on this machine")
-        busy = tmp_path / "busy"
-        busy.mkdir()
-        quiet = tmp_path / "quiet.log"
-        quiet.write_text("")
-        in_busy, in_quiet = Seen(), Seen()
-        hub.subscribe(str(busy), DIR_EVENTS, in_busy)
-        hub.subscribe(str(quiet), FILE_EVENTS, in_quiet)
-        # Distinct names, so the kernel cannot merge them: more events than it queues.
-        for i in range(limit + 10):
-            os.close(os.open(busy / f"{i}.log", os.O_CREAT | os.O_WRONLY, 0o644))
-        hub.dispatch_pending()
-        while hub._on_readable():
-            pass
-        assert (IN_Q_OVERFLOW, None) in in_busy.events
-        assert in_quiet.events == [(IN_Q_OVERFLOW, None)]
-    finally:
-        hub.close()
-        loop.close()
+    hub = idle_hub
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text("")
+    in_busy, in_quiet = Seen(), Seen()
+    hub.subscribe(str(busy), DIR_EVENTS, in_busy)
+    hub.subscribe(str(quiet), FILE_EVENTS, in_quiet)
+    # Distinct names, so the kernel cannot merge them: more events than it queues.
+    for i in range(limit + 10):
+        os.close(os.open(busy / f"{i}.log", os.O_CREAT | os.O_WRONLY, 0o644))
+    hub.dispatch_pending()
+    while hub._on_readable():
+        pass
+    assert (IN_Q_OVERFLOW, None) in in_busy.events
+    assert in_quiet.events == [(IN_Q_OVERFLOW, None)]
 
 
-def test_one_hand_out_reads_a_bounded_number_of_events(tmp_path: Path) -> None:
-    loop = asyncio.new_event_loop()
-    hub = InotifyHub(loop)
-    try:
-        if not hub.available:
-            pytest.skip("inotify is not available on this machine")
-        seen = Seen()
-        hub.subscribe(str(tmp_path), DIR_EVENTS, seen)
-        # 16 bytes of header and a name padded to 16: 32 bytes an event, so 6,000
-        # events take three reads of 64 KiB.
-        for i in range(6000):
-            os.close(os.open(tmp_path / f"{i:04d}", os.O_CREAT | os.O_RDONLY, 0o644))
-        assert hub._on_readable()
-        first = len(seen.events)
-        assert 0 < first < 6000
-        hub.dispatch_pending()
-        assert [name for _, name in seen.events] == [f"{i:04d}" for i in range(6000)]
-    finally:
-        hub.close()
-        loop.close()
+def test_one_hand_out_reads_a_bounded_number_of_events(
+    tmp_path: Path, idle_hub: InotifyHub
+) -> None:
+    hub = idle_hub
+    seen = Seen()
+    hub.subscribe(str(tmp_path), DIR_EVENTS, seen)
+    # 16 bytes of header and a name padded to 16: 32 bytes an event, so 6,000
+    # events take three reads of 64 KiB.
+    for i in range(6000):
+        os.close(os.open(tmp_path / f"{i:04d}", os.O_CREAT | os.O_RDONLY, 0o644))
+    assert hub._on_readable()
+    first = len(seen.events)
+    assert 0 < first < 6000
+    hub.dispatch_pending()
+    assert [name for _, name in seen.events] == [f"{i:04d}" for i in range(6000)]
 
 
 async def test_a_path_that_cannot_be_watched_raises_inotify_unavailable(
