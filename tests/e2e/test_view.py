@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.support.tails import running_server
 
-from .ui import SESSION_LOOP, button, logs_in, open_from_list, panes, rows
+from .ui import SESSION_LOOP, LogFile, button, logs_in, open_from_list, panes, rows
 
 pytestmark = SESSION_LOOP
+
+
+@asynccontextmanager
+async def following(page: Page, tmp_path: Path) -> AsyncIterator[tuple[LogFile, Locator]]:
+    """A log of 500 lines open in a pane that shows its end: the log and the pane."""
+    log = logs_in(tmp_path, "app")["app"]
+    log.append_numbered("line", 0, 500)
+    async with running_server(tmp_path, {"app": log.path}) as server:
+        await page.goto(f"{server.base_url}/#open=app")
+        pane = panes(page).first
+        await expect(rows(pane).last).to_have_text("line 000499")
+        yield log, pane
 
 
 async def test_scrolling_up_stops_following_and_jump_to_end_resumes_it(
     page: Page, tmp_path: Path
 ) -> None:
-    logs = logs_in(tmp_path, "app")
-    logs["app"].append_numbered("line", 0, 500)
-    async with running_server(tmp_path, {"app": logs["app"].path}) as server:
-        await page.goto(f"{server.base_url}/#open=app")
-        pane = panes(page).first
-        await expect(rows(pane).last).to_have_text("line 000499")
+    async with following(page, tmp_path) as (log, pane):
         viewport = pane.locator(".viewport")
         jump = button(pane, "Jump to end")
         await expect(jump).to_be_hidden()
@@ -30,14 +39,14 @@ async def test_scrolling_up_stops_following_and_jump_to_end_resumes_it(
         await viewport.hover()
         await page.mouse.wheel(0, -600)
         await expect(jump).to_be_visible()
-        logs["app"].append_numbered("line", 500, 510)
+        log.append_numbered("line", 500, 510)
         await expect(jump).to_contain_text("(10 new)")
         await expect(rows(pane).last).not_to_have_text("line 000509")
 
         await jump.click()
         await expect(jump).to_be_hidden()
         await expect(rows(pane).last).to_have_text("line 000509")
-        logs["app"].append("after the jump")
+        log.append("after the jump")
         await expect(rows(pane).last).to_have_text("after the jump")
 
 
@@ -46,19 +55,14 @@ async def test_scrolling_up_a_busy_log_by_wheel_or_key_stops_following(
 ) -> None:
     # Lines arrive while the wheel scrolls: the view drawing them must not pull the
     # reader back to the end, whatever the order of the wheel, its scroll and a draw.
-    logs = logs_in(tmp_path, "app")
-    logs["app"].append_numbered("line", 0, 500)
-    async with running_server(tmp_path, {"app": logs["app"].path}) as server:
-        await page.goto(f"{server.base_url}/#open=app")
-        pane = panes(page).first
-        await expect(rows(pane).last).to_have_text("line 000499")
+    async with following(page, tmp_path) as (log, pane):
         jump = button(pane, "Jump to end")
         stop = asyncio.Event()
 
         async def writer() -> None:
             n = 500
             while not stop.is_set():
-                logs["app"].append_numbered("line", n, n + 1)
+                log.append_numbered("line", n, n + 1)
                 n += 1
                 await asyncio.sleep(0.01)
 
