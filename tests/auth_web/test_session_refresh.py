@@ -262,6 +262,30 @@ async def test_a_copied_cookie_stops_working_after_sign_out_by_its_next_refresh(
             await tail.expect_close(4401)
 
 
+async def test_the_provider_counts_a_spent_refresh_token_presented_again_and_ends_the_grant(
+    serve: Serve, user: WebUser, provider: Provider
+) -> None:
+    # What every ``reuse_detected == 0`` here relies on: the count does move.
+    name = new_user(provider, ["ops"])
+    async with serve(session_refresh=300):
+        await user.sign_in(name)
+        assert user.session_cookie is not None
+        token = session_of(user.session_cookie).refresh_token
+        assert token is not None
+        async with httpx.AsyncClient(auth=(provider.client_id, provider.client_secret)) as http:
+            endpoint = f"{provider.issuer}/token"
+            form = {"grant_type": "refresh_token", "refresh_token": token}
+            first = await http.post(endpoint, data=form)
+            again = await http.post(endpoint, data=form)
+            rotated = {**form, "refresh_token": first.json()["refresh_token"]}
+            after = await http.post(endpoint, data=rotated)
+    assert first.status_code == 200
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+    assert after.status_code == 400  # the whole grant was revoked
+    state = provider.user_state(name)
+    assert (state["refreshes"], state["reuse_detected"]) == (1, 1)
+
+
 async def test_concurrent_requests_with_one_due_cookie_refresh_it_once_on_each_process(
     serve: Serve, user: WebUser, provider: Provider
 ) -> None:

@@ -198,7 +198,8 @@ function buildProvider(issuer) {
   });
   provider.on('grant.error', (ctx, error) => {
     const token = ctx.oidc.entities.RefreshToken;
-    if (token && String(error.error_description).includes('already used')) {
+    // The reason is in error_detail; error_description is the same for every invalid_grant.
+    if (token && String(error.error_detail).includes('already used')) {
       activityOf(token.accountId).reuse_detected += 1;
     }
   });
