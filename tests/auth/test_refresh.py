@@ -37,10 +37,16 @@ def session(*, age: float = 0, owner: str = "a", token: str | None = "rt-0") -> 
         (299, "a", Step.FRESH),
         (299, "b", Step.FRESH),
         (300, "a", Step.SPEND),
+        (524, "a", Step.SPEND),
+        # The owner stands aside around the time another may take over ...
+        (525, "a", Step.TRUST),
+        (674, "a", Step.TRUST),
+        # ... and refreshes again once nobody did (it may be the only replica).
+        (675, "a", Step.SPEND),
         (300, "b", Step.TRUST),
         (599, "b", Step.TRUST),
         (600, "b", Step.SPEND),
-        (600, "a", Step.SPEND),
+        (5000, "b", Step.SPEND),
     ],
 )
 def test_the_owner_refreshes_when_due_and_others_wait_one_more_interval(

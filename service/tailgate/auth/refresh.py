@@ -19,7 +19,8 @@ token must be decided without asking anyone:
 - **By its owner.** The cookie names the process that sealed its token (``owner``).
   Other processes trust the cookie's last check for one more interval and take over only
   after that (:func:`next_step`), so two replicas reached at once by the same cookie do
-  not both spend it. The owner is usually the replica that answered the browser last;
+  not both spend it; and the owner stands aside around that moment, so its refresh and
+  a take-over never overlap. The owner is usually the replica that answered the browser last;
   the browser carries its newest cookie to every replica.
 - **Only where the new cookie reaches the browser.** A refresh happens for an HTTP
   request or a WebSocket handshake, whose response carries the new cookie. An open tail
@@ -87,20 +88,31 @@ class Step(enum.Enum):
     """Refresh it now with the provider."""
 
 
+#: The part of an interval on either side of two intervals in which the owner does
+#: not refresh: another process may take the session over from two intervals on, and
+#: a refresh the owner began before this margin has been answered by then (unless the
+#: provider takes longer than the margin: 75 s at the default interval).
+OWNER_STANDS_ASIDE = 0.25
+
+
 def next_step(session: Session, *, now: float, interval: float, me: str) -> Step:
     """Whether ``session`` is checked now, and by whom; pure, see the module docstring.
 
     The owner refreshes once an interval has passed. Another process waits one more
     interval for the owner (whose newer cookie the browser brings along) and then takes
     over, so a session whose owner went away (a replica replaced in a rolling update)
-    is still checked, at most two intervals apart.
+    is still checked, at most two intervals apart. Around that moment the owner stands
+    aside, so the owner and a process taking over never spend the token together;
+    past it the owner refreshes again (nobody took over: it may be the only replica).
     """
     age = now - session.checked_at
     if age < interval:
         return Step.FRESH
-    if session.owner == me or age >= 2 * interval:
-        return Step.SPEND
-    return Step.TRUST
+    if session.owner != me:
+        return Step.SPEND if age >= 2 * interval else Step.TRUST
+    if (2 - OWNER_STANDS_ASIDE) * interval <= age < (2 + OWNER_STANDS_ASIDE) * interval:
+        return Step.TRUST
+    return Step.SPEND
 
 
 #: Intervals after which an open tail nobody re-checked asks to be reopened. Between the
