@@ -55,7 +55,6 @@ async def kube_server(
     *,
     catalog: str | None = None,
     configmap: str | None = None,
-    queue_bytes: int = 1024 * 1024,
     max_backlog: int = 1000,
 ) -> AsyncIterator[KubeServer]:
     """The app on a free port; the catalog is YAML text (a file) or a ConfigMap NS/NAME."""
@@ -84,7 +83,6 @@ async def kube_server(
         metrics,
         max_backlog=max_backlog,
         max_line=settings.max_line,
-        queue_bytes=queue_bytes,
     )
     app = create_app(settings, store, metrics, catalog_text=text, pod_sources=pods)
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=2.0)

@@ -15,8 +15,9 @@ from tailgate.pods.hub import Fetched, LineHub
 from tailgate.pods.log_lines import Position
 from tailgate.pods.pod_cursor import CURSOR_CHARS, LegacyCursor, PodCursor, log_tag
 from tailgate.pods.read_again import lines_after
-from tailgate.pods.resume import subscribe
+from tailgate.pods.resume import subscribe, subscribe_at
 from tailgate.pods.ring import Ring, cut_base
+from tests.support.pod_viewer import PodViewer
 
 NOW = 1_800_000_000 * 1_000_000_000
 
@@ -89,54 +90,82 @@ def test_a_cursor_in_the_future_or_an_old_k1_cursor_is_judged_plainly() -> None:
 
 async def test_each_batch_of_one_flush_carries_the_cursor_at_its_own_end() -> None:
     hub = LineHub(capacity=10)
-    live, _ = hub.subscribe(0)
+    viewer = PodViewer()
+    viewer.catch_up(hub.subscribe(viewer, 0)[0])
     hub.publish("a", lines("a", 1, 2))  # with a loop, both wait for one flush
     hub.publish("b", lines("b", 3))
     hub.flush()
-    batches, _ = live.take()
-    first, second = (PodCursor.decode(b.cursor, now_ns=NOW) for b in batches)
+    first, second = (PodCursor.decode(f["cursor"], now_ns=NOW) for f in viewer.frames)
     assert isinstance(first, PodCursor) and isinstance(second, PodCursor)
     assert first.seq == 2 and second.seq == 3
     assert sorted(p.ts for p in first.positions.values()) == [2]  # b had not begun yet
     assert sorted(p.ts for p in second.positions.values()) == [2, 3]
 
 
-def test_a_viewer_whose_queue_fills_catches_up_from_the_ring_with_the_notices() -> None:
-    hub = LineHub(capacity=100, queue_bytes=20)
-    viewer, _ = hub.subscribe(0)
-    hub.publish(None, lines(None, 1, 2, text="aaaaaaaaaa"))
-    hub.notice("restarted", "the container restarted")
+def test_a_viewer_that_cannot_keep_up_catches_up_from_the_ring_with_the_notices() -> None:
+    hub = LineHub(capacity=100, catch_up_bytes=20)
+    viewer = PodViewer(budget=10)
+    subscriber, _ = hub.subscribe(viewer, 0)
+    viewer.catch_up(subscriber)
+    hub.publish(None, lines(None, 1, 2, text="aaaaaaaaaa"))  # taken: the budget was free
+    hub.notice("restarted", "the container restarted")  # refused: it left the live set
     hub.publish(None, lines(None, 5, 6, text="bbbbbbbbbb"))
-    assert viewer.behind is not None
-    taken, missed = viewer.take()
-    while viewer.behind is not None:  # from the ring, a queue's worth at a time
-        more, lost = viewer.take()
-        taken += more
-        missed += lost
-    assert missed == 0
-    got = [line for b in taken for line in (b.lines or [b.payload().decode()])]
-    assert got[:2] == ["None aaaaaaaaaa1", "None aaaaaaaaaa2"]
-    assert "restarted" in got[2]
-    assert got[3:] == ["None bbbbbbbbbb5", "None bbbbbbbbbb6"]
+    assert not subscriber.live
+    while not subscriber.live:  # from the ring, 20 bytes of text at a time
+        viewer.drained()
+        viewer.step(subscriber)
+    assert viewer.missed == 0
+    got = [", ".join(f["lines"]) if f["type"] == "lines" else f["event"] for f in viewer.frames]
+    assert got == ["None aaaaaaaaaa1, None aaaaaaaaaa2", "restarted", "None bbbbbbbbbb5",
+                   "None bbbbbbbbbb6"]  # fmt: skip
+    viewer.drained()
     hub.publish(None, [(Position(7, 1), "live")])
-    assert [b.lines for b in viewer.take()[0]] == [["live"]]
+    assert viewer.frames[-1]["lines"] == ["live"]
 
 
 def test_a_viewer_the_ring_moved_past_is_told_exactly_how_many_lines_it_missed() -> None:
     dropped: list[int] = []
-    hub = LineHub(capacity=3, queue_bytes=10, on_drop=dropped.append)
-    viewer, _ = hub.subscribe(0)
+    hub = LineHub(capacity=3, catch_up_bytes=10, on_drop=dropped.append)
+    viewer = PodViewer(budget=10)
+    subscriber, _ = hub.subscribe(viewer, 0)
+    viewer.catch_up(subscriber)
     hub.publish(None, lines(None, 1, text="0123456789"))
     for ts in range(2, 10):
         hub.publish(None, [(Position(ts, 1), f"line {ts}")])
-    first, missed = viewer.take()
-    assert [b.lines for b in first] == [["None 01234567891"]] and missed == 0
-    rest, missed = viewer.take()
-    while viewer.behind is not None:
-        more, _ = viewer.take()
-        rest += more
-    assert [line for b in rest for line in b.lines] == ["line 7", "line 8", "line 9"]
-    assert missed == 5 and dropped == [5]
+    assert viewer.lines == ["None 01234567891"]
+    viewer.catch_up(subscriber)
+    assert viewer.lines == ["None 01234567891", "line 7", "line 8", "line 9"]
+    assert viewer.missed == 5 and dropped == [5]
+
+
+def test_lines_published_while_a_new_viewer_sends_its_backlog_come_after_it_once() -> None:
+    hub = LineHub(capacity=10)
+    hub.publish(None, lines(None, 1, 2))
+    viewer = PodViewer()
+    subscriber, start = hub.subscribe(viewer, 2)
+    hub.publish(None, lines(None, 3))  # before its task sent the backlog: not live yet
+    assert viewer.frames == [] and not subscriber.live
+    viewer.send(start.batches)
+    viewer.catch_up(subscriber)
+    hub.publish(None, [(Position(4, 1), "None x4")])
+    assert viewer.lines == ["None x1", "None x2", "None x3", "None x4"]
+
+
+def test_a_viewer_resumed_ahead_that_falls_behind_still_skips_the_lines_it_has() -> None:
+    hub = LineHub(capacity=10)
+    hub.start_source("a", Position())
+    hub.publish("a", lines("a", 1))
+    viewer = PodViewer(budget=0)  # takes nothing live
+    subscriber, start = subscribe_at(
+        hub, viewer, {"a": Position(3, 1)}, {}, default=Position(), floors={}, gaps=[]
+    )
+    assert start.batches == [] and subscriber.floors
+    viewer.catch_up(subscriber)
+    viewer.budget = 0
+    hub.publish("a", [(Position(2, 1), "a x2"), (Position(3, 1), "a x3"), (Position(4, 1), "a x4")])
+    assert not subscriber.live and viewer.lines == []
+    viewer.catch_up(subscriber)
+    assert viewer.lines == ["a x4"]
 
 
 def test_the_ring_knows_from_where_it_holds_every_line_of_each_source() -> None:
@@ -155,15 +184,19 @@ def test_a_resume_with_fetched_lines_skips_what_the_stream_brings_again() -> Non
     hub.start_source("a", Position())
     hub.publish("a", lines("a", 1))
     fetched = {"a": Fetched([(Position(2, 1), "a x2", None), (Position(3, 1), "a x3", None)], True)}
-    viewer, start = hub.subscribe_at(
-        {"a": Position(1, 1)}, fetched, default=Position(), floors={}, gaps=[]
+    viewer = PodViewer()
+    subscriber, start = subscribe_at(
+        hub, viewer, {"a": Position(1, 1)}, fetched, default=Position(), floors={}, gaps=[]
     )
-    assert [line for b in start.batches for line in b.lines] == ["a x2", "a x3"]
+    viewer.send(start.batches)
+    viewer.catch_up(subscriber)
+    assert viewer.lines == ["a x2", "a x3"]
     assert start.gap is None
     hub.publish("a", [(Position(2, 1), "a x2"), (Position(3, 1), "a x3"), (Position(4, 1), "a x4")])
-    batches, _ = viewer.take()
-    assert [line for b in batches for line in b.lines] == ["a x4"]
-    assert not viewer.floors
+    assert viewer.lines == ["a x2", "a x3", "a x4"]
+    assert not subscriber.floors
+    hub.publish("a", [(Position(5, 1), "a x5")])  # past its floors: the shared frame
+    assert viewer.lines[-1] == "a x5"
 
 
 @given(
@@ -179,20 +212,18 @@ def test_a_resume_with_fetched_lines_skips_what_the_stream_brings_again() -> Non
     st.integers(5, 120),
 )
 def test_a_slow_viewer_gets_every_line_once_in_order_or_a_count_of_what_it_missed(
-    ops: list[tuple[str, str, int]], capacity: int, queue_bytes: int
+    ops: list[tuple[str, str, int]], capacity: int, budget: int
 ) -> None:
-    hub = LineHub(capacity=capacity, queue_bytes=queue_bytes)
-    viewer, _ = hub.subscribe(0)
+    hub = LineHub(capacity=capacity, catch_up_bytes=budget)
+    viewer = PodViewer(budget=budget)
+    subscriber, _ = hub.subscribe(viewer, 0)
     published: list[str] = []
-    received: list[str] = []
-    missed = 0
     ts = 0
 
     def take() -> None:
-        nonlocal missed
-        batches, lost = viewer.take()
-        missed += lost
-        received.extend(line for b in batches for line in b.lines)
+        viewer.drained()  # the client read what it had
+        if not subscriber.live:
+            viewer.step(subscriber)
 
     for op, source, count in ops:
         if op == "publish":
@@ -207,10 +238,10 @@ def test_a_slow_viewer_gets_every_line_once_in_order_or_a_count_of_what_it_misse
             hub.notice("joined", "a pod joined")
         else:
             take()
-    while viewer.pending:
-        take()
+    viewer.catch_up(subscriber)
+    received = viewer.lines
     assert len(received) == len(set(received))
-    assert len(received) + missed == len(published)
+    assert len(received) + viewer.missed == len(published)
     order = {text: i for i, text in enumerate(published)}
     assert [order[t] for t in received] == sorted(order[t] for t in received)
 
@@ -227,7 +258,8 @@ def test_a_cursor_from_another_stream_resumes_each_source_exactly_or_says_gap(
 ) -> None:
     here = LineHub(capacity=100, log_id="api")
     there = LineHub(capacity=capacity, log_id="api")
-    viewer, _ = here.subscribe(0)
+    viewer = PodViewer()
+    viewer.catch_up(here.subscribe(viewer, 0)[0])
     positions: dict[str, Position] = {}
     published: list[tuple[str, str]] = []
     ts = 1_000
@@ -240,12 +272,11 @@ def test_a_cursor_from_another_stream_resumes_each_source_exactly_or_says_gap(
         there.publish(source, [line])
         published.append((source, line[1]))
         if n < cut:
-            batches, _ = viewer.take()
-            cursor = batches[-1].cursor if batches else cursor
+            cursor = viewer.frames[-1]["cursor"]
     seen = min(cut, len(lines_spec)) if cursor else 0
     if cursor is None:
         return
-    _, start = asyncio.run(subscribe(there, 0, cursor))
+    _, start = asyncio.run(subscribe(there, PodViewer(), 0, cursor))
     got = [(b.source, t) for b in start.batches for t in b.lines]
     want = published[seen:]
     for source in "abc":
@@ -271,7 +302,7 @@ def test_resolving_any_cursor_on_a_log_starts_the_viewer_somewhere_never_raises(
     hub = LineHub(capacity=5, log_id="api")
     hub.start_source("api-1/app", Position())
     hub.publish("api-1/app", lines("api-1/app", 1, 2, 3))
-    _, start = asyncio.run(subscribe(hub, 2, text))
+    _, start = asyncio.run(subscribe(hub, PodViewer(), 2, text))
     assert all(b.source in ("api-1/app", None) for b in start.batches)
 
 

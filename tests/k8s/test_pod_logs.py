@@ -108,7 +108,7 @@ async def test_a_paused_viewer_loses_nothing_while_the_ring_still_holds_its_plac
     kube_api: FakeKubeAPI, tmp_path: Path
 ) -> None:
     kube_api.create(objects.pod("web-0", NS))
-    async with kube_server(kube_api, tmp_path, catalog=WEB, queue_bytes=200) as server:
+    async with kube_server(kube_api, tmp_path, catalog=WEB) as server:
         fast = await server.tail("web")
         slow = await server.tail("web")
         expected = await _pause_while_writing(kube_api, fast, slow, batches=10)
@@ -123,9 +123,7 @@ async def test_a_paused_viewer_the_ring_moved_past_is_told_how_many_lines_it_mis
     kube_api: FakeKubeAPI, tmp_path: Path
 ) -> None:
     kube_api.create(objects.pod("web-0", NS))
-    async with kube_server(
-        kube_api, tmp_path, catalog=WEB, queue_bytes=200, max_backlog=10
-    ) as server:
+    async with kube_server(kube_api, tmp_path, catalog=WEB, max_backlog=10) as server:
         fast = await server.tail("web")
         slow = await server.tail("web")
         expected = await _pause_while_writing(kube_api, fast, slow, batches=10)

@@ -13,6 +13,7 @@ from tailgate.pods.log_lines import (
     since_time,
 )
 from tailgate.pods.pod_cursor import PodCursor, source_hash
+from tests.support.pod_viewer import PodViewer
 
 
 def test_the_timestamp_prefix_is_parsed_and_stripped() -> None:
@@ -47,17 +48,17 @@ def at(*stamps: int) -> list[tuple[Position, str]]:
 
 
 def test_a_hub_serves_backlogs_and_resumes_its_own_cursors_by_line_number() -> None:
-    hub = LineHub(capacity=3, queue_bytes=10)
+    hub = LineHub(capacity=3)
     hub.publish(None, at(1, 2, 3, 4))
-    _, start = hub.subscribe(2)
+    _, start = hub.subscribe(PodViewer(), 2)
     assert [b.lines for b in start.batches] == [["c", "d"]]
     cursor = start.batches[-1].cursor
     decoded = PodCursor.decode(cursor)
     assert isinstance(decoded, PodCursor)
     assert decoded.positions == {source_hash(None): Position(4, 1)} and decoded.seq == 4
-    resumed = hub.subscribe_seq(decoded.seq - 1)
+    resumed = hub.subscribe_seq(PodViewer(), decoded.seq - 1)
     assert resumed is not None and [b.lines for b in resumed[1].batches] == [["d"]]
-    assert hub.subscribe_seq(0) is None  # the ring no longer holds line 1
+    assert hub.subscribe_seq(PodViewer(), 0) is None  # the ring no longer holds line 1
 
 
 def test_the_stamp_is_kept_as_written_and_none_without_one() -> None:
@@ -76,18 +77,18 @@ def test_the_stamp_is_kept_as_written_and_none_without_one() -> None:
 def test_hub_frames_carry_stamps_parallel_to_lines_live_and_from_the_backlog() -> None:
     stamp = "2024-01-01T00:00:00.000000001Z"
     hub = LineHub(capacity=10)
-    live, _ = hub.subscribe(0)
+    live = PodViewer()
+    live.catch_up(hub.subscribe(live, 0)[0])
     a, b, c, d = at(1, 2, 3, 4)
     hub.publish("p/c", [a, b], [stamp, None])
     hub.publish("p/c", [c])  # without a loop, each publish is its own batch
     hub.publish(None, [d], [stamp])
-    batches, _ = live.take()
-    frames = [orjson.loads(b.payload()) for b in batches]
+    frames = live.frames
     assert [f["lines"] for f in frames] == [["a", "b"], ["c"], ["d"]]
     assert frames[0]["source"] == "p/c" and frames[0]["timestamps"] == [stamp, None]
     assert "timestamps" not in frames[1]
     assert "source" not in frames[2] and frames[2]["timestamps"] == [stamp]
-    _, start = hub.subscribe(10)
+    _, start = hub.subscribe(PodViewer(), 10)
     backlog = [orjson.loads(b.payload()) for b in start.batches]
     assert [f["lines"] for f in backlog] == [["a", "b", "c"], ["d"]]
     assert backlog[0]["timestamps"] == [stamp, None, None]

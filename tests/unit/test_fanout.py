@@ -180,26 +180,32 @@ def test_fan_outs_are_paced_by_what_they_cost() -> None:
     assert live.delay() == 0.0
 
 
-def test_work_left_for_later_spaces_batches_too_up_to_the_ceiling() -> None:
+def test_spacing_stops_at_the_ceiling_however_long_a_fan_out_took() -> None:
     pacer = FanoutPacer(duty=0.5, max_delay=0.02)
-    pacer.record(10.0, 10.0, deferred=0.005)
-    assert pacer.delay(10.0) == pytest.approx(0.005)
-    pacer.record(20.0, 20.0, deferred=1.0)
-    assert pacer.delay(20.0) == pytest.approx(0.02)
+    pacer.record(10.0, 10.005)
+    assert pacer.delay(10.005) == pytest.approx(0.005)
+    pacer.record(20.0, 21.0)
+    assert pacer.delay(21.0) == pytest.approx(0.02)
 
 
-def test_a_batch_offered_to_queues_leaves_the_refusing_ones_and_counts_their_later_work() -> None:
-    # Pod logs: each live member is a queue its viewer's own task writes out later.
-    clock = Clock(10.0, 10.0, 10.0)
-    live: LiveSet[str, int] = LiveSet(FanoutPacer(duty=0.5, max_delay=0.02), clock=clock)
-    told = {name: Told() for name in ("roomy", "full", "also roomy")}
-    for name, hand_off in told.items():
-        live.join(name, hand_off)
-    took = live.offer_all(lambda name: name != "full", 41, deferred=0.001)
-    assert took == 2
-    assert {name: t.heard for name, t in told.items()} == {
-        "roomy": [],
-        "full": [41],
-        "also roomy": [],
-    }
-    assert live.delay() == pytest.approx(0.002)  # two viewers' writes still to come
+def test_a_quick_fan_out_to_many_viewers_is_spaced_by_each_viewer_it_reached() -> None:
+    pacer = FanoutPacer(duty=0.5, max_delay=0.02, per_viewer=0.0001)
+    pacer.record(10.0, 10.000_1, viewers=50)  # 0.1 ms measured; 50 viewers count 5 ms
+    assert pacer.delay(10.000_1) == pytest.approx(0.005)
+    pacer.record(20.0, 20.000_1, viewers=1)
+    assert pacer.delay(20.000_1) == pytest.approx(0.000_1)
+    pacer.record(30.0, 30.000_1, viewers=1000)
+    assert pacer.delay(30.000_1) == pytest.approx(0.02)
+
+
+def test_the_live_set_paces_by_the_viewers_that_took_the_frame() -> None:
+    clock = Clock(5.0, 5.0, 5.0)
+    live: LiveSet[Viewer, int] = LiveSet(FanoutPacer(per_viewer=0.001), clock=clock)
+    for _ in range(3):
+        v, _ = viewer()
+        live.join(v, Told())
+    refusing, conn = viewer()
+    conn.unsent = WRITE_HIGH + 1
+    live.join(refusing, Told())
+    assert live.fan_out(batch("x"), 1, 0) == 3
+    assert live.delay() == pytest.approx(0.003)

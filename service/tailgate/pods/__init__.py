@@ -6,7 +6,7 @@ bottom up:
 - ``log_lines``, ``pod_cursor``, ``pod_status``: pure logic (timestamps and
   positions, cursors, what a pod's and its containers' statuses mean).
 - ``ring``, ``batches``, ``subscriber``, ``hub``: the shared ring buffer, the frames
-  built from it and the bounded viewer queues it feeds.
+  built from it, and each viewer's place: live, or catching up from the ring.
 - ``container_log``, ``read_again``, ``waiting``, ``pod_set``, ``upstreams``: one
   shared API server stream per log, following restarts, reconnects and pods coming
   and going.

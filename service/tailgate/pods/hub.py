@@ -1,22 +1,21 @@
-"""One shared log stream's fan-out: the ring, and one bounded queue per viewer.
+"""One shared log stream's fan-out: the ring, and the live set of its viewers.
 
 The stream publishes each batch once; the hub adds it to the ring (``ring.py``: new
-viewers take their backlog and resume from it) and appends it to the queue of every
-viewer in its live set (``streaming.fanout``, the core files use too; the queues
-are ``subscriber.py``'s). Publishing never waits for a viewer, so a slow or paused
-one costs at most its queue bound and never slows the others: it leaves the live
-set at the mark before the batch it could not take, catches up from the ring, and
-joins again at the ring's end. No I/O here: resuming from the API server is
-``resume.py``'s, which calls ``subscribe_at`` with what it fetched.
+viewers take their backlog and resume from it), builds its frame once and writes it
+to every viewer in its live set (``streaming.fanout``, the core files use too).
+Publishing never waits for a viewer, so a slow or paused one costs at most its
+outbox bound and never slows the others: it leaves the live set at the mark before
+the batch it could not take, catches up from the ring (``subscriber.py``), and joins
+again at the ring's end. No I/O here: resuming from the API server is
+``resume.py``'s, which places a viewer with what it fetched (``place``).
 
 Each line keeps the timestamp its source wrote (the kubelet's RFC 3339 prefix, as
 text) beside it; frames carry them as ``timestamps``, parallel to ``lines``.
 
 Batches are paced by the policy every shared source uses (``streaming.pacing``): a
 line after a quiet spell goes out at once, but under load the lines read meanwhile
-are merged into one batch. Every batch costs each viewer a wake-up and a write after
-the hub handed it out (``WAKE_COST`` each), so with many viewers fewer, larger
-batches keep CPU flat while adding only a few milliseconds of latency.
+are merged into one batch, so with many viewers fewer, larger batches keep CPU flat
+while adding only a few milliseconds of latency.
 """
 
 from __future__ import annotations
@@ -27,17 +26,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..errors import SourceError
-from ..streaming.fanout import LiveSet
+from ..streaming.fanout import LiveSet, Sink
 from ..streaming.frames import notice_payload
-from ..streaming.pacing import WAKE_COST
 from .batches import FRAME_BYTES, Batch, frames, mark
 from .log_lines import Position
 from .pod_cursor import log_tag, source_hash
-from .ring import Entry, Ring, after
+from .ring import Entry, Ring
 from .subscriber import Mark, Subscriber
 
-#: Bytes of queued log text one viewer may hold before it reads from the ring instead.
-QUEUE_BYTES = 1024 * 1024
+#: Log text one step of a viewer's catch-up reads from the ring at most.
+CATCH_UP_BYTES = 1024 * 1024
 #: The ring keeps at most this many bytes of text, whatever its line count.
 RING_BYTES = 8 * 1024 * 1024
 
@@ -83,20 +81,25 @@ class LineHub:
         self,
         *,
         capacity: int,
-        queue_bytes: int = QUEUE_BYTES,
+        catch_up_bytes: int = CATCH_UP_BYTES,
         ring_bytes: int = RING_BYTES,
         on_drop: Callable[[int], None] = lambda _n: None,
+        on_sent: Callable[[int, int], None] = lambda _lines, _bytes: None,
         log_id: str = "",
     ) -> None:
         self.epoch = secrets.randbits(32) | 1
         self.log = log_tag(log_id)
         self.capacity = max(1, capacity)
         self.ring = Ring(self.capacity, ring_bytes)
-        self._queue_bytes = queue_bytes
+        self._catch_up_bytes = catch_up_bytes
         self._on_drop = on_drop
+        self._on_sent = on_sent
         self._subscribers: set[Subscriber] = set()
-        #: The subscribers at the live end: they get each batch as it is handed out.
-        self._live: LiveSet[Subscriber, Mark] = LiveSet()
+        #: The viewers at the live end: each batch's frame is written to them at once.
+        self._live: LiveSet[Sink, Mark] = LiveSet()
+        #: Live viewers resumed ahead of this stream: each gets the batch less the
+        #: lines it has (``Subscriber.floors``), until the stream passes them.
+        self._floored: set[Subscriber] = set()
         #: The ring's sequence number and line count at the last entry handed out.
         self._handed: Mark = (0, 0)
         #: Sources that can be read again from the API server, for resumes.
@@ -178,7 +181,7 @@ class LineHub:
             self._flush_handle = loop.call_soon(self.flush)
 
     def flush(self) -> None:
-        """Hand the lines published since the last batch to every queue."""
+        """Hand the lines published since the last batch to every live viewer."""
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
@@ -212,10 +215,25 @@ class LineHub:
         self._hand_out(batch)
 
     def _hand_out(self, batch: Batch) -> None:
-        """To every live queue; a full one leaves the live set at the entry before ``batch``."""
+        """To every live viewer; one that cannot take it leaves at the entry before it."""
         before, self._handed = self._handed, (batch.seq, batch.total)
-        # Each subscriber's own task writes the batch later: most of what it costs.
-        self._live.offer_all(lambda s: s.push(batch), before, deferred=WAKE_COST)
+        payload = batch.payload()
+        lines = len(batch.lines)
+        sent = self._live.fan_out(payload, lines, before)
+        if sent:
+            self._on_sent(lines * sent, len(payload) * sent)
+        if self._floored:
+            self._offer_floored(batch, before)
+
+    def _offer_floored(self, batch: Batch, before: Mark) -> None:
+        for subscriber in list(self._floored):
+            if not subscriber.offer(batch):
+                self._floored.discard(subscriber)
+                subscriber.fell_behind(before)
+            elif not subscriber.floors:
+                # Past every floor: the shared frame from the next batch on.
+                self._floored.discard(subscriber)
+                self._live.join(subscriber.viewer, subscriber.fell_behind)
 
     def set_state(self, frame: bytes | None) -> None:
         """The stream's condition changed; ``frame`` (if any) goes to every viewer now."""
@@ -259,82 +277,46 @@ class LineHub:
     def unlisten(self, listener: Callable[[bytes], None]) -> None:
         self._state_listeners.discard(listener)
 
-    def _subscriber(self) -> Subscriber:
+    def place(self, viewer: Sink) -> Subscriber:
+        """A new viewer's place, at the ring's end: its task sends its start first,
+        then takes what came meanwhile from the ring, and goes live after that."""
         # Lines still waiting for their batch are in the ring already: hand them out
-        # first, so the new viewer gets them once, from its backlog.
+        # first, so the new viewer gets them once, from its start.
         self.flush()
-        subscriber = Subscriber(self._queue_bytes, self._catch_up, self._position_of, self._rejoin)
+        subscriber = Subscriber(
+            viewer, self._catch_up_bytes, self._catch_up, self._position_of, self._rejoin
+        )
+        subscriber.fell_behind(self._handed)
         self._subscribers.add(subscriber)
-        self._rejoin(subscriber)
         return subscriber
 
-    def subscribe(self, backlog: int) -> tuple[Subscriber, Start]:
-        """A queue for a new viewer and its backlog, taken at the same instant."""
-        subscriber = self._subscriber()
+    def subscribe(self, viewer: Sink, backlog: int) -> tuple[Subscriber, Start]:
+        """A place for a new viewer and its backlog, taken at the same instant."""
+        subscriber = self.place(viewer)
         return subscriber, Start(self._run_frames(self.ring.last(backlog), notices=False))
 
-    def subscribe_seq(self, seq: int) -> tuple[Subscriber, Start] | None:
+    def subscribe_seq(self, viewer: Sink, seq: int) -> tuple[Subscriber, Start] | None:
         """Resume this stream right after entry ``seq``; None if the ring lost it."""
         self.flush()
         entries = self.ring.after_seq(seq)
         if entries is None:
             return None
-        subscriber = self._subscriber()
+        subscriber = self.place(viewer)
         return subscriber, Start(self._run_frames(entries, notices=True))
-
-    def subscribe_at(
-        self,
-        wanted: dict[str | None, Position],
-        fetched: dict[str | None, Fetched],
-        *,
-        default: Position,
-        floors: dict[int, Position],
-        gaps: list[str],
-    ) -> tuple[Subscriber, Start]:
-        """Resume after ``wanted`` positions (another stream's cursor), first with the
-        ``fetched`` lines the ring lacks, then the ring's lines after them."""
-        subscriber = self._subscriber()
-        ring = self.ring
-        viewer = dict(wanted)
-        out: list[Batch] = []
-        gaps = list(gaps)
-        for source, got in fetched.items():
-            if not got.reached:
-                gaps.append(_name(source))
-            if got.lines:
-                entries = [Entry(0, 0, source, p, t, s) for p, t, s in got.lines]
-                out += frames(entries, viewer, epoch=self.epoch, log=self.log, by_seq=False)
-                viewer[source] = got.lines[-1][0]
-        for source, position in viewer.items():
-            newest = ring.positions.get(source)
-            if newest is not None and not after(newest, position):
-                if after(position, newest):
-                    subscriber.floors[source_hash(source)] = position
-            elif not ring.covers(source, position):
-                gaps.append(_name(source))
-        subscriber.floors.update(floors)
-        picked = [
-            e
-            for e in ring.entries
-            if e.position is not None and after(e.position, viewer.get(e.source, default))
-        ]
-        out += frames(picked, viewer, epoch=self.epoch, log=self.log, by_seq=False, notices=False)
-        gap = None
-        if gaps:
-            gap = (
-                f"lines of {', '.join(sorted(set(gaps)))} may be missing: the log moved on "
-                "further since this cursor than can be read again"
-            )
-        return subscriber, Start(out, gap=gap)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
-        self._live.drop(subscriber)
+        self._floored.discard(subscriber)
+        self._live.drop(subscriber.viewer)
 
     def _rejoin(self, subscriber: Subscriber) -> None:
         """At the end of what was handed out (the ring's end, once flushed): live again."""
-        if subscriber in self._subscribers:
-            self._live.join(subscriber, subscriber.fell_behind)
+        if subscriber not in self._subscribers:
+            return
+        if subscriber.floors:
+            self._floored.add(subscriber)
+        else:
+            self._live.join(subscriber.viewer, subscriber.fell_behind)
 
     @property
     def subscribers(self) -> int:
@@ -351,9 +333,12 @@ class LineHub:
         start = self.ring.positions_before(entries[0].seq)
         return frames(entries, start, epoch=self.epoch, log=self.log, notices=notices)
 
-    def _catch_up(self, behind: Mark, limit: int) -> tuple[list[Batch], int, Mark | None]:
+    def _catch_up(self, behind: Mark, limit: int) -> tuple[list[Batch], int, Mark] | None:
+        """The ring's entries after ``behind``, up to ``limit`` of text; None if none."""
         self.flush()
         seq, total = behind
+        if behind == self._handed:
+            return None
         entries = self.ring.after_seq(seq)
         missed = 0
         if entries is None:
@@ -361,21 +346,18 @@ class LineHub:
             missed = max(0, self.ring.lines_before_head() - total)
             if missed:
                 self._on_drop(missed)
-        size = 0
-        for count, entry in enumerate(entries, 1):
-            size += len(entry.text) + 3
-            if size > limit:
-                picked = entries[:count]
-                last = picked[-1]
-                return self._run_frames(picked, notices=True), missed, (last.seq, last.lines)
-        return self._run_frames(entries, notices=True), missed, None
+        if not entries:
+            return [], missed, self._handed
+        count = size = 0
+        while count < len(entries) and size <= limit:
+            size += len(entries[count].text) + 3
+            count += 1
+        picked = entries[:count]
+        last = picked[-1]
+        return self._run_frames(picked, notices=True), missed, (last.seq, last.lines)
 
     def _position_of(self, key: int) -> Position | None:
         for source, position in self.ring.positions.items():
             if source_hash(source) == key:
                 return position
         return None
-
-
-def _name(source: str | None) -> str:
-    return "the container" if source is None else source

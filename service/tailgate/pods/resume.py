@@ -19,10 +19,12 @@ import asyncio
 import logging
 
 from ..errors import BadCursor, SourceError
+from ..streaming.fanout import Sink
+from .batches import Batch, frames
 from .hub import Backfill, Fetched, LineHub, Start
 from .log_lines import Position
-from .pod_cursor import LegacyCursor, PodCursor
-from .ring import after
+from .pod_cursor import LegacyCursor, PodCursor, source_hash
+from .ring import Entry, after
 from .subscriber import Subscriber
 
 log = logging.getLogger(__name__)
@@ -38,14 +40,16 @@ PARALLEL_FETCHES = 4
 SHARED_SECONDS = 5.0
 
 
-async def subscribe(hub: LineHub, backlog: int, cursor: str | None) -> tuple[Subscriber, Start]:
-    """A queue for a new viewer, and what it gets first."""
+async def subscribe(
+    hub: LineHub, viewer: Sink, backlog: int, cursor: str | None
+) -> tuple[Subscriber, Start]:
+    """A place in the stream for a new viewer, and what it gets first."""
     if not cursor:
-        return hub.subscribe(backlog)
+        return hub.subscribe(viewer, backlog)
     try:
         decoded = PodCursor.decode(cursor)
     except BadCursor as exc:
-        return _fresh(hub, backlog, str(exc))
+        return _fresh(hub, viewer, backlog, str(exc))
     floors: dict[int, Position] = {}
     gaps: list[str] = []
     sources = hub.sources()
@@ -57,9 +61,9 @@ async def subscribe(hub: LineHub, backlog: int, cursor: str | None) -> tuple[Sub
         gaps = [s for s in wanted if s is not None]
     else:
         if decoded.log != hub.log:
-            return _fresh(hub, backlog, "the cursor belongs to another log; starting anew")
+            return _fresh(hub, viewer, backlog, "the cursor belongs to another log; starting anew")
         if decoded.epoch == hub.epoch and decoded.seq:
-            exact = hub.subscribe_seq(decoded.seq)
+            exact = hub.subscribe_seq(viewer, decoded.seq)
             if exact is not None:
                 return exact
         default = Position(decoded.newest, 0)
@@ -68,11 +72,58 @@ async def subscribe(hub: LineHub, backlog: int, cursor: str | None) -> tuple[Sub
         # dropped up to the cursor's position; nothing is read for them.
         floors = {k: p for k, p in decoded.positions.items() if k not in sources}
     fetched = await _fetch(hub, _lacking(hub, wanted))
-    return hub.subscribe_at(wanted, fetched, default=default, floors=floors, gaps=gaps)
+    return subscribe_at(hub, viewer, wanted, fetched, default=default, floors=floors, gaps=gaps)
 
 
-def _fresh(hub: LineHub, backlog: int, problem: str) -> tuple[Subscriber, Start]:
-    subscriber, start = hub.subscribe(backlog)
+def subscribe_at(
+    hub: LineHub,
+    viewer: Sink,
+    wanted: dict[str | None, Position],
+    fetched: dict[str | None, Fetched],
+    *,
+    default: Position,
+    floors: dict[int, Position],
+    gaps: list[str],
+) -> tuple[Subscriber, Start]:
+    """A viewer resumed after ``wanted`` positions (another stream's cursor): first the
+    ``fetched`` lines the ring lacks, then the ring's lines after them."""
+    subscriber = hub.place(viewer)
+    ring = hub.ring
+    have = dict(wanted)
+    out: list[Batch] = []
+    gaps = list(gaps)
+    for source, got in fetched.items():
+        if not got.reached:
+            gaps.append(_name(source))
+        if got.lines:
+            entries = [Entry(0, 0, source, p, t, s) for p, t, s in got.lines]
+            out += frames(entries, have, epoch=hub.epoch, log=hub.log, by_seq=False)
+            have[source] = got.lines[-1][0]
+    for source, position in have.items():
+        newest = ring.positions.get(source)
+        if newest is not None and not after(newest, position):
+            if after(position, newest):
+                subscriber.floors[source_hash(source)] = position
+        elif not ring.covers(source, position):
+            gaps.append(_name(source))
+    subscriber.floors.update(floors)
+    picked = [
+        e
+        for e in ring.entries
+        if e.position is not None and after(e.position, have.get(e.source, default))
+    ]
+    out += frames(picked, have, epoch=hub.epoch, log=hub.log, by_seq=False, notices=False)
+    gap = None
+    if gaps:
+        gap = (
+            f"lines of {', '.join(sorted(set(gaps)))} may be missing: the log moved on "
+            "further since this cursor than can be read again"
+        )
+    return subscriber, Start(out, gap=gap)
+
+
+def _fresh(hub: LineHub, viewer: Sink, backlog: int, problem: str) -> tuple[Subscriber, Start]:
+    subscriber, start = hub.subscribe(viewer, backlog)
     return subscriber, Start(start.batches, problem=problem)
 
 
@@ -151,3 +202,7 @@ def _forget_later(
             del hub.fetching[key]
 
     asyncio.get_running_loop().call_later(SHARED_SECONDS, forget)
+
+
+def _name(source: str | None) -> str:
+    return "the container" if source is None else source

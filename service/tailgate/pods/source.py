@@ -1,11 +1,11 @@
 """Pod logs as tail sources (see ``tailgate.sources``): ``pod`` and ``pods`` entries.
 
-A viewer's tail subscribes to the shared upstream of its log, takes its backlog (or
-resumes at its cursor) from the upstream's ring, then sends what its queue receives.
-Sends wait for the viewer's connection to drain; meanwhile its bounded queue fills.
-A viewer too slow for it, or paused, then catches up from the ring (``hub.py``),
-losing nothing while the ring holds its place; past that it learns how many lines
-it missed from a ``gap`` notice.
+A viewer's tail subscribes to the shared upstream of its log and takes its backlog
+(or resumes at its cursor) from the upstream's ring. Once that is sent it is live:
+the upstream writes each batch to it with everyone else's (``hub.py``). A viewer too
+slow for that, or paused, catches up from the ring in its own task, losing nothing
+while the ring holds its place; past that it learns how many lines it missed from a
+``gap`` notice.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..streaming.frames import notice_payload
 from ..streaming.viewer import Viewer
 from .batches import Batch
 from .container_log import ContainerLog
-from .hub import QUEUE_BYTES, LineHub, Start
+from .hub import CATCH_UP_BYTES, LineHub, Start
 from .pod_set import PodSet
 from .resume import subscribe
 from .subscriber import Subscriber
@@ -37,14 +37,14 @@ class PodSources:
         *,
         max_backlog: int,
         max_line: int,
-        queue_bytes: int = QUEUE_BYTES,
+        catch_up_bytes: int = CATCH_UP_BYTES,
     ) -> None:
         self.connector = connector
         self.metrics = metrics
         self.upstreams = UpstreamRegistry()
         self.max_backlog = max_backlog
         self.max_line = max_line
-        self.queue_bytes = queue_bytes
+        self.catch_up_bytes = catch_up_bytes
 
     def build(self, log_id: str, spec: PodSpec | PodsSpec) -> PodSource:
         return PodSource(log_id, spec, self)
@@ -62,11 +62,21 @@ class PodSource:
         self._shared = shared
 
     def _hub(self) -> LineHub:
-        dropped = self._shared.metrics.dropped_lines.labels(self._log_id)
+        metrics = self._shared.metrics
+        dropped = metrics.dropped_lines.labels(self._log_id)
+        sent_lines = metrics.sent_lines.labels(self._log_id)
+        sent_bytes = metrics.sent_bytes.labels(self._log_id)
+
+        def sent(lines: int, size: int) -> None:
+            if lines:
+                sent_lines.inc(lines)
+            sent_bytes.inc(size)
+
         return LineHub(
             capacity=max(1, self._shared.max_backlog),
-            queue_bytes=self._shared.queue_bytes,
+            catch_up_bytes=self._shared.catch_up_bytes,
             on_drop=dropped.inc,
+            on_sent=sent,
             log_id=self._log_id,
         )
 
@@ -112,7 +122,7 @@ class PodSource:
             await hub.ready.wait()
             if hub.failure is not None:
                 raise hub.failure
-            subscriber, start = await subscribe(hub, backlog, cursor)
+            subscriber, start = await subscribe(hub, viewer, backlog, cursor)
             yield PodTail(self, viewer, hub, subscriber, start)
         finally:
             hub.unlisten(viewer.control)
@@ -131,10 +141,11 @@ class PodSource:
         while True:
             if hub.failure is not None:
                 raise hub.failure
-            if not subscriber.pending:
+            if subscriber.live:
                 if hub.ended:
                     return
                 await subscriber.wake.wait()
+                subscriber.wake.clear()
                 continue
             if viewer.paused:
                 await viewer.wait_resumed()

@@ -9,11 +9,10 @@ own (the file, the ring) and joins again once it stands at the live end: nobody
 waits for anybody, and nobody skips or repeats a frame at the hand-off.
 
 This is the relay's hot path and it does no I/O: viewers are anything that can be
-``offer``-ed a frame (a file's viewers) or a batch (a pod log's queues, which their
-viewers' tasks write out), positions are whatever the source counts in (a file
-position, a ring mark), and the clock is passed in, so the rules are tested without
-sockets, files or an event loop. Batches are spaced by ``FanoutPacer``, the one
-pacing policy of every source.
+``offer``-ed a frame (``Viewer``, which writes it or refuses), positions are
+whatever the source counts in (a file position, a ring mark), and the clock is
+passed in, so the rules are tested without sockets, files or an event loop.
+Batches are spaced by ``FanoutPacer``, the one pacing policy of every source.
 """
 
 from __future__ import annotations
@@ -112,25 +111,9 @@ class LiveSet(Generic[V, P]):
         frame = ws_text_frame(payload)
         size = len(payload)
         started = self._clock()
-        # The hot path: ``offer_all`` without a call more per viewer.
+        # The hot path: one call per viewer, and nothing else.
         behind = [viewer for viewer in live if not viewer.offer(frame, lines, size)]
         for viewer in behind:
             live.pop(viewer)(before)
-        self._pacer.record(started, self._clock())
-        return len(live)
-
-    def offer_all(self, offer: Callable[[V], bool], before: P, *, deferred: float = 0.0) -> int:
-        """Offer one batch to every live viewer with ``offer``; returns how many took it.
-
-        Those ``offer`` refuses leave at ``before``. ``deferred`` is the loop time each
-        viewer that took it spends on it later (see ``FanoutPacer``).
-        """
-        live = self._live
-        if not live:
-            return 0
-        started = self._clock()
-        behind = [viewer for viewer in live if not offer(viewer)]
-        for viewer in behind:
-            live.pop(viewer)(before)
-        self._pacer.record(started, self._clock(), deferred * len(live))
+        self._pacer.record(started, self._clock(), len(live))
         return len(live)
