@@ -82,6 +82,13 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.gaps = Counter(
+            "tailgate_gaps",
+            "Gap notices sent to viewers (lines they should have had and could not get), "
+            "by cause (behind, truncated, rotated_away, cursor).",
+            ["log_id", "cause"],
+            registry=r,
+        )
         self.dropped_lines = Counter(
             "tailgate_dropped_lines",
             "Lines a viewer missed because it fell behind its bounded queue.",

@@ -141,6 +141,7 @@ def test_the_dashboard_shows_each_thing_operators_watch() -> None:
         "tailgate_sent_lines_total",
         "tailgate_sent_bytes_total",
         "tailgate_dropped_lines_total",
+        "tailgate_gaps_total",
         "tailgate_ws_rejections_total",
         "tailgate_auth_logins_total",
         "tailgate_upstream_streams",

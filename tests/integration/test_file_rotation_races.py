@@ -78,7 +78,7 @@ async def test_lines_written_to_a_rotated_file_after_it_was_finished_are_counted
 async def test_a_copytruncate_that_outran_the_reader_sends_a_gap_with_the_bytes_lost(
     tmp_path: Path,
 ) -> None:
-    async with tailed_log(tmp_path, ["read-1"], backlog=1) as (log, _, tail):
+    async with tailed_log(tmp_path, ["read-1"], backlog=1) as (log, server, tail):
         await tail.read_lines(1)
         # Written, copied and truncated before the server could read it.
         unread = "unread-1\nunread-2\n"
@@ -89,14 +89,15 @@ async def test_a_copytruncate_that_outran_the_reader_sends_a_gap_with_the_bytes_
         got = await read_until(tail, "after-1")
         assert got == ["read-1", "<gap>", "<truncated>", "after-1"]
         gap = next(f for f in tail.frames if f.get("event") == "gap")
-        assert gap["bytes"] == len(unread)
+        assert (gap["bytes"], gap["cause"]) == (len(unread), "truncated")
         assert transcript(tail).count("<gap>") == 1
+        assert server.metric("tailgate_gaps_total", log_id="app", cause="truncated") == 1
 
 
 async def test_a_copytruncate_while_a_tail_was_paused_sends_it_a_gap_with_its_own_bytes_lost(
     tmp_path: Path,
 ) -> None:
-    async with tailed_log(tmp_path, ["read-1"], backlog=1) as (log, _, tail):
+    async with tailed_log(tmp_path, ["read-1"], backlog=1) as (log, server, tail):
         await tail.read_lines(1)
         await tail.send({"type": "pause"})
         await synced(tail)
@@ -109,4 +110,5 @@ async def test_a_copytruncate_while_a_tail_was_paused_sends_it_a_gap_with_its_ow
         got = await read_until(tail, "after-1")
         assert got == ["read-1", "<gap>", "<truncated>", "after-1"]
         gap = next(f for f in tail.frames if f.get("event") == "gap")
-        assert gap["bytes"] == len(unread)
+        assert (gap["bytes"], gap["cause"]) == (len(unread), "truncated")
+        assert server.metric("tailgate_gaps_total", log_id="app", cause="truncated") == 1

@@ -140,6 +140,8 @@ async def test_a_paused_viewer_the_ring_moved_past_is_told_how_many_lines_it_mis
         before = len(slow.lines) - 10
         assert slow.lines == expected[:before] + expected[before + missed :]
         assert server.metric("tailgate_dropped_lines_total", log_id="web") == missed
+        assert gap["cause"] == "behind"
+        assert server.metric("tailgate_gaps_total", log_id="web", cause="behind") == 1
         await fast.close()
         await slow.close()
 

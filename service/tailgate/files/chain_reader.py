@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..streaming import gaps
 from ..streaming.frames import lines_payload
 from . import notices
 from .chain import HandleChain
@@ -162,7 +163,7 @@ class ChainReader:
             copy_size = truncated_copy_size(self.path, self._roots, pos.offset, pos.tail)
             lost = lost_to_truncation(pos.offset, copy_size)
             if lost:
-                self._live.fan_out(notices.truncation_gap(self.path, lost), 0, before)
+                self._live.tell(gaps.truncated_before_read(self.path, lost), before)
         handle.truncations += 1
         pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
         self.partial.done()
@@ -179,4 +180,4 @@ class ChainReader:
         pos = self.pos
         files, lost = self._chain.look_for_missed(pos.handle if pos is not None else None)
         if files and pos is not None:
-            self._live.fan_out(notices.missed_gap(self.path, files, lost), 0, pos)
+            self._live.tell(gaps.rotated_away(self.path, files, lost), pos)

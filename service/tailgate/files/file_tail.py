@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from ..errors import SourceFailed
 from ..metrics import Metrics
+from ..streaming import gaps
 from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
 from . import notices
@@ -52,6 +53,7 @@ class FileTail:
         self._max_backlog = max_backlog
         self._sent_lines = metrics.sent_lines.labels(follower.log_id)
         self._sent_bytes = metrics.sent_bytes.labels(follower.log_id)
+        self._gaps = metrics.gaps
         self._pos: ReadPoint | None = None
 
     async def start(self, *, backlog: int, cursor: str | None) -> None:
@@ -122,7 +124,7 @@ class FileTail:
             lost = lost_to_truncation(pos.offset, copy_size)
             pos.offset, pos.tail, pos.truncations = 0, b"", handle.truncations
             if lost:
-                await viewer.send(notices.truncation_gap(follower.path, lost))
+                await self._tell(gaps.truncated_before_read(follower.path, lost))
             await viewer.send(notices.truncated(follower.path))
             return True
         size = handle.size()
@@ -204,6 +206,14 @@ class FileTail:
             pos.offset, pos.tail = offset, handle.bytes_before(offset)
         return pos
 
+    async def _tell(self, gap: gaps.Gap) -> None:
+        """A gap notice in order with this viewer's lines, counted."""
+        await self._viewer.send(gap.payload())
+        self._count(gap)
+
+    def _count(self, gap: gaps.Gap) -> None:
+        self._gaps.labels(self._follower.log_id, gap.cause).inc()
+
     async def _start_at(self, backlog: int, cursor: str | None) -> ReadPoint | None:
         follower, viewer = self._follower, self._viewer
         if cursor:
@@ -215,11 +225,12 @@ class FileTail:
                 resumed = self._resume(decoded)
                 if resumed is not None:
                     return resumed
-                viewer.notice(
-                    "gap",
+                gap = gaps.cursor_lost(
                     "the file the cursor points into is gone or was rewritten; lines may be "
-                    f"missing. Continuing with {follower.path} from its start",
+                    f"missing. Continuing with {follower.path} from its start"
                 )
+                viewer.control(gap.payload())
+                self._count(gap)
                 # The current file from its start, or its last max_backlog lines.
                 return await self._backlog(self._max_backlog)
         return await self._backlog(backlog)

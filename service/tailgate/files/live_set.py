@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from ..metrics import Metrics
 from ..streaming import fanout
+from ..streaming.gaps import Gap
 from ..streaming.viewer import Viewer
 from .handle import ReadPoint
 
@@ -26,8 +27,10 @@ class LiveSet:
     def __init__(self, loop: asyncio.AbstractEventLoop, metrics: Metrics, log_id: str) -> None:
         self._loop = loop
         self._core: fanout.LiveSet[Viewer, ReadPoint] = fanout.LiveSet()
+        self._log_id = log_id
         self._sent_lines = metrics.sent_lines.labels(log_id)
         self._sent_bytes = metrics.sent_bytes.labels(log_id)
+        self._gaps = metrics.gaps
 
     def __bool__(self) -> bool:
         return bool(self._core)
@@ -66,10 +69,19 @@ class LiveSet:
     def close(self) -> None:
         self._core.close()
 
-    def fan_out(self, payload: bytes, lines: int, before: ReadPoint) -> None:
-        """Write one frame to every live viewer; those who cannot take it leave at ``before``."""
+    def fan_out(self, payload: bytes, lines: int, before: ReadPoint) -> int:
+        """Write one frame to every live viewer; those who cannot take it leave at ``before``.
+
+        Returns how many took it."""
         sent = self._core.fan_out(payload, lines, before)
         if sent:
             if lines:
                 self._sent_lines.inc(lines * sent)
             self._sent_bytes.inc(len(payload) * sent)
+        return sent
+
+    def tell(self, gap: Gap, before: ReadPoint) -> None:
+        """A gap notice to every live viewer, counted once for each that got it."""
+        sent = self.fan_out(gap.payload(), 0, before)
+        if sent:
+            self._gaps.labels(self._log_id, gap.cause).inc(sent)

@@ -25,19 +25,6 @@ def truncated(path: str) -> bytes:
     return notice_payload("truncated", f"{path} was truncated; reading from its start")
 
 
-def truncation_gap(path: str, lost: int) -> bytes:
-    """A copytruncate emptied the file before ``lost`` bytes of it were read."""
-    message = f"{path} was truncated before {lost} bytes of it were read; they are in its copy"
-    return notice_payload("gap", message, bytes=lost)
-
-
-def missed_gap(path: str, files: int, lost: int) -> bytes:
-    """Files under the name were rotated away (``lost`` bytes known) before they were read."""
-    held = f"; {lost} bytes of them are in its rotated copies" if lost else ""
-    message = f"{files} files under {path} were rotated away before they could be read{held}"
-    return notice_payload("gap", message, files=files, bytes=lost)
-
-
 def late(path: str, lines: int) -> bytes:
     """Lines written to a file after every reader finished it."""
     message = (

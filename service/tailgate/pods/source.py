@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Hashable
 from ..catalog.model import PodSpec, PodsSpec
 from ..k8s.config import KubeConnector
 from ..metrics import Metrics
-from ..streaming.frames import notice_payload
+from ..streaming import gaps
 from ..streaming.viewer import Viewer
 from .batches import Batch
 from .container_log import ContainerLog
@@ -136,7 +136,7 @@ class PodSource:
         if start.problem is not None:
             viewer.error("bad_cursor", start.problem)
         if start.gap is not None:
-            viewer.notice("gap", start.gap)
+            self._tell(viewer, gaps.cursor_lost(start.gap))
         await self._send(viewer, start.batches)
         while True:
             if hub.failure is not None:
@@ -151,15 +151,17 @@ class PodSource:
                 await viewer.wait_resumed()
             batches, missed = subscriber.take()
             if missed:
-                await viewer.send(
-                    notice_payload(
-                        "gap",
-                        f"{missed} lines were skipped: this connection fell behind further "
-                        "than the server keeps",
-                        lines=missed,
-                    )
-                )
+                gap = gaps.fell_behind(missed)
+                await viewer.send(gap.payload())
+                self._count(gap)
             await self._send(viewer, batches)
+
+    def _tell(self, viewer: Viewer, gap: gaps.Gap) -> None:
+        viewer.control(gap.payload())
+        self._count(gap)
+
+    def _count(self, gap: gaps.Gap) -> None:
+        self._shared.metrics.gaps.labels(self._log_id, gap.cause).inc()
 
     async def _send(self, viewer: Viewer, batches: list[Batch]) -> None:
         metrics = self._shared.metrics
