@@ -8,6 +8,7 @@ each test stages a race exactly and checks the whole transcript a viewer gets.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from tests.support.files import (
@@ -112,3 +113,47 @@ async def test_a_copytruncate_while_a_tail_was_paused_sends_it_a_gap_with_its_ow
         gap = next(f for f in tail.frames if f.get("event") == "gap")
         assert (gap["bytes"], gap["cause"]) == (len(unread), "truncated")
         assert server.metric("tailgate_gaps_total", log_id="app", cause="truncated") == 1
+
+
+def _held(path: Path) -> bool:
+    """Whether this process holds the file ``path`` names open (the server runs here)."""
+    inode = path.stat().st_ino
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.stat(f"/proc/self/fd/{fd}").st_ino == inode:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _until_held(path: Path) -> None:
+    """Block (the server's loop too) until something in this process opened ``path``."""
+    deadline = time.monotonic() + 10
+    while not _held(path):
+        assert time.monotonic() < deadline, f"nobody opened {path}"
+        time.sleep(0.001)
+
+
+async def test_files_replaced_while_the_loop_was_busy_are_each_read_in_order(
+    tmp_path: Path,
+) -> None:
+    async with tailed_log(tmp_path, ["start"], backlog=1) as (log, _, tail):
+        await tail.read_lines(1)
+        copy = tmp_path / "app.log.1"
+        # The loop is held the whole time: each file is renamed over the only copy,
+        # so once its name moved on twice only an open descriptor still reaches it.
+        append_lines(log, ["file-0"])
+        for n in range(1, 6):
+            log.rename(copy)
+            append_lines(log, [f"file-{n}"])
+            _until_held(log)
+        log.rename(copy)
+        append_lines(log, ["last"])
+        got = await read_until(tail, "last")
+        assert [line for line in got if not line.startswith("<")] == [
+            "start",
+            *(f"file-{n}" for n in range(6)),
+            "last",
+        ]
+        assert "<gap>" not in got

@@ -121,6 +121,7 @@ class FileFollower:
 
     def start(self) -> None:
         self._wakeups.start()
+        self._open_early()
         self._path.look(initial=True)
         self._wakeups.arm(holding=self.pos is not None)
 
@@ -131,6 +132,11 @@ class FileFollower:
         for handle in (self._pump_handle, self._look_handle):
             if handle is not None:
                 handle.cancel()
+        if self._path.early is not None and self._hub is not None:
+            opener = self._hub.early_opener()
+            if opener is not None:
+                opener.unfollow(self._path.early)
+            self._path.early = None
         self._path.close()
         self._wakeups.close()
         self._live.close()
@@ -299,6 +305,22 @@ class FileFollower:
             self._pump_handle = self._loop.call_later(delay, self._pump)
         else:
             self._pump_handle = self._loop.call_soon(self._pump)
+
+    def _open_early(self) -> None:
+        """New files under the path are opened off the loop from now on (``early_open``)."""
+        if self._hub is None or self._wakeups.polling:
+            return
+        opener = self._hub.early_opener()
+        if opener is None:
+            return
+        try:
+            self._path.early = opener.follow(self.path, self.roots, self._on_early)
+        except OSError:
+            return  # no folder to watch yet: the loop opens new files itself
+
+    def _on_early(self) -> None:
+        self._path.due = True
+        self._schedule_look()
 
     def _watch_file(self) -> None:
         self._wakeups.watch_file(self.pos.handle.fd if self.pos is not None else None)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from inotify_simple import INotify, flags, parse_events
 
+from .early_open import EarlyOpener
+
 log = logging.getLogger(__name__)
 
 IN_MODIFY = int(flags.MODIFY)
@@ -91,6 +93,7 @@ class InotifyHub:
         self._fd = -1
         self._watches: dict[int, _Watch] = {}
         self._next_token = 0
+        self._early: EarlyOpener | None = None
         #: Events of one read are being handed to subscribers (more may follow).
         self.dispatching = False
         try:
@@ -135,7 +138,19 @@ class InotifyHub:
             if self._fd < 0 or not self._on_readable():
                 return
 
+    def early_opener(self) -> EarlyOpener | None:
+        """The thread that opens new files under followed names (started on first use)."""
+        if self._early is None and self.available:
+            try:
+                self._early = EarlyOpener(self._loop)
+            except OSError as exc:
+                log.warning("new files will be opened by the loop alone: %s", exc)
+        return self._early
+
     def close(self) -> None:
+        if self._early is not None:
+            self._early.close()
+            self._early = None
         if self._inotify is not None:
             if self._fd >= 0:
                 self._loop.remove_reader(self._fd)

@@ -21,6 +21,7 @@ from . import notices
 from .backlog import line_boundary_at_or_before
 from .chain import HandleChain
 from .chain_reader import ChainReader
+from .early_open import EarlyFiles
 from .follow_state import FollowState, State, error_reason
 from .handle import FileHandle, ReadPoint
 from .path_state import Action, FirstFile, Held, first_file, on_path, settled, switch_event
@@ -62,6 +63,8 @@ class PathWatch:
         self._changed = changed
         #: Called after a look made off the loop (what it found may be read now).
         self._looked = looked
+        #: New files opened off the loop as their names appeared (``early_open``).
+        self.early: EarlyFiles | None = None
         #: Something may have changed what the path names: look at it when next due.
         self.due = True
         self._look_task: asyncio.Task[None] | None = None
@@ -98,6 +101,7 @@ class PathWatch:
 
     def look(self, *, initial: bool = False, seen: os.stat_result | OSError | None = None) -> None:
         """Act on what the path names now (``seen``: a ``stat`` already made off the loop)."""
+        self._link_early()
         if seen is None:
             seen = stat_path(self.path)
         newest = self._chain.newest
@@ -130,7 +134,57 @@ class PathWatch:
         self._state.set(state, frame)
         self._changed()
 
+    def _link_early(self) -> None:
+        """Link the files opened off the loop, oldest first, before anything else."""
+        early = self.early
+        if early is None:
+            return
+        if early.overflowed:
+            early.overflowed = False
+            self._chain.overflowed = True
+        for opened in early.take():
+            handle = self._checked(opened.fd)
+            if handle is None:
+                continue
+            if self._reader.pos is None or self._chain.newest is None or self._holds(handle):
+                handle.release()
+                continue
+            self.renamed |= opened.renamed
+            self._link(handle)
+
+    def _checked(self, fd: int) -> FileHandle | None:
+        """A handle on a descriptor opened off the loop, once it passed the roots' check."""
+        try:
+            self._roots.check_descriptor(fd)
+            return FileHandle(fd, self.path)
+        except FileRefused as exc:
+            os.close(fd)
+            self._chain.names_met()
+            self.error(exc.code, f"{self.path} {exc}; not reading it")
+        except OSError as exc:
+            os.close(fd)
+            self.error(error_reason(exc), f"cannot open {self.path}: {exc.strerror}")
+        return None
+
+    def _holds(self, handle: FileHandle) -> bool:
+        pos = self._reader.pos
+        start = pos.handle if pos is not None else self._chain.newest
+        if start is None:
+            return False
+        key = (handle.dev, handle.ino)
+        return any((f.dev, f.ino) == key for f in HandleChain.members(start))
+
     def _open_new(self, *, initial: bool) -> None:
+        if self.early is not None:
+            # A file being opened off the loop now is older than the one the path
+            # names next: it is linked first (a later one would get this same file).
+            with self.early.lock:
+                self._link_early()
+                self._open_now(initial=initial)
+        else:
+            self._open_now(initial=initial)
+
+    def _open_now(self, *, initial: bool) -> None:
         try:
             new = FileHandle.open(self.path, self._roots)
         except FileNotFoundError:
@@ -149,18 +203,26 @@ class PathWatch:
         if newest is not None and (newest.dev, newest.ino) == (new.dev, new.ino):
             new.release()
             return
-        state = self._state.state
         if self._reader.pos is None or newest is None:
-            self._open_first(new, first_file(state, initial=initial))
+            self._open_first(new, first_file(self._state.state, initial=initial))
+            self.renamed = False
         else:
-            old_linked = True
-            with contextlib.suppress(OSError):
-                old_linked = newest.linked()
-            event = switch_event(
-                old_linked=old_linked, renamed=self.renamed, was_deleted=state is State.DELETED
-            )
-            chain.link(new, event)
-            self.set_state(State.OK, None)
+            self._link(new)
+
+    def _link(self, new: FileHandle) -> None:
+        """``new`` took the name after the newest file held (takes over the reference)."""
+        newest = self._chain.newest
+        assert newest is not None
+        old_linked = True
+        with contextlib.suppress(OSError):
+            old_linked = newest.linked()
+        event = switch_event(
+            old_linked=old_linked,
+            renamed=self.renamed,
+            was_deleted=self._state.state is State.DELETED,
+        )
+        self._chain.link(new, event)
+        self.set_state(State.OK, None)
         self.renamed = False
 
     def _open_first(self, handle: FileHandle, first: FirstFile) -> None:
