@@ -11,7 +11,9 @@ reading when the client goes away. docs/search.md is the reference.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -36,6 +38,8 @@ from .gate import allowed, principal_of
 from .principal import Principal
 from .security import add_security_headers, client_address
 from .tail_ws import whole_number
+
+log = logging.getLogger("tailgate.history")
 
 NDJSON = "application/x-ndjson"
 #: Matches per search when the client names no limit.
@@ -68,11 +72,18 @@ async def search(request: web.Request) -> web.StreamResponse:
         limit,
         Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline),
     )
-    if NDJSON in request.headers.get("Accept", ""):
-        return await _stream(request, walk, settings.max_line)
-    matches: list[dict[str, Any]] = []
-    async for batch in walk.batches():
-        matches.extend(_match(found, settings.max_line) for found in batch)
+    try:
+        if NDJSON in request.headers.get("Accept", ""):
+            return await _stream(request, entry.id, walk, settings.max_line)
+        matches: list[dict[str, Any]] = []
+        async for batch in walk.batches():
+            matches.extend(_match(found, settings.max_line) for found in batch)
+    except asyncio.CancelledError:
+        # The client went away (the runner cancels its handler): reading stops here,
+        # after the block being read, and the files are let go.
+        _ended(entry.id, walk, "client_gone")
+        raise
+    _ended(entry.id, walk, "answered")
     return _private_json(_summary(walk, {"matches": matches}))
 
 
@@ -125,7 +136,9 @@ def _files(services: Services, entry: LogEntry) -> LogFiles:
     return LogFiles(spec.path, services.settings.roots.for_log(spec.path), others=others)
 
 
-async def _stream(request: web.Request, walk: Walk, max_line: int) -> web.StreamResponse:
+async def _stream(
+    request: web.Request, log_id: str, walk: Walk, max_line: int
+) -> web.StreamResponse:
     """Matches and ``{"scanned_bytes": N}`` lines as the walk goes, then the summary.
 
     The first step is taken before the answer starts, so a position of no use here is
@@ -142,18 +155,33 @@ async def _stream(request: web.Request, walk: Walk, max_line: int) -> web.Stream
             out = [orjson.dumps(_match(found, max_line)) for found in batch]
             out.append(orjson.dumps({"scanned_bytes": walk.budget.scanned}))
             if _gone(request):
+                _ended(log_id, walk, "client_gone")
                 return response
             try:
                 await response.write(b"\n".join(out) + b"\n")
             except ConnectionError:
+                _ended(log_id, walk, "client_gone")
                 return response
             batch = await anext(batches, None)
+        _ended(log_id, walk, "answered")
         with contextlib.suppress(ConnectionError):
             await response.write(orjson.dumps(_summary(walk, {})) + b"\n")
             await response.write_eof()
         return response
     finally:
         await batches.aclose()
+
+
+def _ended(log_id: str, walk: Walk, reason: str) -> None:
+    log.info(
+        "search ended",
+        extra={
+            "log_id": log_id,
+            "reason": reason,
+            "scanned_bytes": walk.budget.scanned,
+            "more": walk.more is not None,
+        },
+    )
 
 
 def _gone(request: web.Request) -> bool:
