@@ -28,20 +28,28 @@ class Hit:
     raw: bytes
 
 
-def hits_in_block(pattern: Any, block: bytes, base: int, need: int) -> list[Hit]:
-    """The last ``need`` lines of ``block`` that hold a match, newest first.
+def hits_in_block(
+    pattern: Any,
+    block: bytes | bytearray,
+    base: int,
+    need: int,
+    lo: int = 0,
+    hi: int | None = None,
+) -> list[Hit]:
+    """The last ``need`` lines of ``block[lo:hi]`` that hold a match, newest first.
 
-    ``block`` starts at file offset ``base``, at the start of a line, and ends at the
-    end of one (after its newline, or at the end of a file that lacks the last one).
+    ``block`` starts at file offset ``base``; ``lo`` is the start of a line and ``hi``
+    the end of one (after its newline, or the end of a file that lacks the last one).
     ``pattern`` None takes every line (reading back).
     """
     out: list[Hit] = []
-    hi = len(block)
+    floor = lo
+    hi = len(block) if hi is None else hi
     window = FIRST_WINDOW
-    while hi > 0 and len(out) < need:
-        lo = max(0, hi - window)
-        if lo > 0:
-            lo = block.rfind(b"\n", 0, lo) + 1
+    while hi > floor and len(out) < need:
+        lo = max(floor, hi - window)
+        if lo > floor:
+            lo = block.rfind(b"\n", floor, lo) + 1 or floor
         if pattern is None:
             found = _every_line(block, lo, hi, base)
         else:
@@ -52,8 +60,8 @@ def hits_in_block(pattern: Any, block: bytes, base: int, need: int) -> list[Hit]
     return out
 
 
-def _every_line(block: bytes, lo: int, hi: int, base: int) -> list[Hit]:
-    raws = block[lo:hi].split(b"\n")
+def _every_line(block: bytes | bytearray, lo: int, hi: int, base: int) -> list[Hit]:
+    raws = bytes(block[lo:hi]).split(b"\n")
     if block[hi - 1 : hi] == b"\n":
         raws.pop()
     hits = []
@@ -65,7 +73,7 @@ def _every_line(block: bytes, lo: int, hi: int, base: int) -> list[Hit]:
     return hits
 
 
-def _forward(pattern: Any, block: bytes, lo: int, hi: int, base: int) -> list[Hit]:
+def _forward(pattern: Any, block: bytes | bytearray, lo: int, hi: int, base: int) -> list[Hit]:
     """Every line in ``block[lo:hi]`` that holds a match, oldest first."""
     hits: list[Hit] = []
     next_line = lo
@@ -81,7 +89,7 @@ def _forward(pattern: Any, block: bytes, lo: int, hi: int, base: int) -> list[Hi
         newline = block.find(b"\n", at, hi)
         stop = hi if newline < 0 else newline
         end = hi if newline < 0 else newline + 1
-        hits.append(Hit(base + start, base + end, block[start:stop]))
+        hits.append(Hit(base + start, base + end, bytes(block[start:stop])))
         next_line = end
     return hits
 

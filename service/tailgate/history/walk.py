@@ -22,7 +22,7 @@ from .compressed import scan_compressed
 from .found import Found
 from .log_files import Listed, LogFiles
 from .places import Place
-from .plain import FIRST_BLOCK, MAX_BLOCK, start_end, step_back
+from .plain import FIRST_SPAN, MAX_SPAN, block_buffer, start_end, step_back
 
 
 @dataclass
@@ -60,7 +60,8 @@ class Walk:
         index = 0 if self.before is None else self.files.index_of(self.before)
         before = self.before
         need = self.limit
-        block = FIRST_BLOCK
+        span = FIRST_SPAN
+        buf = block_buffer()
         while index < len(files):
             listed = files[index]
             handle = self.files.open(listed)
@@ -89,11 +90,11 @@ class Walk:
                             )  # fmt: skip
                             return
                         step = await asyncio.to_thread(
-                            step_back, handle, end, block, self.pattern, need, source
+                            step_back, handle, end, span, self.pattern, need, source, buf
                         )
                         self.budget.scanned += end - step.end
                         end = step.end
-                        block = min(block * 2, MAX_BLOCK)
+                        span = min(span * 2, MAX_SPAN)
                         need -= len(step.found)
                         yield step.found
                         if need <= 0:
