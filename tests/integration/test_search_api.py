@@ -264,3 +264,49 @@ async def test_a_streamed_search_stops_reading_when_its_client_goes_away(tmp_pat
         history_log.setLevel(logging.NOTSET)
     assert record.reason == "client_gone"
     assert record.scanned_bytes < 64 * 1024**3
+
+
+def stamped(first: int, count: int) -> list[str]:
+    """Lines a second apart from 2026-12-01T21:00:00Z + ``first`` seconds."""
+    return [
+        f"2026-12-01T21:{i // 60:02d}:{i % 60:02d}Z event {i:04d}"
+        for i in range(first, first + count)
+    ]
+
+
+async def test_since_keeps_the_lines_from_that_time_on_across_a_rotation(tmp_path: Path) -> None:
+    async with served_log(tmp_path, stamped(0, 600)) as (log, server):
+        rotate(log, stamped(600, 600))
+        status, body = await search(server, q="event", since="2026-12-01T21:08:20Z", limit=1000)
+        assert status == 200
+        assert [m["line"][-4:] for m in body["matches"]] == [
+            f"{i:04d}" for i in range(1199, 499, -1)
+        ]
+        assert body["more"] is None
+        status, body = await search(server, q="event", since="2026-12-01T21:15:00+00:00")
+        assert [m["line"][-4:] for m in body["matches"]] == [
+            f"{i:04d}" for i in range(1199, 899, -1)
+        ][:100]
+        cursor = body["matches"][0]["cursor"]
+        status, body = await lines_of(server, before=cursor, since="2026-12-01T21:19:55Z")
+        assert (status, [line[-4:] for line in body["lines"]]) == (
+            200,
+            ["1195", "1196", "1197", "1198", "1199"],
+        )
+
+
+async def lines_of(server: RunningServer, **query: Any) -> Any:
+    async with server.session.get(
+        f"{server.base_url}/api/logs/app/lines", params=query
+    ) as response:
+        return response.status, await response.json()
+
+
+async def test_since_on_a_file_without_timestamps_or_malformed_is_400(tmp_path: Path) -> None:
+    async with served_log(tmp_path, ["no time here"] * 10) as (_, server):
+        status, body = await search(server, q="time", since="2026-12-01T21:00:00Z")
+        assert (status, body["error"]) == (400, "no_timestamps")
+        assert "timestamp" in body["message"]
+        status, body = await search(server, q="time", since="last tuesday")
+        assert (status, body["error"]) == (400, "bad_query")
+        assert "RFC 3339" in body["message"]

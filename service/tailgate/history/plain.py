@@ -71,12 +71,14 @@ def step_back(
     need: int,
     source: str | None,
     buf: bytearray,
+    first: int = 0,
 ) -> Step:
-    """Search back from ``end`` over about ``span`` bytes, a block at a time, for ``need``."""
+    """Search back from ``end`` over about ``span`` bytes, a block at a time, for ``need``,
+    never before ``first`` (the start of a line: where ``since`` begins)."""
     found: list[Found] = []
-    floor = max(0, end - span)
+    floor = max(first, end - span)
     while end > floor and len(found) < need:
-        start, lo, n = _read_block(handle.fd, end, buf)
+        start, lo, n = _read_block(handle.fd, end, buf, first)
         if n < 0:
             # Truncated since it was sized: nothing more is read from this file.
             return Step(found, 0)
@@ -99,10 +101,11 @@ def step_back(
     return Step(found, end)
 
 
-def _read_block(fd: int, end: int, buf: bytearray) -> tuple[int, int, int]:
-    """Read the block of whole lines ending at ``end`` into ``buf``: (file offset of
-    ``buf[0]``, where its first whole line starts in it, its length); -1 if short."""
-    start = max(0, end - len(buf))
+def _read_block(fd: int, end: int, buf: bytearray, first: int) -> tuple[int, int, int]:
+    """Read the block of whole lines ending at ``end`` (from ``first`` on) into ``buf``:
+    (file offset of ``buf[0]``, where its first whole line starts in it, its length);
+    -1 if short."""
+    start = max(first, end - len(buf))
     want = end - start
     view = memoryview(buf)[:want]
     try:
@@ -112,7 +115,7 @@ def _read_block(fd: int, end: int, buf: bytearray) -> tuple[int, int, int]:
     if n < want:
         return start, 0, -1
     lo = 0
-    if start > 0:
+    if start > first:
         newline = buf.find(b"\n", 0, want)
         # A line longer than the block is searched in pieces.
         lo = newline + 1 if 0 <= newline < want - 1 else 0

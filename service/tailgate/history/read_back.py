@@ -24,11 +24,17 @@ class Page:
 
 
 async def read_back(
-    files: LogFiles, before: Place, *, limit: int, budget: Budget, max_line: int
+    files: LogFiles,
+    before: Place,
+    *,
+    limit: int,
+    budget: Budget,
+    max_line: int,
+    since: int | None = None,
 ) -> Page:
-    """At most ``limit`` lines before ``before``: fewer at the start of the oldest file,
-    or when the budget ran out first."""
-    walk = Walk(files, before, None, limit, budget)
+    """At most ``limit`` lines before ``before`` (and from ``since`` on): fewer at the
+    start of the oldest file, at ``since``, or when the budget ran out first."""
+    walk = Walk(files, before, None, limit, budget, since)
     found = []
     async for batch in walk.batches():
         found.extend(batch)

@@ -13,16 +13,33 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..files.handle import FileHandle
+from .by_time import first_at_or_after
 from .compressed import scan_compressed
 from .found import Found
 from .log_files import Listed, LogFiles
 from .places import Place
 from .plain import FIRST_SPAN, MAX_SPAN, block_buffer, start_end, step_back
+from .timestamps import line_time
+
+T = TypeVar("T")
+
+
+async def in_thread(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn`` in a worker thread; if the caller is cancelled, it still waits for the
+    thread, so the file it reads stays open until the read is done."""
+    task = asyncio.ensure_future(asyncio.to_thread(fn, *args, **kwargs))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved: nobody is left to hear of it
+        raise
 
 
 @dataclass
@@ -50,6 +67,8 @@ class Walk:
     pattern: Any
     limit: int
     budget: Budget
+    #: Only lines stamped at or after this time (ns since the epoch), when set.
+    since: int | None = None
     #: Where a next request continues; set when the walk ends.
     more: Place | None = None
     #: Compressed copies given up because they could not be inflated within a budget.
@@ -58,6 +77,8 @@ class Walk:
     async def batches(self) -> AsyncGenerator[list[Found], None]:
         files = self.files.listed
         index = 0 if self.before is None else self.files.index_of(self.before)
+        #: The first file read must carry timestamps for ``since`` to mean anything.
+        first_read = index
         before = self.before
         need = self.limit
         span = FIRST_SPAN
@@ -79,18 +100,25 @@ class Walk:
                         self.more = stop
                         return
                 else:
-                    end = await asyncio.to_thread(
-                        start_end, handle, current=listed.current, before=before
-                    )
-                    while end > 0:
+                    end = await in_thread(start_end, handle, current=listed.current, before=before)
+                    first = 0
+                    if self.since is not None:
+                        first = await in_thread(
+                            first_at_or_after,
+                            handle.fd,
+                            end,
+                            self.since,
+                            required=index == first_read,
+                        )
+                    while end > first:
                         if self.budget.scanned > 0 and self.budget.spent():
                             self.more = Place.at(
                                 handle.dev, handle.ino, end, handle.bytes_before(end),
                                 compressed=False,
                             )  # fmt: skip
                             return
-                        step = await asyncio.to_thread(
-                            step_back, handle, end, span, self.pattern, need, source, buf
+                        step = await in_thread(
+                            step_back, handle, end, span, self.pattern, need, source, buf, first
                         )
                         self.budget.scanned += end - step.end
                         end = step.end
@@ -100,6 +128,10 @@ class Walk:
                         if need <= 0:
                             self.more = step.found[-1].at
                             return
+                    if first > 0:
+                        # ``since`` begins in this file: nothing older is wanted.
+                        self.more = None
+                        return
             finally:
                 handle.release()
             if need <= 0:
@@ -122,7 +154,7 @@ class Walk:
         """Lines of one compressed copy, and where to stop (None: go on to the next file)."""
         budget = self.budget
         first = budget.scanned == 0
-        scan = await asyncio.to_thread(
+        scan = await in_thread(
             scan_compressed,
             handle,
             before=before,
@@ -133,6 +165,12 @@ class Walk:
             source=source,
         )
         budget.scanned += scan.inflated
+        if self.since is not None and scan.complete:
+            since = self.since
+            kept = [f for f in scan.found if (line_time(f.raw) or since) >= since]
+            if len(kept) < len(scan.found):
+                # Lines older than ``since`` were reached: nothing older is wanted.
+                return kept, Place(listed.dev, listed.ino, 0, 0, True)
         if not scan.complete:
             if not first:
                 # Begin this copy afresh, with a whole budget, in the next request.

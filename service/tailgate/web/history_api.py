@@ -31,6 +31,7 @@ from ..history.matching import line_text
 from ..history.places import Place
 from ..history.query import compile_query
 from ..history.read_back import read_back
+from ..history.timestamps import parse_since
 from ..history.walk import Budget, Walk
 from . import audit
 from .context import SERVICES, Services
@@ -58,12 +59,18 @@ async def search(request: web.Request) -> web.StreamResponse:
     )
     limit = _limit(query, DEFAULT_MATCHES, settings.search_max_matches)
     before = _place(query)
+    since = _since(query)
     audit.history(
         "search",
         principal,
         log_id=entry.id,
         client=client_address(request, settings),
-        detail={**compiled.describe(), "limit": limit, "before": query.get("before")},
+        detail={
+            **compiled.describe(),
+            "limit": limit,
+            "before": query.get("before"),
+            "since": query.get("since"),
+        },
     )
     walk = Walk(
         _files(services, entry),
@@ -71,6 +78,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         compiled.pattern,
         limit,
         Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline),
+        since,
     )
     try:
         if NDJSON in request.headers.get("Accept", ""):
@@ -97,12 +105,13 @@ async def lines(request: web.Request) -> web.Response:
     before = _place(query)
     assert before is not None
     limit = _limit(query, DEFAULT_LINES, max(1, settings.max_backlog))
+    since = _since(query)
     audit.history(
         "read",
         principal,
         log_id=entry.id,
         client=client_address(request, settings),
-        detail={"before": query["before"], "limit": limit},
+        detail={"before": query["before"], "limit": limit, "since": query.get("since")},
     )
     page = await read_back(
         _files(services, entry),
@@ -110,6 +119,7 @@ async def lines(request: web.Request) -> web.Response:
         limit=limit,
         budget=Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline),
         max_line=settings.max_line,
+        since=since,
     )
     return _private_json({"lines": page.lines, "cursor": page.cursor})
 
@@ -229,6 +239,11 @@ def _limit(query: Mapping[str, str], default: int, cap: int) -> int:
 def _place(query: Mapping[str, str]) -> Place | None:
     raw = query.get("before")
     return Place.decode(raw) if raw else None
+
+
+def _since(query: Mapping[str, str]) -> int | None:
+    raw = query.get("since")
+    return parse_since(raw) if raw else None
 
 
 def _private_json(body: object) -> web.Response:
