@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -23,16 +23,18 @@ from aiohttp import web
 
 from ..auth.errors import AccessDenied
 from ..catalog.model import FileSpec, LogEntry
-from ..errors import UnknownLog
-from ..history.errors import BadQuery, NoHistory
+from ..errors import SourceError, UnknownLog
+from ..history.errors import BadQuery, HistoryUnavailable, NoHistory
 from ..history.found import Found
 from ..history.log_files import LogFiles
 from ..history.matching import line_text
 from ..history.places import Place
+from ..history.pod_history import Before, PodFound, PodWalk
 from ..history.query import compile_query
 from ..history.read_back import read_back
 from ..history.timestamps import parse_since
 from ..history.walk import Budget, Walk
+from ..k8s.api import KubeApi
 from . import audit
 from .context import SERVICES, Services
 from .gate import allowed, principal_of
@@ -58,7 +60,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         query.get("q", ""), regex=_flag(query, "regex"), case=_flag(query, "case")
     )
     limit = _limit(query, DEFAULT_MATCHES, settings.search_max_matches)
-    before = _place(query)
+    before = _place(query) if isinstance(entry.source, FileSpec) else None
     since = _since(query)
     audit.history(
         "search",
@@ -72,14 +74,21 @@ async def search(request: web.Request) -> web.StreamResponse:
             "since": query.get("since"),
         },
     )
-    walk = Walk(
-        _files(services, entry),
-        before,
-        compiled.pattern,
-        limit,
-        Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline),
-        since,
-    )
+    budget = Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline)
+    walk: Walk | PodWalk
+    if isinstance(entry.source, FileSpec):
+        walk = Walk(_files(services, entry), before, compiled.pattern, limit, budget, since)
+    else:
+        walk = PodWalk(
+            await _kube(services),
+            entry.id,
+            entry.source,
+            Before.decode(query["before"], entry.id) if query.get("before") else None,
+            compiled.pattern,
+            limit,
+            budget,
+            since,
+        )
     try:
         if NDJSON in request.headers.get("Accept", ""):
             return await _stream(request, entry.id, walk, settings.max_line)
@@ -100,6 +109,8 @@ async def lines(request: web.Request) -> web.Response:
     settings = services.settings
     principal, entry = await _admit(services, request)
     query = request.query
+    if not isinstance(entry.source, FileSpec):
+        raise NoHistory("reading back is available for file logs only; search pod logs")
     if not query.get("before"):
         raise BadQuery("before is required: a cursor from a tail, a search or a page")
     before = _place(query)
@@ -134,10 +145,20 @@ async def _admit(services: Services, request: web.Request) -> tuple[Principal, L
     return principal, entry
 
 
+async def _kube(services: Services) -> KubeApi:
+    pods = services.sources.pods
+    if pods is None:
+        raise NoHistory("this server reads no pod logs")
+    try:
+        return await pods.connector.api()
+    except SourceError as exc:
+        raise HistoryUnavailable(f"the Kubernetes API cannot be reached: {exc}") from None
+
+
 def _files(services: Services, entry: LogEntry) -> LogFiles:
     spec = entry.source
     if not isinstance(spec, FileSpec):
-        raise NoHistory("search and reading back are available for file logs only")
+        raise NoHistory("reading back is available for file logs only")
     others = frozenset(
         os.path.normpath(other.source.path)
         for other in services.catalog.current.entries.values()
@@ -147,14 +168,14 @@ def _files(services: Services, entry: LogEntry) -> LogFiles:
 
 
 async def _stream(
-    request: web.Request, log_id: str, walk: Walk, max_line: int
+    request: web.Request, log_id: str, walk: Walk | PodWalk, max_line: int
 ) -> web.StreamResponse:
     """Matches and ``{"scanned_bytes": N}`` lines as the walk goes, then the summary.
 
     The first step is taken before the answer starts, so a position of no use here is
     still a 400; after that, a client gone away ends the walk between two blocks.
     """
-    batches = walk.batches()
+    batches: AsyncGenerator[Sequence[Found | PodFound], None] = walk.batches()
     try:
         first = await anext(batches, None)
         response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
@@ -182,7 +203,7 @@ async def _stream(
         await batches.aclose()
 
 
-def _ended(log_id: str, walk: Walk, reason: str) -> None:
+def _ended(log_id: str, walk: Walk | PodWalk, reason: str) -> None:
     log.info(
         "search ended",
         extra={
@@ -199,14 +220,16 @@ def _gone(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
-def _match(found: Found, max_line: int) -> dict[str, Any]:
+def _match(found: Found | PodFound, max_line: int) -> dict[str, Any]:
     match: dict[str, Any] = {"line": line_text(found.raw, max_line), "cursor": found.after.encode()}
+    if isinstance(found, PodFound) and found.time is not None:
+        match["time"] = found.time
     if found.source is not None:
         match["source"] = found.source
     return match
 
 
-def _summary(walk: Walk, body: dict[str, Any]) -> dict[str, Any]:
+def _summary(walk: Walk | PodWalk, body: dict[str, Any]) -> dict[str, Any]:
     body["scanned_bytes"] = walk.budget.scanned
     body["more"] = walk.more.encode() if walk.more is not None else None
     if walk.skipped:
