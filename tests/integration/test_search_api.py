@@ -310,3 +310,17 @@ async def test_since_on_a_file_without_timestamps_or_malformed_is_400(tmp_path: 
         status, body = await search(server, q="time", since="last tuesday")
         assert (status, body["error"]) == (400, "bad_query")
         assert "RFC 3339" in body["message"]
+
+
+async def test_a_streamed_search_from_a_stale_position_is_still_a_400(tmp_path: Path) -> None:
+    async with served_log(tmp_path, numbered("z", 10)) as (log, server):
+        _, body = await search(server, q="z-000005")
+        cursor = body["matches"][0]["cursor"]
+        log.write_text("rewritten\n" * 20)
+        async with server.session.get(
+            f"{server.base_url}/api/logs/app/search",
+            params={"q": "z", "before": cursor},
+            headers={"Accept": "application/x-ndjson"},
+        ) as response:
+            assert response.status == 400
+            assert (await response.json())["error"] == "bad_cursor"
