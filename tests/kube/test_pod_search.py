@@ -86,7 +86,38 @@ async def test_since_asks_the_api_server_from_that_time(
         assert [m["line"] for m in body["matches"]] == ["line 4", "line 3"]
 
 
-async def test_a_bad_before_a_pod_read_back_and_an_unknown_pod_are_clear_errors(
+async def lines(server: KubeServer, log_id: str, **query: Any) -> tuple[int, Any]:
+    async with server.session.get(
+        f"{server.base_url}/api/logs/{log_id}/lines", params=query
+    ) as response:
+        return response.status, await response.json()
+
+
+async def test_reading_back_pages_through_a_selectors_pods_oldest_first(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    for name in ("shop-a", "shop-b"):
+        kube_api.create(objects.pod(name, NS, labels={"app": "shop"}))
+    for i in range(12):
+        kube_api.append_log(NS, "shop-a" if i % 3 else "shop-b", "app", f"line {i}", at=T0 + i * S)
+    async with kube_server(kube_api, tmp_path, catalog=CATALOG) as server:
+        _, body = await search(server, "shop", q="line 10")
+        cursor = body["matches"][0]["cursor"]
+        pages = []
+        while cursor is not None:
+            status, page = await lines(server, "shop", before=cursor, limit=4)
+            assert status == 200, page
+            if page["lines"]:
+                pages.append(page["lines"])
+            cursor = page["cursor"]
+        assert pages[0] == ["line 7", "line 8", "line 9", "line 10"]
+        assert [line for page in reversed(pages) for line in page] == [
+            f"line {i}" for i in range(11)
+        ]
+    await kube_api.wait_until(lambda: kube_api.open_log_streams == 0)
+
+
+async def test_a_bad_before_and_an_unknown_pod_are_clear_errors(
     kube_api: FakeKubeAPI, tmp_path: Path
 ) -> None:
     catalog = CATALOG + "  - id: gone\n    pod: {namespace: shop, name: nobody}\n"
@@ -96,7 +127,5 @@ async def test_a_bad_before_a_pod_read_back_and_an_unknown_pod_are_clear_errors(
         status, body = await search(server, "gone", q="x")
         assert (status, body["error"]) == (503, "source_unavailable")
         assert "nobody" in body["message"]
-        async with server.session.get(
-            f"{server.base_url}/api/logs/web/lines", params={"before": "k2.AAAA"}
-        ) as response:
-            assert (response.status, (await response.json())["error"]) == (501, "not_supported")
+        status, body = await lines(server, "web", before="k2.AAAA")
+        assert (status, body["error"]) == (400, "bad_cursor")

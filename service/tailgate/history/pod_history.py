@@ -96,7 +96,8 @@ class Before:
 
 @dataclass
 class PodWalk:
-    """One search of a ``pod`` or ``pods`` log; shaped like ``walk.Walk`` for the web layer."""
+    """One search (or, ``pattern`` None, read-back) of a ``pod`` or ``pods`` log; shaped
+    like ``walk.Walk`` for the web layer."""
 
     api: KubeApi
     log_id: str
@@ -199,7 +200,7 @@ class PodWalk:
                     if self.before is not None and not self.before.admits(key):
                         continue
                     body = raw[len(stamp) + 1 :] if stamp else raw
-                    if self.pattern.search(body) is None:
+                    if self.pattern is not None and self.pattern.search(body) is None:
                         continue
                     found = PodFound(
                         body,

@@ -31,7 +31,7 @@ from ..history.matching import line_text
 from ..history.places import Place
 from ..history.pod_history import Before, PodFound, PodWalk
 from ..history.query import compile_query
-from ..history.read_back import read_back
+from ..history.read_back import page_of, read_back
 from ..history.timestamps import parse_since
 from ..history.walk import Budget, Walk
 from ..k8s.api import KubeApi
@@ -109,14 +109,14 @@ async def lines(request: web.Request) -> web.Response:
     settings = services.settings
     principal, entry = await _admit(services, request)
     query = request.query
-    if not isinstance(entry.source, FileSpec):
-        raise NoHistory("reading back is available for file logs only; search pod logs")
     if not query.get("before"):
         raise BadQuery("before is required: a cursor from a tail, a search or a page")
-    before = _place(query)
-    assert before is not None
     limit = _limit(query, DEFAULT_LINES, max(1, settings.max_backlog))
     since = _since(query)
+    budget = Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline)
+    # Positions are checked before anything is recorded or read.
+    before = _place(query) if isinstance(entry.source, FileSpec) else None
+    pod_before = None if before is not None else Before.decode(query["before"], entry.id)
     audit.history(
         "read",
         principal,
@@ -124,14 +124,21 @@ async def lines(request: web.Request) -> web.Response:
         client=client_address(request, settings),
         detail={"before": query["before"], "limit": limit, "since": query.get("since")},
     )
-    page = await read_back(
-        _files(services, entry),
-        before,
-        limit=limit,
-        budget=Budget.of(settings.search_max_mib * 1024 * 1024, settings.search_deadline),
-        max_line=settings.max_line,
-        since=since,
-    )
+    if before is not None:
+        page = await read_back(
+            _files(services, entry),
+            before,
+            limit=limit,
+            budget=budget,
+            max_line=settings.max_line,
+            since=since,
+        )
+    else:
+        assert not isinstance(entry.source, FileSpec)
+        walk = PodWalk(
+            await _kube(services), entry.id, entry.source, pod_before, None, limit, budget, since
+        )
+        page = await page_of(walk, settings.max_line)
     return _private_json({"lines": page.lines, "cursor": page.cursor})
 
 
