@@ -165,7 +165,7 @@ async def _kube(services: Services) -> KubeApi:
 def _files(services: Services, entry: LogEntry) -> LogFiles:
     spec = entry.source
     if not isinstance(spec, FileSpec):
-        raise NoHistory("reading back is available for file logs only")
+        raise NoHistory("this log is not a file log")
     others = frozenset(
         os.path.normpath(other.source.path)
         for other in services.catalog.current.entries.values()
