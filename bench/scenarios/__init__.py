@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
+from bench import search
 from bench.context import Context
 from bench.report import ScenarioResult
 from bench.scenarios import (
@@ -35,6 +36,7 @@ ALL: tuple[ModuleType, ...] = (
     release,
     backlog,
     pods,
+    search,
     browser,
 )
 NAMES: tuple[str, ...] = tuple(module.NAME for module in ALL)

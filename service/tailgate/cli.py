@@ -77,6 +77,9 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--heartbeat", "heartbeat", "seconds between WebSocket pings (default 25)")
     add("--shutdown-grace", "shutdown_grace", "seconds to close tails on SIGTERM (default 10)")
     add("--trust-forwarded", "trust_forwarded", "use X-Forwarded-For for client addresses")
+    add("--search-max-matches", "search_max_matches", "most matches per search (default 1000)")
+    add("--search-max-mib", "search_max_mib", "MiB one search may read (default 4096)")
+    add("--search-deadline", "search_deadline", "seconds one search may read (default 10)")
     add("--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR (default INFO)")
     _file_root_flag(parser)
 

@@ -70,6 +70,12 @@ class Settings:
     file_roots: tuple[str, ...] = ()
     """Folders log files may be read from (``--file-root``, repeatable); empty: each
     file log's own folder. Files outside them are never read, whatever symlinks say."""
+    search_max_matches: int = 1000
+    """The most matches one search may ask for (``limit`` is capped there)."""
+    search_max_mib: int = 4096
+    """MiB one search or read-back may read (or inflate) before it ends with ``more``."""
+    search_deadline: float = 10.0
+    """Seconds one search or read-back may read before it ends with ``more``."""
     session_refresh: float = 300.0
     """Seconds between checks of a signed-in session with the provider (groups, revocation)."""
     oidc: OidcSettings | None = field(default=None, repr=False)
@@ -123,6 +129,9 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "log_level": ("--log-level", "TAILGATE_LOG_LEVEL", "str"),
     "file_roots": ("--file-root", "TAILGATE_FILE_ROOTS", "paths"),
     "session_refresh": ("--session-refresh", "TAILGATE_SESSION_REFRESH", "seconds"),
+    "search_max_matches": ("--search-max-matches", "TAILGATE_SEARCH_MAX_MATCHES", "count"),
+    "search_max_mib": ("--search-max-mib", "TAILGATE_SEARCH_MAX_MIB", "count"),
+    "search_deadline": ("--search-deadline", "TAILGATE_SEARCH_DEADLINE", "seconds"),
 }
 
 AUTH_MODES = ("oidc", "none")

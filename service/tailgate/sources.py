@@ -56,6 +56,11 @@ class SourceFactory:
         self._settings = settings
         self._pods = pods
 
+    @property
+    def pods(self) -> PodSources | None:
+        """What pod sources share (the API connection), for reading pod logs' history."""
+        return self._pods
+
     def build(self, entry: LogEntry) -> TailSource:
         spec = entry.source
         if not isinstance(spec, FileSpec):

@@ -223,8 +223,12 @@ class KubeApi:
         previous: bool = False,
         tail_lines: int | None = None,
         since_time: str | None = None,
+        limit_bytes: int | None = None,
     ) -> LogStream:
-        """Open a pods/log response with timestamps; the caller must ``close()`` it."""
+        """Open a pods/log response with timestamps; the caller must ``close()`` it.
+
+        ``limit_bytes``: the API server stops after that many bytes of log.
+        """
         query = [("timestamps", "true")]
         if container:
             query.append(("container", container))
@@ -236,6 +240,8 @@ class KubeApi:
             query.append(("tailLines", str(tail_lines)))
         if since_time is not None:
             query.append(("sinceTime", since_time))
+        if limit_bytes is not None:
+            query.append(("limitBytes", str(limit_bytes)))
         what = f"log of pod {namespace}/{pod}" + (f" container {container}" if container else "")
         response = await self._request(
             "GET",

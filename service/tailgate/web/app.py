@@ -19,7 +19,7 @@ from ..auth.settings import CALLBACK_PATH
 from ..catalog.model import Catalog
 from ..errors import CloseCode
 from ..metrics import CONTENT_TYPE_LATEST, Metrics
-from . import pages, signin
+from . import history_api, pages, signin
 from .context import SERVICES, Services
 from .gate import allowed, recheck, send_refreshed_cookie, tail_allowed
 from .refusals import refusal_response
@@ -50,6 +50,8 @@ def create_web_app(services: Services, *, lifetimes: Sequence[Lifetime] = ()) ->
     app.router.add_get(f"{base}/static/{{name}}", pages.static)
     app.router.add_get(f"{base}/api/logs", pages.api_logs)
     app.router.add_get(f"{base}/api/logs/{{id}}", pages.api_log)
+    app.router.add_get(f"{base}/api/logs/{{id}}/search", history_api.search)
+    app.router.add_get(f"{base}/api/logs/{{id}}/lines", history_api.lines)
     app.router.add_get(f"{base}/api/me", signin.me)
     if settings.oidc is not None:
         app.router.add_get(f"{base}/login", signin.login)

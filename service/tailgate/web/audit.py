@@ -1,12 +1,14 @@
-"""The audit trail: who tailed what, when and how much; who signed in and out; what was refused.
+"""The audit trail: who tailed or searched what, when and how much; who signed in and out;
+what was refused.
 
 Audit records go to the ``tailgate.audit`` logger, one JSON object per record like every
 other log line, so they can be routed and kept apart from operational logs. Each has an
-``event`` (``tail_started``, ``tail_ended``, ``signed_in``, ``signed_out``, ``refused``)
-and names the user by name, subject and groups. The tail records are the only records
-of a tail's start and end; ``tailgate.tails`` keeps the operational detail. Only
-identities, log IDs, addresses and counts are written: never a token, a cookie, a code
-or a secret.
+``event`` (``tail_started``, ``tail_ended``, ``search``, ``read``, ``signed_in``,
+``signed_out``, ``refused``) and names the user by name, subject and groups; a search
+names its query. The tail records are the only records of a tail's start and end;
+``tailgate.tails`` keeps the operational detail. Only identities, log IDs, addresses,
+counts and what was searched for are written: never a token, a cookie, a code or a
+secret.
 """
 
 from __future__ import annotations
@@ -89,6 +91,23 @@ def tail_ended(
             "bytes": sent_bytes,
             "close_code": close_code,
             "reason": reason,
+        },
+    )
+
+
+def history(
+    event: str, principal: Principal, *, log_id: str, client: str, detail: dict[str, Any]
+) -> None:
+    """A ``search`` or a ``read`` (back) of a log's history; ``detail`` says what was asked."""
+    audit.info(
+        "history %s",
+        event,
+        extra={
+            "event": event,
+            **_principal(principal),
+            "log_id": log_id,
+            "client": client,
+            **detail,
         },
     )
 
