@@ -15,6 +15,8 @@
 //   --post-logout-redirect-uri URL  repeatable                     [OIDC_POST_LOGOUT_REDIRECT_URIS]
 //   --audience URI              the API's resource indicator and audience        [OIDC_AUDIENCE]
 //   --cli-client-id ID          the public client of the terminal client          [OIDC_CLI_CLIENT_ID]
+//   --cli-access-token-ttl S    lifetime of that client's access tokens (600)      [OIDC_CLI_ACCESS_TOKEN_TTL]
+//   --device-interval S         the polling interval of device codes (1)           [OIDC_DEVICE_INTERVAL]
 //
 // Users: any login name signs in with any password; the table below gives some of them
 // groups, which appear in ID tokens (scope groups) and in access tokens. mallory has
@@ -74,6 +76,10 @@ const { values: args } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true },
     'post-logout-redirect-uri': { type: 'string', multiple: true },
     audience: { type: 'string', default: process.env.OIDC_AUDIENCE ?? 'api://tailgate' },
+    'cli-access-token-ttl': {
+      type: 'string',
+      default: process.env.OIDC_CLI_ACCESS_TOKEN_TTL ?? '600',
+    },
     'device-interval': { type: 'string', default: process.env.OIDC_DEVICE_INTERVAL ?? '1' },
     'cli-client-id': {
       type: 'string',
@@ -236,17 +242,20 @@ function buildProvider(issuer) {
         enabled: true,
         defaultResource: async () => RESOURCE,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async () => ({
+        getResourceServerInfo: async (_ctx, _resource, client) => ({
           scope: RESOURCE_SCOPE,
           audience: RESOURCE,
-          accessTokenTTL: 600,
+          accessTokenTTL: client.clientId === args['cli-client-id']
+            ? Number(args['cli-access-token-ttl'])
+            : 600,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
     },
     ttl: {
-      AccessToken: 600,
+      // The resource server's lifetime (600 s, or --cli-access-token-ttl for the terminal).
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
       AuthorizationCode: 60,
       IdToken: 600,
       Interaction: 600,
