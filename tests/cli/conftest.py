@@ -177,7 +177,11 @@ def serve_open(tmp_path: Path) -> Serve:
 
     @asynccontextmanager
     async def start(
-        logs: Mapping[str, Path], *, port: int | None = None, name: str = "server"
+        logs: Mapping[str, Path],
+        *,
+        port: int | None = None,
+        name: str = "server",
+        flags: tuple[str, ...] = (),
     ) -> AsyncIterator[ServiceProcess]:
         folder = tmp_path / name
         folder.mkdir(exist_ok=True)
@@ -185,7 +189,7 @@ def serve_open(tmp_path: Path) -> Serve:
         catalog_path.write_text(catalog(logs))
         chosen = port if port is not None else free_ports(1)[0]
         args = ["serve", "--auth", "none", "--catalog", str(catalog_path)]
-        args += ["--port", str(chosen), "--metrics-port", "0"]
+        args += ["--port", str(chosen), "--metrics-port", "0", *flags]
         async with tailgate_process(folder, args, port=chosen) as service:
             yield service
 

@@ -205,3 +205,36 @@ async def test_a_reader_that_goes_away_ends_the_tail_quietly(
         reader.stderr.close()
     assert reader.returncode == 0
     assert errors == ""
+
+
+async def test_a_log_removed_from_the_catalog_ends_its_tail_with_exit_7(
+    tmp_path: Path, terminal: Terminal, serve_open: Serve
+) -> None:
+    app, other = tmp_path / "app.log", tmp_path / "other.log"
+    app.write_text("one\n")
+    other.write_text("")
+    async with serve_open({"app": app, "other": other}, name="catalog") as server:
+        tail = terminal.start("tail", "app", "other", "--server", server.base_url)
+        await tail.wait_stdout(lambda lines: len(lines) == 1)
+        catalog_path = tmp_path / "catalog" / "catalog.yaml"
+        catalog_path.write_text(f"logs:\n  - id: other\n    file: {other}\n")
+        assert await tail.wait_exit() == 7
+    assert "app: the log was removed or changed in the catalog" in tail.stderr()
+
+
+async def test_a_tail_over_the_servers_cap_ends_with_exit_8(
+    tmp_path: Path, terminal: Terminal, serve_open: Serve
+) -> None:
+    app, other = tmp_path / "app.log", tmp_path / "other.log"
+    app.write_text("one\n")
+    other.write_text("two\n")
+    async with serve_open(
+        {"app": app, "other": other}, flags=("--max-tails-per-client", "1")
+    ) as server:
+        first = terminal.start("tail", "app", "--server", server.base_url)
+        await first.wait_stdout(lambda lines: len(lines) == 1)
+        second = await terminal.run("tail", "other", "--server", server.base_url)
+        first.interrupt()
+        assert await first.wait_exit() == 130
+    assert second.proc.returncode == 8
+    assert second.stdout() == ""

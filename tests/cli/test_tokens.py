@@ -132,3 +132,19 @@ async def test_a_server_without_a_terminal_client_says_so(
     }
     assert login.proc.returncode == 1
     assert "its operator has not set TAILGATE_CLI_CLIENT_ID" in login.stderr()
+
+
+async def test_two_commands_that_find_the_token_expired_refresh_it_once(
+    terminal: Terminal, serve_signed: Serve, provider: Provider, browser: httpx.AsyncClient
+) -> None:
+    async with serve_signed() as server:
+        await device_login(terminal, server.base_url, browser, user="ivan")
+        before = provider.user_state("ivan")
+        expire(terminal)
+        together = [terminal.start("logs") for _ in range(3)]
+        codes = [await process.wait_exit() for process in together]
+    assert codes == [0, 0, 0], [p.stderr() for p in together]
+    after = provider.user_state("ivan")
+    # Rotated refresh tokens: a second refresh with the old one would revoke the grant.
+    assert after["refreshes"] == before["refreshes"] + 1
+    assert after["reuse_detected"] == 0

@@ -162,12 +162,16 @@ class LogTail:
                 max_msg_size=MAX_FRAME,
                 timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
             ) as ws:
-                async for message in ws:
+                while True:
+                    message = await ws.receive()
                     if message.type is aiohttp.WSMsgType.TEXT:
                         self._frame(message.data)
                     elif message.type is aiohttp.WSMsgType.BINARY:
                         raise ClientError(Exit.FAILED, "the server sent a binary frame")
                     else:
+                        if message.type is aiohttp.WSMsgType.CLOSE and message.extra:
+                            # The close frame's reason, when no error frame said why.
+                            self._last_error = self._last_error or str(message.extra)[:200]
                         break
                 return ws.close_code or 1006
         except aiohttp.WSServerHandshakeError as e:
