@@ -238,3 +238,25 @@ async def test_a_tail_over_the_servers_cap_ends_with_exit_8(
         assert await first.wait_exit() == 130
     assert second.proc.returncode == 8
     assert second.stdout() == ""
+
+
+async def test_a_gap_the_server_could_not_avoid_is_said_on_stderr(
+    tmp_path: Path, terminal: Terminal, serve_open: Serve
+) -> None:
+    app = tmp_path / "app.log"
+    app.write_text("old 1\nold 2\n")
+    (port,) = free_ports(1)
+    async with serve_open({"app": app}, port=port, name="first") as first:
+        tail = terminal.start("tail", "app", "--server", first.base_url)
+        await tail.wait_stdout(lambda lines: len(lines) == 2)
+        await stop(first)
+    # While no server runs, the file is replaced: the cursor's file is gone.
+    replacement = tmp_path / "app.log.new"
+    replacement.write_text("new 1\n")
+    replacement.rename(app)
+    async with serve_open({"app": app}, port=port, name="second"):
+        await tail.wait_stderr("gap: ")
+        lines = await tail.wait_stdout(lambda lines: len(lines) == 3)
+        tail.interrupt()
+        assert await tail.wait_exit() == 130
+    assert lines == ["app old 1", "app old 2", "app new 1"]
