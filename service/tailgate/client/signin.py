@@ -105,12 +105,15 @@ async def access_token(
         return credentials.access_token
     lock = await asyncio.to_thread(store.lock, server)
     try:
-        # Another command may have refreshed while this one waited for the lock.
+        # Another command (or tail) may have refreshed while this one waited for the
+        # lock: a token that new is used as long as it is valid at all, or tokens that
+        # live less than REFRESH_EARLY would be refreshed once per waiter.
         latest = store.load(server)
         if latest is None:
             raise _sign_in_needed(server, "signed out")
-        if latest.access_token not in (credentials.access_token, refused) and (
-            latest.expires_at - time.time() >= REFRESH_EARLY
+        if (
+            latest.access_token not in (credentials.access_token, refused)
+            and latest.expires_at > time.time()
         ):
             return latest.access_token
         return (await _refreshed(http, store, latest)).access_token
