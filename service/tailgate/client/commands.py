@@ -145,7 +145,10 @@ def logs_command(server: str | None, as_json: bool) -> Command:
             context.out.write(json.dumps({"logs": logs}, ensure_ascii=False) + "\n")
             return Exit.OK
         rows = [("ID", "KIND", "TITLE")]
-        rows += [(str(e.get("id")), str(e.get("kind")), str(e.get("title") or "")) for e in logs]
+        rows += [
+            (clean(str(e.get("id"))), clean(str(e.get("kind"))), clean(str(e.get("title") or "")))
+            for e in logs
+        ]
         widths = [max(len(row[i]) for row in rows) for i in range(2)]
         for row in rows:
             context.out.write(
