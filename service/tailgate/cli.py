@@ -1,4 +1,8 @@
-"""``tailgate serve | check-config | demo``: the command line."""
+"""``tailgate serve | check-config | demo``, and the terminal client's commands: the command line.
+
+The client's commands (``login``, ``logout``, ``logs``, ``tail``) are defined and run by
+``tailgate.client.arguments``; the server's are here.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from collections.abc import Sequence
 from . import __version__
 from .catalog.file_reading import CatalogUnreadable, read_catalog_file
 from .catalog.store import checked
+from .client.arguments import add_parsers, is_client_command, run_client_command
 from .errors import ConfigError
 from .files.roots import FileRoots
 from .logs import setup_logging
@@ -18,7 +23,8 @@ from .settings import Settings, env_for, file_roots, load_settings
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="tailgate", description="Live log tails in the browser, over WebSocket."
+        prog="tailgate",
+        description="Live log tails in the browser and the terminal, over WebSocket.",
     )
     parser.add_argument("--version", action="version", version=f"tailgate {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run on demo logs written to a temporary folder")
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--metrics-port", type=int, default=9090)
+    add_parsers(commands)
     return parser
 
 
@@ -98,6 +105,8 @@ def _file_root_flag(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if is_client_command(args.command):
+        sys.exit(run_client_command(args))
     if args.command == "check-config":
         try:
             roots = file_roots(args.file_roots, os.environ)

@@ -14,10 +14,18 @@
 //   --redirect-uri URL          an allowed redirect URI, repeatable       [OIDC_REDIRECT_URIS, space-separated]
 //   --post-logout-redirect-uri URL  repeatable                     [OIDC_POST_LOGOUT_REDIRECT_URIS]
 //   --audience URI              the API's resource indicator and audience        [OIDC_AUDIENCE]
+//   --cli-client-id ID          the public client of the terminal client          [OIDC_CLI_CLIENT_ID]
+//   --cli-access-token-ttl S    lifetime of that client's access tokens (600)      [OIDC_CLI_ACCESS_TOKEN_TTL]
+//   --device-interval S         the polling interval of device codes (1)           [OIDC_DEVICE_INTERVAL]
 //
 // Users: any login name signs in with any password; the table below gives some of them
 // groups, which appear in ID tokens (scope groups) and in access tokens. mallory has
 // registered alice's e-mail address without proving it (email_verified: false).
+//
+// The terminal client (`tailgate login`) is a public native client: no secret
+// (token_endpoint_auth_method none), PKCE, the device authorization grant (RFC 8628) and
+// the authorization code grant with a loopback redirect on any port (RFC 8252: oidc-provider
+// allows any port on http://127.0.0.1 for native clients), and refresh tokens.
 //
 // Refresh tokens are issued to the client at every sign-in and rotated at every use; a
 // rotated-out token presented again revokes the whole grant (oidc-provider's reuse
@@ -29,6 +37,13 @@
 //   POST /test/users/NAME       JSON {"groups": [...], "disabled": true|false}: change a user;
 //                               a disabled user's refresh tokens are refused
 //   GET  /test/users/NAME       {"groups", "disabled", "refreshes", "reuse_detected"} for NAME
+//   GET  /test/device/polls     {"polls": [{"at": MS, "error": CODE|null}, ...]}: every poll of the
+//                               token endpoint with a device code, in order
+//   POST /test/device/slow-down the next poll still pending is answered slow_down
+//
+// Device codes come with an `interval` (--device-interval seconds, default 1), which
+// oidc-provider leaves out; a poll sooner than that after the previous one is answered
+// slow_down, and that code's interval grows by 5 seconds, as RFC 8628 section 3.5 says.
 
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -61,6 +76,15 @@ const { values: args } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true },
     'post-logout-redirect-uri': { type: 'string', multiple: true },
     audience: { type: 'string', default: process.env.OIDC_AUDIENCE ?? 'api://tailgate' },
+    'cli-access-token-ttl': {
+      type: 'string',
+      default: process.env.OIDC_CLI_ACCESS_TOKEN_TTL ?? '600',
+    },
+    'device-interval': { type: 'string', default: process.env.OIDC_DEVICE_INTERVAL ?? '1' },
+    'cli-client-id': {
+      type: 'string',
+      default: process.env.OIDC_CLI_CLIENT_ID ?? 'tailgate-cli',
+    },
   },
 });
 
@@ -95,6 +119,39 @@ function isDisabled(accountId) {
   return USERS[accountId]?.disabled === true;
 }
 
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const deviceInterval = Number(args['device-interval']);
+// Per device code: when it was last polled and the interval it must keep.
+const devicePolling = new Map();
+const devicePolls = [];
+let slowDownNext = 0;
+
+// RFC 8628's polling rules, which oidc-provider does not enforce: an `interval` in the
+// device authorization response, slow_down for a poll that comes too soon.
+async function devicePollingRules(ctx, next) {
+  await next();
+  if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body?.device_code) {
+    ctx.body = { ...ctx.body, interval: deviceInterval };
+    devicePolling.set(ctx.body.device_code, { last: 0, interval: deviceInterval });
+    return;
+  }
+  const params = ctx.oidc?.params;
+  if (ctx.path !== '/token' || params?.grant_type !== DEVICE_GRANT) return;
+  const state = devicePolling.get(params.device_code);
+  const now = Date.now();
+  let error = ctx.body?.error ?? null;
+  if (state && error === 'authorization_pending') {
+    if (slowDownNext > 0 || now - state.last < state.interval * 1000) {
+      slowDownNext = Math.max(0, slowDownNext - 1);
+      state.interval += 5;
+      error = 'slow_down';
+      ctx.body = { error, error_description: 'you are polling too quickly; wait longer' };
+    }
+  }
+  if (state) state.last = now;
+  devicePolls.push({ at: now, error });
+}
+
 function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients: [
@@ -106,6 +163,19 @@ function buildProvider(issuer) {
         response_types: ['code'],
         redirect_uris: redirectUris,
         post_logout_redirect_uris: postLogoutRedirectUris,
+      },
+      {
+        client_id: args['cli-client-id'],
+        client_name: 'tailgate terminal client',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: [
+          'urn:ietf:params:oauth:grant-type:device_code',
+          'authorization_code',
+          'refresh_token',
+        ],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
       },
     ],
     jwks: { keys: signingKeys },
@@ -165,23 +235,27 @@ function buildProvider(issuer) {
     },
     features: {
       devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => RESOURCE,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async () => ({
+        getResourceServerInfo: async (_ctx, _resource, client) => ({
           scope: RESOURCE_SCOPE,
           audience: RESOURCE,
-          accessTokenTTL: 600,
+          accessTokenTTL: client.clientId === args['cli-client-id']
+            ? Number(args['cli-access-token-ttl'])
+            : 600,
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
     },
     ttl: {
-      AccessToken: 600,
+      // The resource server's lifetime (600 s, or --cli-access-token-ttl for the terminal).
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
       AuthorizationCode: 60,
       IdToken: 600,
       Interaction: 600,
@@ -190,6 +264,7 @@ function buildProvider(issuer) {
       RefreshToken: 3600,
     },
   });
+  provider.use(devicePollingRules);
   provider.on('grant.success', (ctx) => {
     const token = ctx.oidc.entities.RotatedRefreshToken;
     if (ctx.oidc.params.grant_type === 'refresh_token' && token) {
@@ -253,6 +328,15 @@ const server = createServer((req, res) => {
   const userPath = /^\/test\/users\/([A-Za-z0-9_.-]+)$/.exec(req.url ?? '');
   if (userPath && (req.method === 'GET' || req.method === 'POST')) {
     userControl(req, res, userPath[1]);
+    return;
+  }
+  if (req.method === 'GET' && req.url === '/test/device/polls') {
+    answer(res, 200, { polls: devicePolls });
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/test/device/slow-down') {
+    slowDownNext += 1;
+    answer(res, 200, { slow_down: slowDownNext });
     return;
   }
   if (req.method === 'POST' && req.url === '/test/rotate-keys') {

@@ -354,6 +354,15 @@ class OidcAuth:
         Shaped like a cookie session so that whatever is opened with the token (a tail)
         can end when the token does.
         """
+        return (await self.bearer(authorization))[0]
+
+    async def bearer(self, authorization: str | None) -> tuple[Session, str | None]:
+        """``session_from_bearer``, and the client the token was issued to.
+
+        The client is RFC 9068's ``client_id`` claim, else ``azp``: it tells the terminal
+        client's tokens (``cli_client_id``) from a script's, for the audit trail. It is
+        never a reason to let a token in.
+        """
         if not authorization:
             raise NotSignedIn()
         scheme, _, token = authorization.partition(" ")
@@ -368,7 +377,11 @@ class OidcAuth:
         # verify_access_token checked that ``exp`` is a number; ``iat`` is optional.
         iat = claims.get("iat")
         issued = int(iat) if isinstance(iat, int | float) else int(self._clock())
-        return Session(identity, issued_at=issued, expires_at=int(claims["exp"]))
+        client = claims.get("client_id", claims.get("azp"))
+        return (
+            Session(identity, issued_at=issued, expires_at=int(claims["exp"])),
+            client if isinstance(client, str) else None,
+        )
 
     def logout_token(self, cookie: str | None) -> str:
         """The sign-out form token for the holder of ``cookie``.

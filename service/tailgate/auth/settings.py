@@ -28,6 +28,8 @@ DEFAULT_SCOPES = ("openid", "profile", "email")
 DEFAULT_GROUPS_CLAIM = "groups"
 DEFAULT_SESSION_MAX_AGE = 8 * 3600
 DEFAULT_SESSION_REFRESH = 300.0
+#: What the terminal client asks for: a refresh token (offline_access) to stay signed in.
+DEFAULT_CLI_SCOPES = ("openid", "profile", "email", "offline_access")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +71,14 @@ class OidcSettings:
     """Whether a log without an ``allow`` rule is visible to every signed-in user."""
 
     clock_skew: int = 60
+
+    cli_client_id: str | None = None
+    """The public client the terminal client (``tailgate login``) signs in as; unset, the
+    server offers no terminal sign-in. Bearer tokens issued to it are audited ``via: cli``."""
+
+    cli_scopes: tuple[str, ...] = DEFAULT_CLI_SCOPES
+    """Scopes the terminal client requests; the provider must then issue access tokens
+    for ``audience``."""
     """Seconds of clock difference tolerated when checking ``exp``, ``iat`` and ``nbf``."""
 
     @property
@@ -137,6 +147,26 @@ class OidcSettings:
         if default not in ("allow", "deny"):
             problems.append(f"TAILGATE_ACCESS_DEFAULT must be 'allow' or 'deny', not {default!r}")
 
+        cli_client_id = env.get("TAILGATE_CLI_CLIENT_ID", "").strip() or None
+        cli_scopes = tuple(env.get("TAILGATE_CLI_SCOPES", "").replace(",", " ").split())
+        if not cli_scopes:
+            cli_scopes = DEFAULT_CLI_SCOPES
+        elif "openid" not in cli_scopes:
+            problems.append("TAILGATE_CLI_SCOPES must include 'openid'")
+        if cli_client_id is not None:
+            if audience is None:
+                problems.append(
+                    "TAILGATE_CLI_CLIENT_ID needs TAILGATE_OIDC_AUDIENCE: the terminal client "
+                    "signs in with bearer access tokens, which are refused without an audience"
+                )
+            if cli_client_id == client_id:
+                problems.append(
+                    "TAILGATE_CLI_CLIENT_ID must be a public client of its own, not "
+                    "TAILGATE_OIDC_CLIENT_ID (whose secret no terminal may hold)"
+                )
+        elif env.get("TAILGATE_CLI_SCOPES", "").strip():
+            problems.append("TAILGATE_CLI_SCOPES is set but TAILGATE_CLI_CLIENT_ID is not")
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -150,6 +180,8 @@ class OidcSettings:
             audience=audience,
             session_max_age=max_age,
             default_allow=default == "allow",
+            cli_client_id=cli_client_id,
+            cli_scopes=cli_scopes,
         )
 
 
@@ -168,7 +200,11 @@ def load_auth_settings(env: Mapping[str, str], mode: str | None = None) -> OidcS
         return OidcSettings.from_env(env)
     if mode != "none":
         raise ConfigError([f"TAILGATE_AUTH must be 'none' or 'oidc', not {mode!r}"])
-    stray = sorted(name for name in env if name.startswith("TAILGATE_OIDC_") and env[name].strip())
+    stray = sorted(
+        name
+        for name in env
+        if name.startswith(("TAILGATE_OIDC_", "TAILGATE_CLI_")) and env[name].strip()
+    )
     if stray:
         raise ConfigError(
             [f"{name} is set but TAILGATE_AUTH is 'none'; set TAILGATE_AUTH=oidc" for name in stray]

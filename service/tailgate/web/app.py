@@ -20,6 +20,7 @@ from ..catalog.model import Catalog
 from ..errors import CloseCode
 from ..metrics import CONTENT_TYPE_LATEST, Metrics
 from . import history_api, pages, signin
+from .client_config import client_config
 from .context import SERVICES, Services
 from .gate import allowed, recheck, send_refreshed_cookie, tail_allowed
 from .refusals import refusal_response
@@ -53,6 +54,7 @@ def create_web_app(services: Services, *, lifetimes: Sequence[Lifetime] = ()) ->
     app.router.add_get(f"{base}/api/logs/{{id}}/search", history_api.search)
     app.router.add_get(f"{base}/api/logs/{{id}}/lines", history_api.lines)
     app.router.add_get(f"{base}/api/me", signin.me)
+    app.router.add_get(f"{base}/api/client-config", client_config)
     if settings.oidc is not None:
         app.router.add_get(f"{base}/login", signin.login)
         app.router.add_get(f"{base}{CALLBACK_PATH}", signin.callback)

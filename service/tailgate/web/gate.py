@@ -1,11 +1,12 @@
 """Who is asking, and which logs they may tail: the one check every log route makes.
 
 With sign-in on, a request speaks for a user through an ``Authorization: Bearer``
-access token (scripts, CLIs) or, without that header, the session cookie (browsers). A
-bearer header is never second-guessed with the cookie: a script that sends a bad token
-is told so instead of being let in by a cookie it did not mean to use. With
-``--auth none`` (loopback only) every request is the local user, who may tail
-everything.
+access token (scripts, and the terminal client: ``via`` is ``cli`` when the token was
+issued to the configured terminal client, else ``bearer``) or, without that header,
+the session cookie (browsers). A bearer header is never second-guessed with the
+cookie: a script that sends a bad token is told so instead of being let in by a
+cookie it did not mean to use. With ``--auth none`` (loopback only) every request is
+the local user, who may tail everything.
 
 A cookie session is checked with the provider when due (``tailgate.auth.refresh``);
 when that changes it, the new cookie goes back with the response. Open tails are
@@ -44,8 +45,10 @@ async def principal_of(request: web.Request) -> Principal:
     if auth is None:
         principal = LOCAL
     elif (header := request.headers.get("Authorization")) is not None:
-        token_session = await auth.session_from_bearer(header)
-        principal = Principal(token_session.identity, "bearer", token_session.expires_at)
+        token_session, client = await auth.bearer(header)
+        cli = auth.settings.cli_client_id
+        via = "cli" if cli is not None and client == cli else "bearer"
+        principal = Principal(token_session.identity, via, token_session.expires_at)
     else:
         session, refreshed = await auth.current_session(
             request.cookies.get(auth.session_cookie.name)

@@ -23,7 +23,9 @@ class Principal:
     """``None`` with ``--auth none``: nobody signed in, and nobody needs to."""
 
     via: str
-    """``session`` (cookie), ``bearer`` (access token) or ``none`` (sign-in off)."""
+    """``session`` (cookie), ``cli`` (an access token of the terminal client, see
+    ``OidcSettings.cli_client_id``), ``bearer`` (any other access token) or ``none``
+    (sign-in off)."""
 
     expires_at: float | None = None
     """When the session or token ends (seconds since the epoch); tails close then."""
