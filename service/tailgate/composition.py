@@ -83,7 +83,12 @@ def create_app(
     followers = FollowerRegistry(inotify, metrics, max_line=settings.max_line, roots=settings.roots)
     auth = None
     if settings.auth == "oidc" and settings.oidc is not None:
-        auth = OidcAuth.create(settings.oidc, backoff=auth_backoff)
+        refreshes = metrics.session_refreshes
+        auth = OidcAuth.create(
+            settings.oidc,
+            backoff=auth_backoff,
+            on_refresh=lambda result: refreshes.labels(result).inc(),
+        )
     services = Services(
         settings=settings,
         metrics=metrics,

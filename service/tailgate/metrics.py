@@ -103,6 +103,19 @@ class Metrics:
             ["result"],
             registry=r,
         )
+        self.session_refreshes = Counter(
+            "tailgate_session_refreshes",
+            "Refresh grants sent to the identity provider to check a session, by result "
+            "(ok, refused: the session ended, unavailable: the provider could not answer).",
+            ["result"],
+            registry=r,
+        )
+        self.tails_closed = Counter(
+            "tailgate_tails_closed",
+            "Tails ended, by the close code the server sent (client: the viewer closed it).",
+            ["code"],
+            registry=r,
+        )
         self.auth_refusals = Counter(
             "tailgate_auth_refusals",
             "HTTP requests refused for want of a valid session or token, or of access, by reason.",

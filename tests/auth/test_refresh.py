@@ -136,7 +136,8 @@ async def test_a_spent_token_seen_again_is_answered_from_memory_and_never_presen
 async def test_a_refusal_is_remembered_for_the_whole_chain(
     provider: Provider, clock: Clock
 ) -> None:
-    refresher = Refresher(provider.spend, clock=clock)
+    outcomes: list[str] = []
+    refresher = Refresher(provider.spend, clock=clock, on_outcome=outcomes.append)
     old = session(age=400)
     async with refresher.running():
         first = await refresher.refresh(old)
@@ -147,6 +148,7 @@ async def test_a_refusal_is_remembered_for_the_whole_chain(
         with pytest.raises(SessionRevoked):
             refresher.latest(old)
     assert provider.calls == ["rt-0", "rt-1"]
+    assert outcomes == ["ok", "refused"]
 
 
 async def test_signing_out_refuses_every_copy_of_the_chain_here_at_once(
@@ -165,14 +167,15 @@ async def test_signing_out_refuses_every_copy_of_the_chain_here_at_once(
 async def test_a_provider_that_is_down_is_not_asked_again_at_once(
     provider: Provider, clock: Clock
 ) -> None:
-    refresher = Refresher(provider.spend, clock=clock)
+    outcomes: list[str] = []
+    refresher = Refresher(provider.spend, clock=clock, on_outcome=outcomes.append)
     provider.down = True
     async with refresher.running():
         with pytest.raises(ProviderUnavailable):
             await refresher.refresh(session(age=400))
         with pytest.raises(ProviderUnavailable):
             await refresher.refresh(session(age=400))
-        assert provider.calls == ["rt-0"]
+        assert provider.calls == ["rt-0"] and outcomes == ["unavailable"]
         provider.down = False
         clock.advance(RETRY_AFTER)
         refreshed = await refresher.refresh(session(age=400))

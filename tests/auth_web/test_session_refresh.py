@@ -300,6 +300,7 @@ async def test_concurrent_requests_with_one_due_cookie_refresh_it_once_on_each_p
         auth = server.app[SERVICES].auth
         assert auth is not None
         assert auth.refresher.spent == 1
+        assert server.metric("tailgate_session_refreshes_total", result="ok") == 1
     state = provider.user_state(name)
     assert (state["refreshes"], state["reuse_detected"]) == (1, 0)
 

@@ -162,6 +162,7 @@ async def test_a_client_flooding_bad_messages_without_reading_is_closed_with_100
         assert "bad messages" in ended[0].reason  # type: ignore[attr-defined]
         assert sent < LIMIT  # the server dropped the connection
         assert grown < 32 * 1024 * 1024
+        assert server.metric("tailgate_tails_closed_total", code="1008") == 1
 
 
 async def test_a_client_that_reads_its_answers_may_make_an_occasional_mistake(
@@ -176,6 +177,7 @@ async def test_a_client_that_reads_its_answers_may_make_an_occasional_mistake(
             await tail.send({"type": "resume"})
         await still_following(tail, log, "still here")
         await tail.close()
+        await wait_for(lambda: server.metric("tailgate_tails_closed_total", code="client") == 1)
 
 
 async def test_a_frame_over_the_size_limit_is_recorded_as_1009_not_as_the_client_closing(

@@ -93,6 +93,7 @@ class OidcAuth:
         backoff: Backoff = DEFAULT_BACKOFF,
         min_key_refetch: float = 30.0,
         clock: Callable[[], float] = time.time,
+        on_refresh: Callable[[str], None] = lambda _result: None,
     ) -> None:
         self.settings = settings
         self._http = http
@@ -120,7 +121,7 @@ class OidcAuth:
         self._clock = clock
         #: Names this process in the cookies it seals: the owner of their refresh tokens.
         self.instance = secrets.token_urlsafe(9)
-        self.refresher = Refresher(self._spend, clock=clock)
+        self.refresher = Refresher(self._spend, clock=clock, on_outcome=on_refresh)
         self.session_cookie = CookieSpec(
             SESSION_COOKIE,
             max_age=settings.session_max_age,
@@ -141,10 +142,19 @@ class OidcAuth:
         *,
         backoff: Backoff = DEFAULT_BACKOFF,
         min_key_refetch: float = 30.0,
+        on_refresh: Callable[[str], None] = lambda _result: None,
     ) -> OidcAuth:
-        """Sign-in with an HTTP client of its own, which ``serving`` starts and closes."""
+        """Sign-in with an HTTP client of its own, which ``serving`` starts and closes.
+
+        ``on_refresh`` hears the result of each refresh sent (``Refresher``)."""
         http = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT)
-        return cls(settings, http=http, backoff=backoff, min_key_refetch=min_key_refetch)
+        return cls(
+            settings,
+            http=http,
+            backoff=backoff,
+            min_key_refetch=min_key_refetch,
+            on_refresh=on_refresh,
+        )
 
     @contextlib.asynccontextmanager
     async def serving(self) -> AsyncIterator[OidcAuth]:

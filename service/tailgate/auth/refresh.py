@@ -207,8 +207,11 @@ class Refresher:
         remember: int = REMEMBERED_REFRESHES,
         clock: Callable[[], float] = time.time,
         wait: float = REFRESH_WAIT,
+        on_outcome: Callable[[str], None] = lambda _result: None,
     ) -> None:
         self._spend = spend
+        #: Told ``ok``, ``refused`` or ``unavailable`` after each refresh sent.
+        self._on_outcome = on_outcome
         self._wait = wait
         self._remember = remember
         self._clock = clock
@@ -341,10 +344,12 @@ class Refresher:
             self.spent += 1
             refreshed = await self._spend(session)
         except SessionRevoked as e:
+            self._on_outcome("refused")
             self._remember_outcome(key, e)
             self._keep(self._refused, session.lineage, e)
             raise
         except AuthError as e:
+            self._on_outcome("unavailable")
             logger.warning("cannot refresh a session now, keeping its last state: %s", e.detail)
             now = self._clock()
             self._failed_at = {k: t for k, t in self._failed_at.items() if now - t < RETRY_AFTER}
@@ -352,6 +357,7 @@ class Refresher:
             self._keep(self._unavailable, session.lineage, now)
             raise
         else:
+            self._on_outcome("ok")
             self._failed_at.pop(key, None)
             self._unavailable.pop(session.lineage, None)
             self._remember_outcome(key, refreshed)

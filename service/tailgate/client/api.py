@@ -21,6 +21,11 @@ API_TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=10)
 MAX_ANSWER = 4 << 20
 
 
+def search_timeout() -> aiohttp.ClientTimeout:
+    """A search may read for as long as the server's deadline allows (docs/search.md)."""
+    return aiohttp.ClientTimeout(total=300, sock_connect=10)
+
+
 def describe(error: BaseException) -> str:
     """A network error in a few words (aiohttp's own texts name its internals)."""
     if isinstance(error, aiohttp.ClientConnectorError):
@@ -35,18 +40,24 @@ def bearer(token: str | None) -> dict[str, str]:
 
 
 async def get_json(
-    http: aiohttp.ClientSession, server: str, path: str, token: str | None = None
+    http: aiohttp.ClientSession,
+    server: str,
+    path: str,
+    token: str | None = None,
+    *,
+    limit: int = MAX_ANSWER,
+    deadline: aiohttp.ClientTimeout = API_TIMEOUT,
 ) -> dict[str, Any]:
     """GET ``server + path``; the JSON object, or a ``ClientError`` naming the refusal."""
     url = server + path
     try:
-        async with http.get(url, headers=bearer(token), timeout=API_TIMEOUT) as response:
-            body = await response.content.read(MAX_ANSWER + 1)
+        async with http.get(url, headers=bearer(token), timeout=deadline) as response:
+            body = await response.content.read(limit + 1)
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as e:
         raise ClientError(Exit.UNREACHABLE, f"{server} cannot be reached: {describe(e)}") from e
     try:
-        data = json.loads(body) if len(body) <= MAX_ANSWER else None
+        data = json.loads(body) if len(body) <= limit else None
     except ValueError:
         data = None
     if status != 200:

@@ -18,7 +18,7 @@ _SERVER_HELP = "the tailgate server's URL (env TAILGATE_SERVER; default: the las
 
 
 def add_parsers(commands: Any) -> None:
-    """Add ``login``, ``logout``, ``logs`` and ``tail`` to ``commands`` (argparse subparsers)."""
+    """Add ``login``, ``logout``, ``logs``, ``tail`` and ``search`` to ``commands``."""
     login = commands.add_parser("login", help="sign in to a tailgate server from this terminal")
     login.add_argument("--server", help=_SERVER_HELP)
     login.add_argument(
@@ -61,6 +61,26 @@ def add_parsers(commands: Any) -> None:
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
     tail.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR)")
 
+    search = commands.add_parser(
+        "search",
+        help="find lines in a log's history, newest first",
+        description="Search a log's history on the server (its current file and rotated "
+        "copies, or a pod's log as the API server keeps it), newest match first. "
+        "Exit codes: docs/cli.md.",
+    )
+    search.add_argument("log_id", metavar="ID", help="a log ID (see `tailgate logs`)")
+    search.add_argument("query", metavar="QUERY", help="the text to find (a literal)")
+    search.add_argument("--server", help=_SERVER_HELP)
+    search.add_argument("--regex", action="store_true", help="QUERY is a regular expression")
+    search.add_argument("--case", action="store_true", help="match case exactly")
+    search.add_argument(
+        "--limit", type=_backlog, default=None, metavar="N", help="at most N matches"
+    )
+    search.add_argument(
+        "--before", metavar="TOKEN", help="go on further back (the token a search printed)"
+    )
+    search.add_argument("--json", action="store_true", help="one JSON object per match")
+
 
 def _backlog(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", text):
@@ -69,17 +89,19 @@ def _backlog(text: str) -> int:
 
 
 def is_client_command(name: str) -> bool:
-    return name in ("login", "logout", "logs", "tail")
+    return name in ("login", "logout", "logs", "tail", "search")
 
 
 def run_client_command(args: argparse.Namespace) -> int:
     """Run the parsed client command; its exit code (docs/cli.md)."""
     from .commands import (
+        SearchRequest,
         TailRequest,
         login_command,
         logout_command,
         logs_command,
         run,
+        search_command,
         tail_command,
     )
     from .filters import LineFilter
@@ -90,6 +112,21 @@ def run_client_command(args: argparse.Namespace) -> int:
         return run(logout_command(args.server))
     if args.command == "logs":
         return run(logs_command(args.server, args.json))
+    if args.command == "search":
+        return run(
+            search_command(
+                SearchRequest(
+                    server=args.server,
+                    log_id=args.log_id,
+                    query=args.query,
+                    regex=args.regex,
+                    case=args.case,
+                    limit=args.limit,
+                    before=args.before,
+                    as_json=args.json,
+                )
+            )
+        )
     try:
         line_filter = LineFilter.build(args.grep, args.invert, args.levels)
     except ValueError as e:

@@ -1,4 +1,5 @@
-"""``tailgate login | logout | logs | tail``: each command as a coroutine, and how they run.
+"""``tailgate login | logout | logs | tail | search``: each command as a coroutine, and how
+they run.
 
 ``run`` gives every command the same frame: one HTTP session, the store, messages on
 stderr, a ``ClientError`` printed as one sentence with its exit code, and Ctrl-C
@@ -15,13 +16,14 @@ import json
 import os
 import signal
 import sys
+import urllib.parse
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 import aiohttp
 
-from .api import get_json
+from .api import get_json, search_timeout
 from .exits import ClientError, Exit
 from .filters import LineFilter
 from .output import Printer, clean
@@ -124,16 +126,16 @@ def logout_command(server: str | None) -> Command:
     return command
 
 
-async def _with_token(context: Context, server: str, path: str) -> dict[str, Any]:
+async def _with_token(context: Context, server: str, path: str, **options: Any) -> dict[str, Any]:
     """GET ``path`` signed in, refreshing once if the server refuses the token."""
     token = await access_token(context.http, server, context.store)
     try:
-        return await get_json(context.http, server, path, token)
+        return await get_json(context.http, server, path, token, **options)
     except ClientError as e:
         if e.code is not Exit.SIGN_IN_NEEDED or token is None:
             raise
     token = await access_token(context.http, server, context.store, refused=token)
-    return await get_json(context.http, server, path, token)
+    return await get_json(context.http, server, path, token, **options)
 
 
 def logs_command(server: str | None, as_json: bool) -> Command:
@@ -155,6 +157,65 @@ def logs_command(server: str | None, as_json: bool) -> Command:
                 f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip() + "\n"
             )
         context.out.flush()
+        return Exit.OK
+
+    return command
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    server: str | None
+    log_id: str
+    query: str
+    regex: bool
+    case: bool
+    limit: int | None
+    before: str | None
+    as_json: bool
+
+
+#: A search answer holds at most ``--search-max-matches`` lines of ``--max-line`` each.
+SEARCH_ANSWER = 256 << 20
+
+
+def search_command(request: SearchRequest) -> Command:
+    """One page of a log's matches, newest first (docs/search.md)."""
+
+    async def command(context: Context) -> Exit:
+        chosen = resolve_server(request.server, context.env, context.store)
+        params = {"q": request.query}
+        if request.regex:
+            params["regex"] = "1"
+        if request.case:
+            params["case"] = "1"
+        if request.limit is not None:
+            params["limit"] = str(request.limit)
+        if request.before:
+            params["before"] = request.before
+        path = (
+            f"/api/logs/{urllib.parse.quote(request.log_id, safe='')}/search?"
+            + urllib.parse.urlencode(params)
+        )
+        answer = await _with_token(
+            context, chosen, path, limit=SEARCH_ANSWER, deadline=search_timeout()
+        )
+        matches = [m for m in answer.get("matches", []) if isinstance(m, dict)]
+        for match in matches:
+            if request.as_json:
+                context.out.write(json.dumps(match, ensure_ascii=False) + "\n")
+                continue
+            source = match.get("source")
+            prefix = f"{clean(str(source))} " if isinstance(source, str) else ""
+            context.out.write(prefix + clean(str(match.get("line", ""))) + "\n")
+        context.out.flush()
+        more = answer.get("more")
+        if isinstance(more, str) and not request.as_json:
+            context.say(
+                f"more matches further back: add --before {more} (scanned "
+                f"{answer.get('scanned_bytes', 0)} bytes)"
+            )
+        elif isinstance(more, str):
+            context.err.write(json.dumps({"more": more}) + "\n")
         return Exit.OK
 
     return command

@@ -92,7 +92,7 @@ async def discover(http: aiohttp.ClientSession, issuer: str) -> Endpoints:
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     what = f"the identity provider {issuer}"
     try:
-        async with http.get(url, timeout=PROVIDER_TIMEOUT) as response:
+        async with http.get(url, headers=ONE_SHOT, timeout=PROVIDER_TIMEOUT) as response:
             if response.status != 200:
                 raise ClientError(
                     Exit.FAILED, f"{what}: its discovery document answered HTTP {response.status}"
@@ -132,13 +132,24 @@ def check_secure(url: str, what: str) -> None:
     raise ClientError(Exit.FAILED, f"{what}: {url[:200]!r} is not an https URL")
 
 
+#: Every request to the provider on a connection of its own, closed after the answer. A
+#: pooled connection the provider has just closed (Node servers drop idle ones after
+#: 5 s, shorter than a device poll after ``slow_down``) fails the request, and a grant
+#: cannot simply be sent again: a device code or an authorization code works once, a
+#: rotated refresh token presented twice ends the sign-in.
+ONE_SHOT = {"Connection": "close"}
+
+
 async def post_form(
     http: aiohttp.ClientSession, url: str, form: Mapping[str, str], what: str
 ) -> tuple[int, dict[str, Any]]:
     """POST ``form`` to ``url``: the status and the JSON object it answered."""
     try:
         async with http.post(
-            url, data=dict(form), headers={"Accept": "application/json"}, timeout=PROVIDER_TIMEOUT
+            url,
+            data=dict(form),
+            headers={"Accept": "application/json", **ONE_SHOT},
+            timeout=PROVIDER_TIMEOUT,
         ) as response:
             # A revocation answers 200 with an empty body.
             return response.status, await _json(response, what, empty_ok=True)

@@ -181,6 +181,9 @@ class TailSession:
     def _count_end(self, metrics: Metrics) -> None:
         metrics.active_tails.labels(self.log_id, self.kind).dec()
         metrics.tail_duration.labels(self.kind).observe(time.monotonic() - self.started)
+        # The server's own codes only: a client may close with any number it likes.
+        code = str(int(self.close_code)) if self.close_code is not None else "client"
+        metrics.tails_closed.labels(code).inc()
 
     def _start_writing(self) -> asyncio.Task[None]:
         """Every frame goes through the viewer's queue; this task writes it out."""
