@@ -35,8 +35,11 @@ class TailSource(Protocol):
     kind: str
 
     def open(
-        self, viewer: Viewer, *, backlog: int, cursor: str | None
-    ) -> AbstractAsyncContextManager[Tail]: ...
+        self, viewer: Viewer, *, backlog: int, cursor: str | None, since: int | None = None
+    ) -> AbstractAsyncContextManager[Tail]:
+        """``since`` (ns since the epoch) starts at a time instead of the backlog; a file
+        log's time is turned into a cursor before (``history.tail_start``)."""
+        ...
 
 
 class SourceFactory:

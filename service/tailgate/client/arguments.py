@@ -8,6 +8,7 @@ when one of these commands runs.
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 import sys
 from typing import Any
@@ -50,6 +51,14 @@ def add_parsers(commands: Any) -> None:
     tail.add_argument(
         "--backlog", type=_backlog, default=None, metavar="N", help="last lines to show first"
     )
+    tail.add_argument(
+        "--since",
+        type=_since,
+        default=None,
+        metavar="TIME|DURATION",
+        help="start at a time instead of the backlog: RFC 3339 (2026-12-01T10:00:00Z) or a "
+        "duration back from now (90s, 15m, 2h, 1d)",
+    )
     tail.add_argument("--grep", metavar="RE", help="only lines matching this regular expression")
     tail.add_argument("--invert", action="store_true", help="only lines NOT matching --grep")
     tail.add_argument(
@@ -80,6 +89,25 @@ def add_parsers(commands: Any) -> None:
         "--before", metavar="TOKEN", help="go on further back (the token a search printed)"
     )
     search.add_argument("--json", action="store_true", help="one JSON object per match")
+
+
+_DURATION = re.compile(r"([0-9]{1,6})([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)")
+
+
+def _since(text: str) -> str:
+    """``--since`` as the server takes it: an RFC 3339 time (a duration counts back)."""
+    duration = _DURATION.fullmatch(text)
+    if duration is not None:
+        seconds = int(duration.group(1)) * _UNITS[duration.group(2)]
+        at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=seconds)
+        return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if _TIME.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"an RFC 3339 time such as 2026-12-01T10:00:00Z, or a duration such as 15m; not {text!r}"
+    )
 
 
 def _backlog(text: str) -> int:
@@ -140,6 +168,7 @@ def run_client_command(args: argparse.Namespace) -> int:
         timestamps=args.timestamps,
         as_json=args.json,
         no_color=args.no_color,
+        since=args.since,
     )
     return run(tail_command(request))
 

@@ -230,6 +230,7 @@ class TailRequest:
     timestamps: bool
     as_json: bool
     no_color: bool
+    since: str | None = None
 
 
 def tail_command(request: TailRequest) -> Command:
@@ -248,7 +249,7 @@ def tail_command(request: TailRequest) -> Command:
             json_lines=request.as_json,
             timestamps=request.timestamps,
         )
-        options = TailOptions(request.backlog, request.line_filter)
+        options = TailOptions(request.backlog, request.line_filter, request.since)
 
         async def tokens(refused: str | None) -> str | None:
             return await access_token(context.http, chosen, context.store, refused=refused)

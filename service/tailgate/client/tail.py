@@ -65,6 +65,8 @@ class _Lost(Exception):
 class TailOptions:
     backlog: int | None
     filter: LineFilter
+    #: Start at this time (RFC 3339, UTC) instead of the backlog; the first connection only.
+    since: str | None = None
 
 
 def ws_url(server: str) -> str:
@@ -145,6 +147,8 @@ class LogTail:
         elif self.started:
             # Reconnected before any line came: from the live end, not the backlog again.
             params["backlog"] = "0"
+        elif self.options.since is not None:
+            params["since"] = self.options.since
         elif self.options.backlog is not None:
             params["backlog"] = str(self.options.backlog)
         return urlencode(params)

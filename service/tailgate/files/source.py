@@ -38,9 +38,14 @@ class FileSource:
 
     @contextlib.asynccontextmanager
     async def open(
-        self, viewer: Viewer, *, backlog: int, cursor: str | None
+        self, viewer: Viewer, *, backlog: int, cursor: str | None, since: int | None = None
     ) -> AsyncIterator[FileTail]:
-        """A tail whose start is fixed on entry; ``run`` it to stream."""
+        """A tail whose start is fixed on entry; ``run`` it to stream.
+
+        A time to start at comes as a cursor (the WebSocket layer finds its place in
+        the log's files), never as ``since``."""
+        if since is not None:
+            raise ValueError("a file log starts at a time through a cursor")
         follower = self._registry.acquire(self._log_id, self.path, self._mode)
         try:
             tail = FileTail(

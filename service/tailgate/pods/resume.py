@@ -41,9 +41,17 @@ SHARED_SECONDS = 5.0
 
 
 async def subscribe(
-    hub: LineHub, viewer: Sink, backlog: int, cursor: str | None
+    hub: LineHub, viewer: Sink, backlog: int, cursor: str | None, *, since: int | None = None
 ) -> tuple[Subscriber, Start]:
-    """A place in the stream for a new viewer, and what it gets first."""
+    """A place in the stream for a new viewer, and what it gets first.
+
+    ``since`` (ns, without a cursor): every line stamped then or later, from the ring
+    and, for what the ring no longer holds, from the API server (``sinceTime``)."""
+    if not cursor and since is not None:
+        at = Position(since, 0)
+        wanted = {source: at for source in hub.sources().values()}
+        fetched = await _fetch(hub, _lacking(hub, wanted))
+        return subscribe_at(hub, viewer, wanted, fetched, default=at, floors={}, gaps=[])
     if not cursor:
         return hub.subscribe(viewer, backlog)
     try:

@@ -110,7 +110,7 @@ class PodSource:
 
     @contextlib.asynccontextmanager
     async def open(
-        self, viewer: Viewer, *, backlog: int, cursor: str | None
+        self, viewer: Viewer, *, backlog: int, cursor: str | None, since: int | None = None
     ) -> AsyncIterator[PodTail]:
         """A tail whose start in the stream is fixed on entry; ``run`` it to stream."""
         key: Hashable = (self._log_id, self._spec)
@@ -122,7 +122,7 @@ class PodSource:
             await hub.ready.wait()
             if hub.failure is not None:
                 raise hub.failure
-            subscriber, start = await subscribe(hub, viewer, backlog, cursor)
+            subscriber, start = await subscribe(hub, viewer, backlog, cursor, since=since)
             yield PodTail(self, viewer, hub, subscriber, start)
         finally:
             hub.unlisten(viewer.control)

@@ -94,6 +94,7 @@ class TailSession:
         hello: bytes,
         backlog: int,
         cursor: str | None,
+        since: int | None = None,
         problems: Sequence[tuple[str, str]] = (),
     ) -> AsyncIterator[None]:
         """The tail runs while the block does; the block reads the client's messages.
@@ -114,7 +115,9 @@ class TailSession:
                     try:
                         for code, message in problems:
                             self.viewer.error(code, message)
-                        task = self._start_streaming(source, hello, backlog=backlog, cursor=cursor)
+                        task = self._start_streaming(
+                            source, hello, backlog=backlog, cursor=cursor, since=since
+                        )
                         self._arm_expiry()
                         self.handler = asyncio.current_task()
                         try:
@@ -197,11 +200,17 @@ class TailSession:
         self.viewer.flush()
 
     def _start_streaming(
-        self, source: TailSource, hello: bytes, *, backlog: int, cursor: str | None
+        self,
+        source: TailSource,
+        hello: bytes,
+        *,
+        backlog: int,
+        cursor: str | None,
+        since: int | None,
     ) -> asyncio.Task[None]:
         """The source's tail, in a task of its own, cancelled and awaited at the end."""
         task = asyncio.create_task(
-            _stream(self.viewer, source, hello, backlog=backlog, cursor=cursor),
+            _stream(self.viewer, source, hello, backlog=backlog, cursor=cursor, since=since),
             name=f"tail {self.log_id}",
         )
         self.task = task
@@ -262,11 +271,17 @@ class TailSession:
 
 
 async def _stream(
-    viewer: Viewer, source: TailSource, hello: bytes, *, backlog: int, cursor: str | None
+    viewer: Viewer,
+    source: TailSource,
+    hello: bytes,
+    *,
+    backlog: int,
+    cursor: str | None,
+    since: int | None,
 ) -> None:
     """Fix the tail's start, then say hello, then stream: no line falls in between."""
     try:
-        async with source.open(viewer, backlog=backlog, cursor=cursor) as tail:
+        async with source.open(viewer, backlog=backlog, cursor=cursor, since=since) as tail:
             viewer.hello(hello)
             await tail.run()
     finally:

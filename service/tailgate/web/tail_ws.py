@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 from collections.abc import Mapping
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from ..auth.errors import AccessDenied, AuthError
-from ..catalog.model import LogEntry
+from ..catalog.model import FileSpec, LogEntry
 from ..errors import (
     BadClientMessage,
     CloseCode,
@@ -29,6 +30,9 @@ from ..errors import (
     TooManyTails,
     UnknownLog,
 )
+from ..history.log_files import LogFiles
+from ..history.tail_start import cursor_since
+from ..history.timestamps import parse_since
 from ..streaming.frames import MAX_CURSOR, error_payload, hello_payload
 from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from ..streaming.viewer import Viewer
@@ -87,6 +91,9 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
     )
+    since = await start_at_time(services, entry, request.query, cursor, problems)
+    if isinstance(since, str):
+        cursor, since = since, None
     async with session.running(
         services.sessions,
         metrics,
@@ -94,6 +101,7 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
         hello=hello_payload(entry.id, entry.title, entry.kind),
         backlog=backlog,
         cursor=cursor,
+        since=since,
         problems=problems,
     ):
         await _read_client(session)
@@ -233,6 +241,49 @@ def parse_query(
         problems.append(("bad_cursor", "the cursor is malformed; reconnect without it"))
         cursor = None
     return backlog, cursor, problems
+
+
+async def start_at_time(
+    services: Services,
+    entry: LogEntry,
+    query: Mapping[str, str],
+    cursor: str | None,
+    problems: list[tuple[str, str]],
+) -> int | str | None:
+    """``since=RFC3339``: where the tail starts instead of its backlog.
+
+    A file log's place is found here, in its files, and comes back as the cursor to
+    resume from; a pod log's time (nanoseconds) goes to its source, which asks the API
+    server (``sinceTime``). None without one, or with a cursor (which wins). A bad
+    time, or a file without timestamps, is an error frame and the usual backlog.
+    """
+    raw = query.get("since")
+    if not raw or cursor is not None:
+        return None
+    try:
+        since = parse_since(raw)
+    except Refusal as exc:
+        problems.append(("bad_since", f"{exc.message}; starting without it"))
+        return None
+    spec = entry.source
+    if not isinstance(spec, FileSpec):
+        return since
+    files = LogFiles(
+        spec.path, services.settings.roots.for_log(spec.path), others=_other_files(services, entry)
+    )
+    try:
+        return await asyncio.to_thread(cursor_since, files, since)
+    except Refusal as exc:
+        problems.append((exc.code, f"{exc.message}; starting without since"))
+        return None
+
+
+def _other_files(services: Services, entry: LogEntry) -> frozenset[str]:
+    return frozenset(
+        os.path.normpath(other.source.path)
+        for other in services.catalog.current.entries.values()
+        if other.id != entry.id and isinstance(other.source, FileSpec)
+    )
 
 
 #: Digits as people type them; ``int()`` also takes ``1_0``, spaces and other scripts' digits.
