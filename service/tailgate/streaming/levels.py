@@ -12,8 +12,10 @@ Recognised shapes, normalised to :data:`LEVELS`:
 - klog headers at the start of a line (``E1201 12:00:00.000000 ...``);
 - syslog priorities at the start of a line (``<3>``: the severity is PRI mod 8);
 - a bracketed name in any case (``[error]``, ``[WARN ]``, Apache's ``[core:error]``);
-- a bare upper-case word (``ERROR``, ``WARNING:``, ``CRITICAL``) standing on its own:
-  not inside a word, a path or a URL (``MYERROR``, ``/ERROR``, ``ERROR_PAGE``).
+- a bare upper-case word (``ERROR``, ``ERR``, ``WARNING:``, ``INFO``, ``DEBUG``,
+  ``TRACE``, ``FATAL``) standing on its own: not inside a word, a path or a URL
+  (``MYERROR``, ``/ERROR``, ``ERROR_PAGE``). Each word costs a search of every line,
+  so rarer names (``PANIC``, ``CRITICAL``) count only in keys and brackets.
 
 A key or header names the line's level wherever it stands; a word or bracketed name
 only when no key or header does, and then the leftmost one wins (``INFO retry after
@@ -98,34 +100,26 @@ def _head(match: re.Match[str], text: str) -> str | None:
     return _SYSLOG[pri % 8] if pri <= 191 else None
 
 
-def _word(level: str) -> Decide:
-    def decide(match: re.Match[str], text: str) -> str | None:
-        start = match.start()
-        return level if start == 0 or text[start - 1] in _WORD_BEFORE else None
-
-    return decide
-
-
-#: (a character the shape cannot do without, the pattern, whether it is a key or
-#: header, what the match names). Keys and headers come first.
-_SCANS: Final[tuple[tuple[str, re.Pattern[str], bool, Decide], ...]] = (
+#: (a character the shape cannot do without, the pattern, what its match names).
+_KEYS: Final[tuple[tuple[str, re.Pattern[str], Decide], ...]] = (
     ('"', re.compile(r'"(?:level|severity|lvl)"[ \t]*:[ \t]*(?:"([A-Za-z]+)"|([1-6]0)\b)'),
-     True, _json),
+     _json),
     # Looked for from the `=` (a fixed first character) back to the key before it.
-    ("=", re.compile(r'=(?:(?<=level=)|(?<=lvl=)|(?<=severity=))"?([A-Za-z]+)'),
-     True, _logfmt),
+    ("=", re.compile(r'=(?:(?<=level=)|(?<=lvl=)|(?<=severity=))"?([A-Za-z]+)'), _logfmt),
     # The batch is joined after a newline, so every line starts after one.
-    ("\n", re.compile(r"\n(?:([FEWI])\d{4} \d\d:\d\d:\d\d|<(\d{1,3})>)"), True, _head),
-    ("[", re.compile(r"\[[ \t]*(?:[\w-]+:)?([A-Za-z]+)[ \t]*\]"), False, _name),
-    ("E", re.compile(r"ERR(?:OR)?" + _AFTER_WORD), False, _word("error")),
-    ("W", re.compile(r"WARN(?:ING)?" + _AFTER_WORD), False, _word("warn")),
-    ("I", re.compile(r"INFO" + _AFTER_WORD), False, _word("info")),
-    ("D", re.compile(r"DEBUG" + _AFTER_WORD), False, _word("debug")),
-    ("T", re.compile(r"TRACE" + _AFTER_WORD), False, _word("trace")),
-    ("F", re.compile(r"FATAL" + _AFTER_WORD), False, _word("fatal")),
-    ("P", re.compile(r"PANIC" + _AFTER_WORD), False, _word("fatal")),
-    ("C", re.compile(r"CRIT(?:ICAL)?" + _AFTER_WORD), False, _word("fatal")),
+    ("\n", re.compile(r"\n(?:([FEWI])\d{4} \d\d:\d\d:\d\d|<(\d{1,3})>)"), _head),
 )  # fmt: skip
+#: Bracketed names, then words: (a character it needs, the pattern, its level or None
+#: for a bracketed name).
+_WORDS: Final[tuple[tuple[str, re.Pattern[str], str | None], ...]] = (
+    ("[", re.compile(r"\[[ \t]*(?:[\w-]+:)?([A-Za-z]+)[ \t]*\]"), None),
+    ("E", re.compile(r"ERR(?:OR)?" + _AFTER_WORD), "error"),
+    ("W", re.compile(r"WARN(?:ING)?" + _AFTER_WORD), "warn"),
+    ("I", re.compile(r"INFO" + _AFTER_WORD), "info"),
+    ("D", re.compile(r"DEBUG" + _AFTER_WORD), "debug"),
+    ("T", re.compile(r"TRACE" + _AFTER_WORD), "trace"),
+    ("F", re.compile(r"FATAL" + _AFTER_WORD), "fatal"),
+)
 
 
 def detect(line: str) -> str | None:
@@ -139,10 +133,10 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
     if not lines:
         return None
     text = "\n" + "\n".join(lines)
-    out: list[str | None] | None = None
+    out: list[str | None] = [None] * len(lines)
+    found = False
     keyed: set[int] = set()  # lines whose level a key or header named
-    word_at: dict[int, int] = {}  # where the leftmost word found so far stands
-    for needed, pattern, is_key, decide in _SCANS:
+    for needed, pattern, decide in _KEYS:
         if needed not in text:
             continue
         index = -1  # `text` starts with the newline before line 0
@@ -153,16 +147,32 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
             counted = start + 1
             if index in keyed:
                 continue
-            if not is_key and index in word_at and word_at[index] < start:
-                continue
             level = decide(match, text)
-            if level is None:
-                continue
-            if out is None:
-                out = [None] * len(lines)
-            out[index] = level
-            if is_key:
+            if level is not None:
+                out[index] = level
                 keyed.add(index)
+                found = True
+    word_at: dict[int, int] = {}  # where the leftmost word found so far stands
+    count = text.count
+    for needed, pattern, fixed in _WORDS:
+        if needed not in text:
+            continue
+        index = -1
+        counted = 0
+        for match in pattern.finditer(text):
+            start = match.start()
+            index += count("\n", counted, start)
+            counted = start
+            if index in keyed or word_at.get(index, start) < start:
+                continue
+            if fixed is None:
+                level = NAMES.get(match[1].lower())
+            elif text[start - 1] in _WORD_BEFORE:
+                level = fixed
             else:
+                continue
+            if level is not None:
+                out[index] = level
                 word_at[index] = start
-    return out
+                found = True
+    return out if found else None
