@@ -139,3 +139,30 @@ def test_a_lines_frame_carries_levels_parallel_to_its_lines() -> None:
 
 def test_a_lines_frame_without_any_level_has_no_levels_key() -> None:
     assert "levels" not in json.loads(lines_payload(["plain", "text"], "c1"))
+
+
+def test_a_batch_of_one_word_gets_it_on_every_line_that_holds_it() -> None:
+    lines = [
+        f"2024-01-01 12:00:{n:02d}.000  INFO 1 --- [main] o.s.App : step {n}" for n in range(50)
+    ]
+    assert levels_of(lines) == ["info"] * 50
+
+
+def test_a_batch_of_one_word_keeps_none_where_a_line_lacks_it_or_has_it_inside_a_word() -> None:
+    lines = ["12:00 INFO a", "12:00 INFO: b", "no level", "12:00 INFORMATION c", "INFO"]
+    assert levels_of(lines) == ["info", "info", None, None, "info"]
+
+
+def test_a_key_on_one_line_of_a_batch_of_one_word_still_wins_there() -> None:
+    lines = ["12:00 INFO a", "12:00 INFO b level=error", "12:00 INFO c"]
+    assert levels_of(lines) == ["info", "error", "info"]
+
+
+def test_a_bracketed_name_in_a_batch_of_one_word_still_counts_first() -> None:
+    lines = ["12:00 INFO a", "[debug] 12:00 INFO b", "12:00 INFO c [main]"]
+    assert levels_of(lines) == ["info", "debug", "info"]
+
+
+def test_in_a_batch_of_many_words_each_line_gets_its_first() -> None:
+    lines = ["12:00 INFO a", "12:00 ERROR b after INFO", "12:00 WARN c", "12:00 INFO d ERROR"]
+    assert levels_of(lines) == ["info", "error", "warn", "info"]

@@ -25,16 +25,22 @@ It runs on every line a tail sends, so it is built for speed. Python's regular
 expressions search fast only for a pattern that opens with a fixed string (an
 alternation at the front costs ~20 times more per character), so instead of one
 pattern with every shape, a batch is joined into one string and searched by a few
-patterns that each open with a fixed string (``ERR``, ``WARN``, ``level=``, ...), each
+patterns that each open with a fixed string (``ERR``, ``WARN``, ``=``, ...), each
 skipped outright when a cheap test (one character looked for in C) says it cannot
-occur. Python code runs for the matches only, never for a plain line.
+occur. The matches are not visited one by one in Python either: ``re.split`` cuts the
+batch at them, and C-level ``map``/``accumulate``/``compress`` over the pieces give each
+match's line, level and place; Python code runs only for a line where two different
+words compete.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import accumulate, compress, islice, repeat
+from operator import add, and_, sub, truth
+from typing import Final, cast
 
 #: The levels a line may have, most severe first (the page's chips and colours).
 LEVELS: Final = ("fatal", "error", "warn", "info", "debug", "trace")
@@ -49,77 +55,111 @@ NAMES: Final = {
     **dict.fromkeys(("debug", "dbg", "fine"), "debug"),
     **dict.fromkeys(("trace", "finer", "finest", "verbose"), "trace"),
 }
-#: pino and bunyan write their levels as numbers.
-_NUMBERS: Final = {
-    "10": "trace", "20": "debug", "30": "info", "40": "warn", "50": "error", "60": "fatal"
+#: A JSON value as matched: a quoted name, or a pino/bunyan number.
+_JSON_VALUES: Final = {
+    **{f'"{name}"': level for name, level in NAMES.items()},
+    "10": "trace", "20": "debug", "30": "info", "40": "warn", "50": "error", "60": "fatal",
 }  # fmt: skip
+#: A logfmt value as matched: bare, or after its opening quote.
+_LOGFMT_VALUES: Final = {**NAMES, **{f'"{name}': level for name, level in NAMES.items()}}
 _KLOG: Final = {"F": "fatal", "E": "error", "W": "warn", "I": "info"}
 #: syslog severities 0-7 (RFC 5424 6.2.1): emergency, alert and critical are fatal.
 _SYSLOG: Final = ("fatal", "fatal", "fatal", "error", "warn", "info", "info", "debug")
 
-#: Characters a bare word may follow: a word is a token of its own, not part of a
-#: name, a path or a URL.
-_WORD_BEFORE: Final = frozenset(" \t\n[(|:,;=>")
-#: Characters a logfmt key may follow (``xlevel=`` and ``?level=`` are not keys).
-_KEY_BEFORE: Final = frozenset(" \t\n{,;|")
-
+#: What the text before a bare word may end with: a word is a token of its own, not
+#: part of a name, a path or a URL.
+_WORD_BEFORE: Final = tuple(" \t\n[(|:,;=>")
+#: What the text before a logfmt `=` must end with (``xlevel=``, ``?level=`` are no keys).
+_KEY_BEFORE: Final = tuple(c + key for c in " \t\n{,;|" for key in ("leve", "lv", "severit"))
 _AFTER_WORD: Final = r"(?![\w/.\-])"
 
-Decide = Callable[[re.Match[str], str], "str | None"]
+Levels = Callable[[list[str]], Iterable["str | None"]]
 
 
-def _name(match: re.Match[str], text: str) -> str | None:
-    return NAMES.get(match[1].lower())
+def _names(tokens: list[str]) -> Iterable[str | None]:
+    return map(NAMES.get, map(str.lower, tokens))
 
 
-def _json(match: re.Match[str], text: str) -> str | None:
-    if match[1] is not None:
-        return NAMES.get(match[1].lower())
-    return _NUMBERS.get(match[2])
+def _json(tokens: list[str]) -> Iterable[str | None]:
+    return map(_JSON_VALUES.get, map(str.lower, tokens))
 
 
-def _logfmt(match: re.Match[str], text: str) -> str | None:
-    # The match starts at the `=`: the key is the word before it.
-    if not _key_stands_alone(text, match.start()):
-        return None
-    return NAMES.get(match[1].lower())
+def _logfmt(tokens: list[str]) -> Iterable[str | None]:
+    return map(_LOGFMT_VALUES.get, map(str.lower, tokens))
 
 
-def _key_stands_alone(text: str, at: int) -> bool:
-    for key in ("level", "lvl", "severity"):
-        if text.startswith(key, at - len(key)):
-            before = at - len(key) - 1
-            return before < 0 or text[before] in _KEY_BEFORE
-    return False
+def _klog(token: str) -> str:
+    return _KLOG[token[1]]  # after the newline
 
 
-def _head(match: re.Match[str], text: str) -> str | None:
-    if match[1] is not None:
-        return _KLOG[match[1]]
-    pri = int(match[2])
+def _syslog(token: str) -> str | None:
+    pri = int(token[2:-1])  # "\n<PRI>"
     return _SYSLOG[pri % 8] if pri <= 191 else None
 
 
-#: (a character the shape cannot do without, the pattern, what its match names).
-_KEYS: Final[tuple[tuple[str, re.Pattern[str], Decide], ...]] = (
-    ('"', re.compile(r'"(?:level|severity|lvl)"[ \t]*:[ \t]*(?:"([A-Za-z]+)"|([1-6]0)\b)'),
-     _json),
-    # Looked for from the `=` (a fixed first character) back to the key before it.
-    ("=", re.compile(r'=(?:(?<=level=)|(?<=lvl=)|(?<=severity=))"?([A-Za-z]+)'), _logfmt),
-    # The batch is joined after a newline, so every line starts after one.
-    ("\n", re.compile(r"\n(?:([FEWI])\d{4} \d\d:\d\d:\d\d|<(\d{1,3})>)"), _head),
+def _word(level: str) -> Levels:
+    return lambda tokens: repeat(level, len(tokens))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Shape:
+    """One way a line names its level: a pattern with one group, the whole match or
+    the value."""
+
+    #: A character the shape cannot do without: absent from the batch, no search.
+    needed: str
+    pattern: re.Pattern[str]
+    levels: Levels
+    #: What the text before a match must end with, if anything.
+    before: tuple[str, ...] = ()
+    #: The group opens with the newline before its line (headers).
+    at_start: bool = False
+    #: A word's level, and the word between spaces: a line that holds it has that
+    #: level when no other shape can occur in the batch.
+    word: tuple[str, str] | None = None
+    #: A word's letters: absent from the batch's capitals, no search.
+    letters: bytes = b""
+
+
+#: Keys and headers, in the order they win over each other on one line.
+_KEYS: Final = (
+    _Shape('"', re.compile(r'"(?:level|severity|lvl)"[ \t]*:[ \t]*("[A-Za-z]+"|[1-6]0\b)'),
+           _json),
+    # From the key's last letter (a fixed start: `l=`, `y=`) back to the whole key.
+    _Shape("=", re.compile(r'l=(?:(?<=level=)|(?<=lvl=))("?[A-Za-z]+)'), _logfmt,
+           before=_KEY_BEFORE),
+    _Shape("=", re.compile(r'y=(?<=severity=)("?[A-Za-z]+)'), _logfmt, before=_KEY_BEFORE),
+    # The batch is joined after a newline, so every line starts after one. A klog
+    # header is followed by `file:line] `.
+    _Shape("]", re.compile(r"(\n[FEWI]\d{4} \d\d:\d\d:\d\d)"),
+           lambda tokens: map(_klog, tokens), at_start=True),
+    _Shape("<", re.compile(r"(\n<\d{1,3}>)"), lambda tokens: map(_syslog, tokens), at_start=True),
 )  # fmt: skip
-#: Bracketed names, then words: (a character it needs, the pattern, its level or None
-#: for a bracketed name).
-_WORDS: Final[tuple[tuple[str, re.Pattern[str], str | None], ...]] = (
-    ("[", re.compile(r"\[[ \t]*(?:[\w-]+:)?([A-Za-z]+)[ \t]*\]"), None),
-    ("E", re.compile(r"ERR(?:OR)?" + _AFTER_WORD), "error"),
-    ("W", re.compile(r"WARN(?:ING)?" + _AFTER_WORD), "warn"),
-    ("I", re.compile(r"INFO" + _AFTER_WORD), "info"),
-    ("D", re.compile(r"DEBUG" + _AFTER_WORD), "debug"),
-    ("T", re.compile(r"TRACE" + _AFTER_WORD), "trace"),
-    ("F", re.compile(r"FATAL" + _AFTER_WORD), "fatal"),
-)
+_BRACKETS: Final = _Shape(
+    "[", re.compile(r"(\[[ \t]*(?:[\w-]+:)?[A-Za-z]+[ \t]*\])"),
+    lambda tokens: _names([t.strip("[] \t").rpartition(":")[2] for t in tokens]),
+)  # fmt: skip
+#: Bracketed names and bare words: the leftmost on a line wins.
+_WORDS: Final = (
+    _BRACKETS,
+    _Shape("", re.compile(r"(ERR(?:OR)?)" + _AFTER_WORD), _word("error"), _WORD_BEFORE,
+           word=("error", " ERROR "), letters=b"ERR"),
+    _Shape("", re.compile(r"(WARN(?:ING)?)" + _AFTER_WORD), _word("warn"), _WORD_BEFORE,
+           word=("warn", " WARN "), letters=b"WARN"),
+    _Shape("", re.compile(r"(INFO)" + _AFTER_WORD), _word("info"), _WORD_BEFORE,
+           word=("info", " INFO "), letters=b"INFO"),
+    _Shape("", re.compile(r"(DEBUG)" + _AFTER_WORD), _word("debug"), _WORD_BEFORE,
+           word=("debug", " DEBUG "), letters=b"DEBUG"),
+    _Shape("", re.compile(r"(TRACE)" + _AFTER_WORD), _word("trace"), _WORD_BEFORE,
+           word=("trace", " TRACE "), letters=b"TRACE"),
+    _Shape("", re.compile(r"(FATAL)" + _AFTER_WORD), _word("fatal"), _WORD_BEFORE,
+           word=("fatal", " FATAL "), letters=b"FATAL"),
+)  # fmt: skip
+
+
+#: Bytes that are not upper-case letters: deleted, the batch keeps its words' letters
+#: side by side, and one short string says which words may occur at all.
+_NOT_UPPER: Final = bytes(b for b in range(256) if not 65 <= b <= 90)
 
 
 def detect(line: str) -> str | None:
@@ -133,46 +173,66 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
     if not lines:
         return None
     text = "\n" + "\n".join(lines)
-    out: list[str | None] = [None] * len(lines)
-    found = False
-    keyed: set[int] = set()  # lines whose level a key or header named
-    for needed, pattern, decide in _KEYS:
-        if needed not in text:
-            continue
-        index = -1  # `text` starts with the newline before line 0
-        counted = 0
-        for match in pattern.finditer(text):
-            start = match.start()
-            index += text.count("\n", counted, start + 1)
-            counted = start + 1
-            if index in keyed:
-                continue
-            level = decide(match, text)
-            if level is not None:
-                out[index] = level
-                keyed.add(index)
-                found = True
-    word_at: dict[int, int] = {}  # where the leftmost word found so far stands
-    count = text.count
-    for needed, pattern, fixed in _WORDS:
-        if needed not in text:
-            continue
-        index = -1
-        counted = 0
-        for match in pattern.finditer(text):
-            start = match.start()
-            index += count("\n", counted, start)
-            counted = start
-            if index in keyed or word_at.get(index, start) < start:
-                continue
-            if fixed is None:
-                level = NAMES.get(match[1].lower())
-            elif text[start - 1] in _WORD_BEFORE:
-                level = fixed
-            else:
-                continue
-            if level is not None:
-                out[index] = level
-                word_at[index] = start
-                found = True
-    return out if found else None
+    keyed: dict[int, str] = {}
+    for shape in _KEYS:
+        if shape.needed in text:
+            at, levels, _ = _matches(shape, text)
+            # Reversed, so that the first match of a line is the one kept.
+            found = dict(zip(reversed(at), reversed(levels), strict=True))
+            found.update(keyed)  # and an earlier shape's key wins
+            keyed = found
+    words: dict[int, str] = {}
+    places: dict[int, int] = {}  # where each line's word stands in `text`
+    capitals = text.encode().translate(None, _NOT_UPPER)
+    shapes = [
+        shape
+        for shape in _WORDS
+        if (shape.letters in capitals if shape.letters else shape.needed in text)
+    ]
+    cached: dict[_Shape, tuple[list[int], list[str], list[int]]] = {}
+    if shapes and shapes[0] is _BRACKETS:
+        cached[_BRACKETS] = _matches(_BRACKETS, text)
+        if not cached[_BRACKETS][0]:
+            del shapes[0]  # `[main]`, `[pid 1]`: brackets, but no level names in them
+    if not keyed and len(shapes) == 1 and shapes[0].word is not None:
+        # One word is all the batch can hold: a line that has it between spaces has
+        # its level. Often true of every line, which then needs no search at all.
+        level, spaced = shapes[0].word
+        if all(map(str.__contains__, lines, repeat(spaced))):
+            return [level] * len(lines)
+    for shape in shapes:
+        at, levels, where = cached.get(shape) or _matches(shape, text)
+        found = dict(zip(reversed(at), reversed(levels), strict=True))
+        place = dict(zip(reversed(at), reversed(where), strict=True))
+        for line in place.keys() & places.keys():
+            if places[line] < place[line]:  # a word of another shape stands first
+                del found[line], place[line]
+        words.update(found)
+        places.update(place)
+    if not keyed and not words:
+        return None
+    words.update(keyed)
+    return list(map(words.get, range(len(lines))))
+
+
+def _matches(shape: _Shape, text: str) -> tuple[list[int], list[str], list[int]]:
+    """The line, level and place in ``text`` of each match of ``shape`` naming a level."""
+    parts = shape.pattern.split(text)
+    if len(parts) == 1:
+        return [], [], []
+    before = parts[0:-1:2]  # the text between the previous match and this one
+    tokens = parts[1::2]
+    breaks = accumulate(map(str.count, before, repeat("\n")))
+    # `text` opens with the newline before line 0; a header's match holds the newline
+    # before its own line, and those of the headers before it.
+    if shape.at_start:
+        lines: Iterable[int] = map(add, breaks, range(len(tokens)))
+    else:
+        lines = map(sub, breaks, repeat(1))
+    places = islice(accumulate(map(len, parts)), 0, None, 2)
+    levels: list[str | None] = list(shape.levels(tokens))
+    keep: Iterable[object] = levels  # a level, not None
+    if shape.before:
+        keep = list(map(and_, map(str.endswith, before, repeat(shape.before)), map(truth, levels)))
+    named = cast("list[str]", list(compress(levels, keep)))
+    return list(compress(lines, keep)), named, list(compress(places, keep))
