@@ -25,12 +25,14 @@ It runs on every line a tail sends, so it is built for speed. Python's regular
 expressions search fast only for a pattern that opens with a fixed string (an
 alternation at the front costs ~20 times more per character), so instead of one
 pattern with every shape, a batch is joined into one string and searched by a few
-patterns that each open with a fixed string (``ERR``, ``WARN``, ``=``, ...), each
-skipped outright when a cheap test (one character looked for in C) says it cannot
-occur. The matches are not visited one by one in Python either: ``re.split`` cuts the
-batch at them, and C-level ``map``/``accumulate``/``compress`` over the pieces give each
-match's line, level and place; Python code runs only for a line where two different
-words compete.
+patterns that each open with a fixed string (``ERR``, ``INFO``, ``l=``, ...), each
+skipped outright when a cheap test says it cannot occur: one character looked for in
+C, or, for a word, its letters among the batch's capitals (one ``bytes.translate``).
+When one word is all a batch can hold and every line holds it between spaces, every
+line gets its level with no search at all. Otherwise the matches are not visited one
+by one in Python either: ``re.split`` cuts the batch at them, and C-level ``map``,
+``accumulate`` and ``compress`` over the pieces give each match's line, level and
+place; Python code runs only for a line where words of two shapes compete.
 """
 
 from __future__ import annotations
