@@ -166,3 +166,18 @@ def test_a_bracketed_name_in_a_batch_of_one_word_still_counts_first() -> None:
 def test_in_a_batch_of_many_words_each_line_gets_its_first() -> None:
     lines = ["12:00 INFO a", "12:00 ERROR b after INFO", "12:00 WARN c", "12:00 INFO d ERROR"]
     assert levels_of(lines) == ["info", "error", "warn", "info"]
+
+
+def test_json_lines_with_one_level_key_each_get_their_own() -> None:
+    lines = [
+        f'{{"level":"{name}","msg":"ERROR {n}"}}' for n, name in enumerate(["info", "warn"] * 5)
+    ]
+    lines.append('{"level":"bogus","msg":"WARN"}')
+    assert levels_of(lines) == ["info", "warn"] * 5 + [None]
+
+
+def test_json_lines_where_one_has_two_level_keys_keep_each_lines_first() -> None:
+    lines = ['{"level":"info"}', '{"level":"error","ctx":{"level":"debug"}}', '{"level":"warn"}']
+    assert levels_of(lines) == ["info", "error", "warn"]
+    lines = ['{"level":"info"}', '{"msg":"x"}', '{"level":"warn","a":{"level":"info"}}']
+    assert levels_of(lines) == ["info", None, "warn"]

@@ -175,14 +175,16 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
     if not lines:
         return None
     text = "\n" + "\n".join(lines)
-    keyed: dict[int, str] = {}
+    keyed = _json_lines(lines, text)
     for shape in _KEYS:
-        if shape.needed in text:
+        if shape.needed in text and len(keyed) < len(lines):
             at, levels, _ = _matches(shape, text)
             # Reversed, so that the first match of a line is the one kept.
             found = dict(zip(reversed(at), reversed(levels), strict=True))
             found.update(keyed)  # and an earlier shape's key wins
             keyed = found
+    if len(keyed) == len(lines):
+        return list(map(keyed.get, range(len(lines))))  # keys win over any word
     words: dict[int, str] = {}
     places: dict[int, int] = {}  # where each line's word stands in `text`
     capitals = text.encode().translate(None, _NOT_UPPER)
@@ -215,6 +217,25 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
         return None
     words.update(keyed)
     return list(map(words.get, range(len(lines))))
+
+
+_JSON_LEVEL: Final = re.compile(r'"level"[ \t]*:[ \t]*("[A-Za-z]+"|[1-6]0\b)')
+
+
+def _json_lines(lines: list[str], text: str) -> dict[int, str]:
+    """Each line's ``"level"`` when every line has exactly one (JSON logs), else {}.
+
+    Then the n-th match is the n-th line's: no line numbers to work out."""
+    if '"' not in text:
+        return {}
+    values = _JSON_LEVEL.findall(text)
+    n = len(lines)
+    if len(values) != n or text.count('"level"') != n:
+        return {}
+    if not all(map(str.__contains__, lines, repeat('"level"'))):
+        return {}
+    levels = list(map(_JSON_VALUES.get, map(str.lower, values)))
+    return cast("dict[int, str]", dict(compress(enumerate(levels), levels)))
 
 
 def _matches(shape: _Shape, text: str) -> tuple[list[int], list[str], list[int]]:
