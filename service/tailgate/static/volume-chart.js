@@ -25,6 +25,9 @@ export class VolumeChart {
     this.clock = clock;
     this.cursor = null; // the second chosen with the keyboard, while the chart has focus
     this.size = "";
+    canvas.setAttribute("aria-valuemin", "0");
+    canvas.setAttribute("aria-valuemax", String(buckets.seconds - 1));
+    canvas.setAttribute("aria-valuenow", String(buckets.seconds - 1));
     canvas.addEventListener("click", (event) => this.pickAt(event.offsetX));
     canvas.addEventListener("mousemove", (event) => this.describe(this.secondAt(event.offsetX)));
     canvas.addEventListener("keydown", (event) => this.key(event));
@@ -62,6 +65,7 @@ export class VolumeChart {
     } else return;
     event.preventDefault();
     this.cursor = Math.min(last, Math.max(first, cursor));
+    this.canvas.setAttribute("aria-valuenow", String(this.cursor - first));
     this.describe(this.cursor);
     this.draw();
   }
