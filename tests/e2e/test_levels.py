@@ -9,9 +9,11 @@ from pathlib import Path
 
 from playwright.async_api import Locator, Page, expect
 
+from tests.k8s.conftest import NS, kube_server, objects, pod_catalog
+from tests.kube.fake_api import FakeKubeAPI
 from tests.support.tails import running_server
 
-from .ui import SESSION_LOOP, button, logs_in, panes, rows
+from .ui import SESSION_LOOP, button, logs_in, open_from_list, panes, rows
 
 pytestmark = SESSION_LOOP
 
@@ -204,3 +206,21 @@ async def test_a_click_on_the_chart_or_enter_on_a_chosen_second_shows_its_first_
         await expect(canvas).to_have_attribute("title", re.compile(r": 300 lines \(warn 300\)$"))
         await page.keyboard.press("Enter")
         await expect(first_early).to_be_in_viewport()
+
+
+async def test_pod_log_lines_through_the_api_server_are_coloured_and_chosen_by_level(
+    page: Page, tmp_path: Path
+) -> None:
+    catalog = pod_catalog(api='pods: {namespace: shop, selector: "app=api", container: api}')
+    async with FakeKubeAPI() as kube:
+        kube.create(objects.pod("api-1", NS, labels={"app": "api"}, containers=["api"]))
+        kube.append_log(NS, "api-1", "api", '{"level":"error","msg":"down"}', "level=info up")
+        async with kube_server(kube, tmp_path, catalog=catalog) as server:
+            await page.goto(server.base_url)
+            pane = await open_from_list(page, "api")
+            await expect(rows(pane)).to_have_count(2)
+            await expect(rows(pane).first).to_have_class(re.compile(r"\blvl-error\b"))
+            await expect(rows(pane).last).to_have_class(re.compile(r"\blvl-info\b"))
+            await chip(pane, "info").click()
+            await expect(rows(pane)).to_have_count(1)
+            await expect(rows(pane).first).to_contain_text("level=info up")

@@ -41,7 +41,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, compress, islice, repeat
-from operator import add, and_, sub, truth
+from operator import add, and_, truth
 from typing import Final, cast
 
 #: The levels a line may have, most severe first (the page's chips and colours).
@@ -137,8 +137,10 @@ _KEYS: Final = (
            lambda tokens: map(_klog, tokens), at_start=True),
     _Shape("<", re.compile(r"(\n<\d{1,3}>)"), lambda tokens: map(_syslog, tokens), at_start=True),
 )  # fmt: skip
+# Only names of levels between the brackets, so that `[main]` is no match at all.
+_ANY_NAME: Final = "|".join(sorted(NAMES, key=len, reverse=True))
 _BRACKETS: Final = _Shape(
-    "[", re.compile(r"(\[[ \t]*(?:[\w-]+:)?[A-Za-z]+[ \t]*\])"),
+    "[", re.compile(rf"(\[[ \t]*(?:[\w-]+:)?(?i:{_ANY_NAME})[ \t]*\])"),
     lambda tokens: _names([t.strip("[] \t").rpartition(":")[2] for t in tokens]),
 )  # fmt: skip
 #: Bracketed names and bare words: the leftmost on a line wins.
@@ -178,7 +180,7 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
     keyed = _json_lines(lines, text)
     for shape in _KEYS:
         if shape.needed in text and len(keyed) < len(lines):
-            at, levels, _ = _matches(shape, text)
+            at, levels = _matches(shape, text)
             # Reversed, so that the first match of a line is the one kept.
             found = dict(zip(reversed(at), reversed(levels), strict=True))
             found.update(keyed)  # and an earlier shape's key wins
@@ -186,14 +188,13 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
     if len(keyed) == len(lines):
         return list(map(keyed.get, range(len(lines))))  # keys win over any word
     words: dict[int, str] = {}
-    places: dict[int, int] = {}  # where each line's word stands in `text`
     capitals = text.encode().translate(None, _NOT_UPPER)
     shapes = [
         shape
         for shape in _WORDS
         if (shape.letters in capitals if shape.letters else shape.needed in text)
     ]
-    cached: dict[_Shape, tuple[list[int], list[str], list[int]]] = {}
+    cached: dict[_Shape, tuple[list[int], list[str]]] = {}
     if shapes and shapes[0] is _BRACKETS:
         cached[_BRACKETS] = _matches(_BRACKETS, text)
         if not cached[_BRACKETS][0]:
@@ -205,14 +206,12 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
         if all(map(str.__contains__, lines, repeat(spaced))):
             return [level] * len(lines)
     for shape in shapes:
-        at, levels, where = cached.get(shape) or _matches(shape, text)
+        at, levels = cached.get(shape) or _matches(shape, text)
         found = dict(zip(reversed(at), reversed(levels), strict=True))
-        place = dict(zip(reversed(at), reversed(where), strict=True))
-        for line in place.keys() & places.keys():
-            if places[line] < place[line]:  # a word of another shape stands first
-                del found[line], place[line]
+        for line in found.keys() & words.keys():
+            # Words of two shapes on one line (rare): the first on the line wins.
+            found[line] = _first_word(lines[line], shapes)
         words.update(found)
-        places.update(place)
     if not keyed and not words:
         return None
     words.update(keyed)
@@ -238,24 +237,37 @@ def _json_lines(lines: list[str], text: str) -> dict[int, str]:
     return cast("dict[int, str]", dict(compress(enumerate(levels), levels)))
 
 
-def _matches(shape: _Shape, text: str) -> tuple[list[int], list[str], list[int]]:
-    """The line, level and place in ``text`` of each match of ``shape`` naming a level."""
+def _first_word(line: str, shapes: list[_Shape]) -> str:
+    """The level of the first word or bracketed name on ``line`` that has one."""
+    found: list[tuple[int, str]] = []
+    text = "\n" + line
+    for shape in shapes:
+        for match in shape.pattern.finditer(text):
+            start = match.start()
+            if shape.before and not text.endswith(shape.before, 0, start):
+                continue
+            level = next(iter(shape.levels([match[1]])))
+            if level is not None:
+                found.append((start, level))
+                break
+    return min(found)[1]
+
+
+def _matches(shape: _Shape, text: str) -> tuple[list[int], list[str]]:
+    """The line and level of each match of ``shape`` that names a level."""
     parts = shape.pattern.split(text)
     if len(parts) == 1:
-        return [], [], []
+        return [], []
     before = parts[0:-1:2]  # the text between the previous match and this one
     tokens = parts[1::2]
-    breaks = accumulate(map(str.count, before, repeat("\n")))
     # `text` opens with the newline before line 0; a header's match holds the newline
     # before its own line, and those of the headers before it.
+    breaks = accumulate(map(str.count, before, repeat("\n")), initial=-1)
+    lines: Iterable[int] = islice(breaks, 1, None)
     if shape.at_start:
-        lines: Iterable[int] = map(add, breaks, range(len(tokens)))
-    else:
-        lines = map(sub, breaks, repeat(1))
-    places = islice(accumulate(map(len, parts)), 0, None, 2)
+        lines = map(add, lines, range(1, len(tokens) + 1))
     levels: list[str | None] = list(shape.levels(tokens))
     keep: Iterable[object] = levels  # a level, not None
     if shape.before:
         keep = list(map(and_, map(str.endswith, before, repeat(shape.before)), map(truth, levels)))
-    named = cast("list[str]", list(compress(levels, keep)))
-    return list(compress(lines, keep)), named, list(compress(places, keep))
+    return list(compress(lines, keep)), cast("list[str]", list(compress(levels, keep)))
