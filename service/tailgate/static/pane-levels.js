@@ -21,6 +21,7 @@ export class PaneLevels {
     this.canvas = el("volume");
     this.toggle = el("volume-on");
     this.chips = new Map();
+    this.shownKey = "";
     this.chipsBox.append(this.chip("all", "All", "Show lines of every level"));
     for (const name of LEVELS) {
       this.chipsBox.append(this.chip(name, name, `Show only ${name} lines (with the others chosen)`));
@@ -64,10 +65,14 @@ export class PaneLevels {
     this.canvas.hidden = !chart;
     this.bar.hidden = !model.hasLevels && !chart;
     const choice = model.levels;
-    for (const [name, { button, count }] of this.chips) {
-      const pressed = name === "all" ? !choice.active : choice.has(name);
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
-      if (name !== "all") count.textContent = number.format(model.levelCounts[levelCode(name)]);
+    const key = `${choice.query}/${model.levelCounts.slice(1).join(",")}`;
+    if (key !== this.shownKey) {
+      this.shownKey = key; // chips change only when counts or the choice do
+      for (const [name, { button, count }] of this.chips) {
+        const pressed = name === "all" ? !choice.active : choice.has(name);
+        button.setAttribute("aria-pressed", pressed ? "true" : "false");
+        if (name !== "all") count.textContent = number.format(model.levelCounts[levelCode(name)]);
+      }
     }
     this.drawChart();
   }
