@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tailgate.streaming.frames import lines_payload
 from tailgate.streaming.levels import LEVELS, detect, levels_of
@@ -181,3 +183,24 @@ def test_json_lines_where_one_has_two_level_keys_keep_each_lines_first() -> None
     assert levels_of(lines) == ["info", "error", "warn"]
     lines = ['{"level":"info"}', '{"msg":"x"}', '{"level":"warn","a":{"level":"info"}}']
     assert levels_of(lines) == ["info", None, "warn"]
+
+
+def test_of_several_keys_on_a_line_json_level_comes_first_then_the_others_in_order() -> None:
+    lines = ['{"severity":"ERROR","level":"info"}', '{"lvl":"debug","severity":"warn"}']
+    assert levels_of(lines) == ["info", "debug"]
+    assert levels_of(['ts=1 {"severity":"error"} level=warn']) == ["error"]
+    assert levels_of(["I1201 12:00:00.000000 1 x.go:1] level=warn"]) == ["warn"]
+
+
+#: Whole lines of every shape, and pieces of them, so that lines mix shapes.
+PIECES = [line for line, _ in SHAPES] + ["INFO", "ERROR", "[warn]", "level=info", " ", "x"]
+LINE = st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(LINE, st.sampled_from(PIECES)), min_size=1, max_size=30))
+def test_a_line_gets_the_same_level_in_any_batch_as_on_its_own(lines: list[str]) -> None:
+    batch = levels_of(lines)
+    alone = [detect(line) for line in lines]
+    assert (batch if batch is not None else [None] * len(lines)) == alone
+    assert batch is None or any(level is not None for level in batch)

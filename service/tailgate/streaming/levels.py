@@ -17,9 +17,10 @@ Recognised shapes, normalised to :data:`LEVELS`:
   (``MYERROR``, ``/ERROR``, ``ERROR_PAGE``). Each word costs a search of every line,
   so rarer names (``PANIC``, ``CRITICAL``) count only in keys and brackets.
 
-A key or header names the line's level wherever it stands; a word or bracketed name
-only when no key or header does, and then the leftmost one wins (``INFO retry after
-ERROR`` is info).
+A key or header names the line's level wherever it stands: of several, the first in
+the list above wins (JSON ``"level"`` before ``"severity"`` and ``"lvl"``), and of one
+kind the first on the line. A word or bracketed name counts only when no key or
+header does, and then the leftmost one wins (``INFO retry after ERROR`` is info).
 
 It runs on every line a tail sends, so it is built for speed. Python's regular
 expressions search fast only for a pattern that opens with a fixed string (an
@@ -38,6 +39,7 @@ place; Python code runs only for a line where words of two shapes compete.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, compress, islice, repeat
@@ -125,8 +127,8 @@ class _Shape:
 
 #: Keys and headers, in the order they win over each other on one line.
 _KEYS: Final = (
-    _Shape('"', re.compile(r'"(?:level|severity|lvl)"[ \t]*:[ \t]*("[A-Za-z]+"|[1-6]0\b)'),
-           _json),
+    _Shape('"', re.compile(r'"level"[ \t]*:[ \t]*("[A-Za-z]+"|[1-6]0\b)'), _json),
+    _Shape('"', re.compile(r'"(?:severity|lvl)"[ \t]*:[ \t]*("[A-Za-z]+"|[1-6]0\b)'), _json),
     # From the key's last letter (a fixed start: `l=`, `y=`) back to the whole key.
     _Shape("=", re.compile(r'l=(?:(?<=level=)|(?<=lvl=))("?[A-Za-z]+)'), _logfmt,
            before=_KEY_BEFORE),
@@ -139,8 +141,10 @@ _KEYS: Final = (
 )  # fmt: skip
 # Only names of levels between the brackets, so that `[main]` is no match at all.
 _ANY_NAME: Final = "|".join(sorted(NAMES, key=len, reverse=True))
+# Their first letters: a look at one character turns most brackets away.
+_NAME_START: Final = "".join(sorted({c for name in NAMES for c in (name[0], name[0].upper())}))
 _BRACKETS: Final = _Shape(
-    "[", re.compile(rf"(\[[ \t]*(?:[\w-]+:)?(?i:{_ANY_NAME})[ \t]*\])"),
+    "[", re.compile(rf"(\[[ \t]*(?:[\w-]+:)?(?=[{_NAME_START}])(?i:{_ANY_NAME})[ \t]*\])"),
     lambda tokens: _names([t.strip("[] \t").rpartition(":")[2] for t in tokens]),
 )  # fmt: skip
 #: Bracketed names and bare words: the leftmost on a line wins.
@@ -187,7 +191,6 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
             keyed = found
     if len(keyed) == len(lines):
         return list(map(keyed.get, range(len(lines))))  # keys win over any word
-    words: dict[int, str] = {}
     capitals = text.encode().translate(None, _NOT_UPPER)
     shapes = [
         shape
@@ -205,20 +208,27 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
         level, spaced = shapes[0].word
         if all(map(str.__contains__, lines, repeat(spaced))):
             return [level] * len(lines)
+    out: list[str | None] = [None] * len(lines)
+    named = bool(keyed)
     for shape in shapes:
         at, levels = cached.get(shape) or _matches(shape, text)
-        found = dict(zip(reversed(at), reversed(levels), strict=True))
-        for line in found.keys() & words.keys():
-            # Words of two shapes on one line (rare): the first on the line wins.
-            found[line] = _first_word(lines[line], shapes)
-        words.update(found)
-    if not keyed and not words:
+        if not at:
+            continue
+        named = True
+        taken = list(map(out.__getitem__, at))  # lines an earlier shape's word is on
+        # Reversed, so that a line's first match is the one that stays.
+        deque(map(out.__setitem__, reversed(at), reversed(levels)), maxlen=0)
+        if any(taken):
+            for line in set(compress(at, taken)):
+                # Words of two shapes on one line (rare): the first on the line wins.
+                out[line] = _first_word(lines[line], shapes)
+    if not named:
         return None
-    words.update(keyed)
-    return list(map(words.get, range(len(lines))))
+    deque(map(out.__setitem__, keyed.keys(), keyed.values()), maxlen=0)  # keys win
+    return out
 
 
-_JSON_LEVEL: Final = re.compile(r'"level"[ \t]*:[ \t]*("[A-Za-z]+"|[1-6]0\b)')
+_JSON_LEVEL: Final = _KEYS[0].pattern
 
 
 def _json_lines(lines: list[str], text: str) -> dict[int, str]:
