@@ -180,7 +180,7 @@ def levels_of(lines: list[str]) -> list[str | None] | None:
     """Each line's level, parallel to ``lines``; None when no line has one."""
     if not lines:
         return None
-    text = "\n" + "\n".join(lines)
+    text = "\n".join(["", *lines])  # one copy of the batch, not two
     keyed = _json_lines(lines, text)
     for shape in _KEYS:
         if shape.needed in text and len(keyed) < len(lines):
