@@ -60,6 +60,18 @@ export class LineIndex {
     return this.ends[this.head + i] - (i === 0 ? this.baseRow : this.ends[this.head + i - 1]);
   }
 
+  // The position of the first shown entry at or after `seq`, or -1 when there is none.
+  positionFrom(seq) {
+    let lo = this.head;
+    let hi = this.seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[mid] < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.seqs.length ? lo - this.head : -1;
+  }
+
   // The entry position holding display row `row` (0-based), or -1 past the end.
   locate(row) {
     if (row < 0 || row >= this.totalRows) return -1;

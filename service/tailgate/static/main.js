@@ -151,6 +151,7 @@ class Page {
       jump: withPane((p) => p.jumpToEnd()),
       wrap: withPane((p) => p.toggleOption("wrap")),
       json: withPane((p) => p.toggleOption("json")),
+      volume: withPane((p) => p.toggleOption("volume-on")),
       clear: withPane((p) => p.clear()),
       download: withPane((p) => p.download()),
       close: withPane((p) => this.close(p)),

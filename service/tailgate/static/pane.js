@@ -4,6 +4,7 @@
 // told when one wants to close or becomes the active one (for keyboard shortcuts).
 
 import { signInUrl } from "./account-info.js";
+import { PaneLevels } from "./pane-levels.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
 import { TailConnection } from "./tail-connection.js";
 import { TailModel } from "./tail-model.js";
@@ -85,6 +86,15 @@ export class Pane {
     this.resizer.observe(this.el("viewport"));
     this.view.measure();
     this.model.configure({ cols: this.view.columns() });
+    this.levels = new PaneLevels(this.model, {
+      el: this.el,
+      onChoose: (levels) => {
+        this.model.configure({ levels });
+        this.node.classList.toggle("filtered", this.model.filter.active || levels.active);
+        this.schedule();
+      },
+      onPick: (seq) => this.showEntry(seq),
+    });
     this.showButtons();
   }
 
@@ -116,7 +126,8 @@ export class Pane {
   lines(lines, frame = {}) {
     const source = typeof frame.source === "string" ? frame.source : null;
     const stamps = Array.isArray(frame.timestamps) ? frame.timestamps : null;
-    this.model.pushLines(lines, source, stamps);
+    const levels = Array.isArray(frame.levels) ? frame.levels : null;
+    this.model.pushLines(lines, source, stamps, levels);
     if (this.paused) {
       this.held += lines.length;
       if (this.held >= this.options.pauseHold && !this.connection.serverPaused) {
@@ -237,7 +248,7 @@ export class Pane {
     const input = this.el("filter");
     input.setAttribute("aria-invalid", error ? "true" : "false");
     input.title = error ? `Not a valid regular expression: ${error}` : "";
-    this.node.classList.toggle("filtered", this.model.filter.active);
+    this.node.classList.toggle("filtered", this.model.filter.active || this.model.levels.active);
     this.schedule();
   }
 
@@ -254,7 +265,7 @@ export class Pane {
   toggleOption(part) {
     const box = this.el(part);
     box.checked = !box.checked;
-    const change = part === "wrap" || part === "json" || part === "times";
+    const change = ["wrap", "json", "times", "volume-on"].includes(part);
     box.dispatchEvent(new Event(change ? "change" : "input"));
   }
 
@@ -272,6 +283,15 @@ export class Pane {
 
   jumpToEnd() {
     this.view.jumpToEnd();
+    this.schedule();
+  }
+
+  // Brings entry `seq` (or the first shown one after it) to the top of the view.
+  showEntry(seq) {
+    this.render(); // index what arrived, so that the entry has its row
+    const row = this.model.rowFrom(seq);
+    if (row < 0) return;
+    this.view.showRow(row, this.model.index.totalRows);
     this.schedule();
   }
 
@@ -296,6 +316,7 @@ export class Pane {
     this.view.render(this.model, droppedRows);
     if (!this.view.following) this.showJump();
     this.showStats();
+    this.levels.update();
   }
 
   // The timestamp and source columns: their widths (CSS variables, set through the
@@ -314,7 +335,9 @@ export class Pane {
     const ring = this.model.ring;
     const index = this.model.index;
     let text = `${number.format(ring.size)} held`;
-    if (this.model.filter.active) text = `${number.format(index.count)} of ` + text;
+    if (this.model.filter.active || this.model.levels.active) {
+      text = `${number.format(index.count)} of ` + text;
+    }
     if (this.model.dropped > 0) text += `, ${number.format(this.model.dropped)} dropped`;
     this.el("stats").textContent = text;
   }
@@ -358,6 +381,7 @@ export class Pane {
     this.closed = true;
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.resizer.disconnect();
+    this.levels.close();
     this.connection.stop();
     this.node.remove();
   }

@@ -6,7 +6,8 @@
 //
 // Lines of pod logs also carry where they came from (`pod/container`) and the timestamp
 // the kubelet wrote. Those live in two more slot arrays, made only once an entry brings
-// one, so panes on file logs pay nothing for them.
+// one, so panes on file logs pay nothing for them. Lines' levels (levels.js) are kept
+// the same way, as one byte each.
 
 export const KIND_LINE = 0;
 export const KIND_NOTICE = 1; // a notice frame from the server (rotated, truncated, gap, ...)
@@ -21,6 +22,7 @@ export class RingBuffer {
     this.kinds = new Uint8Array(capacity);
     this.sources = null; // slot -> source string or null, once any entry has one
     this.stamps = null; // slot -> timestamp string or null, once any entry has one
+    this.levels = null; // slot -> level code (levels.js), once any entry has one
     this.total = 0; // sequence number of the next entry
     this.first = 0; // sequence number of the oldest entry still held
   }
@@ -29,7 +31,7 @@ export class RingBuffer {
     return this.total - this.first;
   }
 
-  push(kind, text, source = null, stamp = null) {
+  push(kind, text, source = null, stamp = null, level = 0) {
     const seq = this.total++;
     const slot = seq % this.capacity;
     this.texts[slot] = text;
@@ -38,6 +40,8 @@ export class RingBuffer {
     if (stamp !== null && this.stamps === null) this.stamps = new Array(this.capacity);
     if (this.sources !== null) this.sources[slot] = source;
     if (this.stamps !== null) this.stamps[slot] = stamp;
+    if (level !== 0 && this.levels === null) this.levels = new Uint8Array(this.capacity);
+    if (this.levels !== null) this.levels[slot] = level;
     if (this.total - this.first > this.capacity) this.first = this.total - this.capacity;
     return seq;
   }
@@ -62,10 +66,15 @@ export class RingBuffer {
     return this.stamps === null ? null : (this.stamps[seq % this.capacity] ?? null);
   }
 
+  level(seq) {
+    return this.levels === null ? 0 : this.levels[seq % this.capacity];
+  }
+
   clear() {
     this.first = this.total;
     this.texts = new Array(this.capacity); // let the old strings go
     this.sources = null;
     this.stamps = null;
+    this.levels = null;
   }
 }

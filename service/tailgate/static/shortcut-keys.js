@@ -15,6 +15,7 @@ export const SHORTCUTS = [
   { keys: ["e"], action: "jump", help: "Jump to the end and follow it" },
   { keys: ["w"], action: "wrap", help: "Wrap long lines on or off" },
   { keys: ["j"], action: "json", help: "Pretty-print JSON lines on or off" },
+  { keys: ["v"], action: "volume", help: "Show or hide the volume chart" },
   { keys: ["c"], action: "clear", help: "Clear the active pane" },
   { keys: ["d"], action: "download", help: "Download the active pane's lines" },
   { keys: ["x"], action: "close", help: "Close the active pane" },

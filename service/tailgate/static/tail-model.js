@@ -8,14 +8,19 @@
 // Pod log lines may carry a source and a timestamp (line-meta.js); they are drawn before
 // the text on an entry's first row, take their share of the width when lines wrap, and
 // are never matched by the filter.
+//
+// Lines may also carry a level (levels.js): the level chips' choice hides the lines of
+// other levels as the text filter does, and the volume chart counts every line by level.
 
 import { parseAnsi, plainText } from "./ansi.js";
 import { compileFilter } from "./line-filter.js";
 import { jsonRuns, prettyJson } from "./json-lines.js";
+import { LEVEL_SLOTS, LevelChoice, frameCodes, levelName } from "./levels.js";
 import { LineIndex } from "./line-index.js";
 import { exportLine, localTime } from "./line-meta.js";
 import { KIND_LINE, RingBuffer } from "./ring-buffer.js";
 import { rowCount, wrapOffsets } from "./text-width.js";
+import { VolumeBuckets } from "./volume-buckets.js";
 
 const CACHE_LIMIT = 2000;
 // Columns a shown timestamp takes ("12:34:56.789" and a space), and the widest source tag.
@@ -39,18 +44,25 @@ export class TailModel {
     this.hasStamps = false;
     this.sourceCols = 0; // width of the source tags: the longest source seen, capped
     this.metaChanged = false; // the tags grew: wrapped rows must be counted again
+    this.levels = new LevelChoice(); // the chips' choice: every level
+    this.levelCounts = new Array(LEVEL_SLOTS).fill(0); // lines held, by level code
+    this.hasLevels = false; // some line named a level
+    this.volume = new VolumeBuckets();
   }
 
-  // Lines of one frame; `source` (or null) is theirs, `stamps` (or null) parallel to them.
-  pushLines(lines, source = null, stamps = null) {
-    const ring = this.ring;
+  // Lines of one frame, received at `now` (ms); `source` (or null) is theirs, `stamps`
+  // and `levels` (or null) parallel to them.
+  pushLines(lines, source = null, stamps = null, levels = null, now = Date.now()) {
+    const codes = frameCodes(levels, lines.length);
+    this.volume.add(now, codes, this.ring.total);
+    if (!this.hasLevels && codes.some((code) => code !== 0)) this.hasLevels = true;
     if (source === null && stamps === null) {
-      for (let i = 0; i < lines.length; i++) ring.push(KIND_LINE, lines[i]);
+      for (let i = 0; i < lines.length; i++) this.add(KIND_LINE, lines[i], null, null, codes[i]);
     } else {
       const withStamps = Array.isArray(stamps) && stamps.length === lines.length;
       for (let i = 0; i < lines.length; i++) {
         const stamp = withStamps && typeof stamps[i] === "string" ? stamps[i] : null;
-        ring.push(KIND_LINE, lines[i], source, stamp);
+        this.add(KIND_LINE, lines[i], source, stamp, codes[i]);
       }
       if (withStamps && !this.hasStamps) {
         this.hasStamps = true;
@@ -75,7 +87,17 @@ export class TailModel {
   }
 
   push(kind, text) {
-    this.ring.push(kind, text);
+    this.add(kind, text, null, null, 0);
+  }
+
+  // One entry into the ring, keeping the count of held lines by level.
+  add(kind, text, source, stamp, level) {
+    const ring = this.ring;
+    if (ring.size === ring.capacity && ring.kind(ring.first) === KIND_LINE) {
+      this.levelCounts[ring.level(ring.first)]--;
+    }
+    ring.push(kind, text, source, stamp, level);
+    if (kind === KIND_LINE) this.levelCounts[level]++;
   }
 
   get dropped() {
@@ -93,13 +115,20 @@ export class TailModel {
   clear() {
     this.ring.clear();
     this.cache.clear();
+    this.levelCounts.fill(0);
+    this.volume.clear();
     if (this.frozenAt !== null) this.frozenAt = this.ring.total;
     this.rebuild();
   }
 
-  // Options change: {spec, wrap, json, cols, times}. Returns true when the rows were rebuilt.
-  configure({ spec, wrap, json, cols, times }) {
+  // Options change: {spec, levels, wrap, json, cols, times} (`levels`: a LevelChoice).
+  // Returns true when the rows were rebuilt.
+  configure({ spec, levels, wrap, json, cols, times }) {
     let changed = false;
+    if (levels !== undefined && !levels.equals(this.levels)) {
+      this.levels = levels;
+      changed = true;
+    }
     if (times !== undefined && times !== this.times) {
       this.times = times;
       this.cache.clear();
@@ -147,7 +176,7 @@ export class TailModel {
     const end = this.frozenAt === null ? ring.total : Math.min(this.frozenAt, ring.total);
     let from = Math.max(this.indexedUpTo, ring.first);
     const added = Math.max(0, end - from);
-    const plainRows = !this.wrap && !this.json && !this.filter.active;
+    const plainRows = !this.wrap && !this.json && !this.filter.active && !this.levels.active;
     for (; from < end; from++) {
       if (plainRows) {
         this.index.append(from, 1);
@@ -165,6 +194,7 @@ export class TailModel {
   rowsFor(seq) {
     const raw = this.ring.text(seq);
     const isLine = this.ring.kind(seq) === KIND_LINE;
+    if (isLine && !this.levels.shows(this.ring.level(seq))) return 0;
     const plain = plainText(raw);
     if (isLine && this.filter.active && !this.filter.shows(plain)) return 0;
     if (!this.wrap && !(this.json && isLine)) return 1;
@@ -191,7 +221,8 @@ export class TailModel {
     const source = this.ring.source(seq);
     const stamp = this.times ? this.ring.stamp(seq) : null;
     const time = stamp === null ? null : localTime(stamp);
-    form = { kind, lines, source, stamp, time };
+    const level = kind === KIND_LINE ? levelName(this.ring.level(seq)) : null;
+    form = { kind, lines, source, stamp, time, level };
     this.cache.set(seq, form);
     return form;
   }
@@ -208,11 +239,12 @@ export class TailModel {
       if (remaining < starts.length) {
         const start = starts[remaining];
         const end = remaining + 1 < starts.length ? starts[remaining + 1] : line.text.length;
-        return { kind: form.kind, ...line, start, end, ...meta };
+        return { kind: form.kind, level: form.level, ...line, start, end, ...meta };
       }
       remaining -= starts.length;
     }
-    return { kind: form.kind, text: "", runs: [], marks: [], start: 0, end: 0, ...meta };
+    const empty = { text: "", runs: [], marks: [], start: 0, end: 0 };
+    return { kind: form.kind, level: form.level, ...empty, ...meta };
   }
 
   meta(form, sub) {
@@ -223,13 +255,21 @@ export class TailModel {
     return { source: form.source, stamp: form.stamp, time };
   }
 
-  // The log lines held (shown by the filter, if one is on), as text to save.
+  // The display row where entry `seq` is shown, or where the first shown entry after it
+  // is; -1 when none is shown from there on.
+  rowFrom(seq) {
+    const pos = this.index.positionFrom(Math.max(seq, this.ring.first));
+    return pos < 0 ? -1 : this.index.firstRowOf(pos);
+  }
+
+  // The log lines held (shown by the filter and the level chips), as text to save.
   exportText() {
     const parts = [];
     const ring = this.ring;
     for (let seq = ring.first; seq < ring.total; seq++) {
       if (ring.kind(seq) !== KIND_LINE) continue;
       const raw = ring.text(seq);
+      if (!this.levels.shows(ring.level(seq))) continue;
       if (this.filter.active && !this.filter.shows(plainText(raw))) continue;
       parts.push(exportLine(raw, ring.source(seq), ring.stamp(seq)));
     }

@@ -92,6 +92,19 @@ export class VirtualView {
     }
   }
 
+  // Scrolls display row `row` of `total` to the top of the view, and stops following.
+  showRow(row, total) {
+    this.setFollowing(false);
+    const height = this.viewport.clientHeight;
+    const { spacerPx, scaled } = spacerHeight(total, this.rowHeight);
+    if (scaled) {
+      const rows = Math.max(1, total - height / this.rowHeight);
+      this.scrollTo((row / rows) * Math.max(1, spacerPx - height));
+    } else {
+      this.scrollTo(row * this.rowHeight);
+    }
+  }
+
   // Draws the rows of `model` in sight; `droppedRows` rows left the top since last time.
   render(model, droppedRows = 0) {
     const total = model.index.totalRows;

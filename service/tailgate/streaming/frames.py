@@ -12,6 +12,8 @@ from typing import Any
 
 import orjson
 
+from .levels import levels_of
+
 PROTOCOL_VERSION = 1
 #: The longest resume cursor of any source; a longer ``cursor`` query is a ``bad_cursor``.
 MAX_CURSOR = 256
@@ -35,12 +37,20 @@ def lines_payload(
     source: str | None = None,
     timestamps: list[str | None] | None = None,
 ) -> bytes:
-    """A ``lines`` frame; ``timestamps`` (pod logs) is parallel to ``lines``."""
+    """A ``lines`` frame; ``timestamps`` (pod logs) is parallel to ``lines``.
+
+    Each line's level (streaming/levels.py) goes beside it in ``levels``, worked out
+    here, once for every viewer the frame is written to; a batch without any level
+    has no ``levels`` key.
+    """
     tail = b',"cursor":' + _dumps(cursor)
     if source is not None:
         tail += b',"source":' + _dumps(source)
     if timestamps is not None:
         tail += b',"timestamps":' + _dumps(timestamps)
+    levels = levels_of(lines)
+    if levels is not None:
+        tail += b',"levels":' + _dumps(levels)
     return b'{"type":"lines","lines":' + _dumps(lines) + tail + b"}"
 
 
