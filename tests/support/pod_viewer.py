@@ -25,6 +25,7 @@ class PodViewer:
         self.budget = budget
         self._full = budget
         self.missed = 0
+        self.wants_levels = False
 
     def __hash__(self) -> int:
         return id(self)

@@ -134,13 +134,15 @@ def test_a_line_keeps_its_own_level_when_its_neighbours_name_others() -> None:
     assert levels_of(lines) == ["debug", "info", "warn", "info"]
 
 
-def test_a_lines_frame_carries_levels_parallel_to_its_lines() -> None:
-    payload = lines_payload(["12:00 INFO ready", "  at main.go:12", "<3>disk full"], "c1")
+def test_a_lines_frame_carries_levels_parallel_to_its_lines_when_asked() -> None:
+    lines = ["12:00 INFO ready", "  at main.go:12", "<3>disk full"]
+    payload = lines_payload(lines, "c1", with_levels=True)
     assert json.loads(payload)["levels"] == ["info", None, "error"]
+    assert "levels" not in json.loads(lines_payload(lines, "c1"))
 
 
 def test_a_lines_frame_without_any_level_has_no_levels_key() -> None:
-    assert "levels" not in json.loads(lines_payload(["plain", "text"], "c1"))
+    assert "levels" not in json.loads(lines_payload(["plain", "text"], "c1", with_levels=True))
 
 
 def test_a_batch_of_one_word_gets_it_on_every_line_that_holds_it() -> None:

@@ -107,7 +107,7 @@ class ChainReader:
             pos.advance(data, chunk.consumed)
             self.partial.done()
             self._live.fan_out(
-                lines_payload(chunk.lines, pos.cursor()),
+                lines_payload(chunk.lines, pos.cursor(), with_levels=self._live.wants_levels()),
                 len(chunk.lines),
                 ReadPoint(handle, start_offset, start_tail, pos.truncations),
             )

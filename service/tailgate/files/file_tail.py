@@ -146,7 +146,7 @@ class FileTail:
                 chunk = split_lines(data[:limit], final=True, max_line=self._max_line)
             if chunk.consumed:
                 pos.advance(data, chunk.consumed)
-                payload = lines_payload(chunk.lines, pos.cursor())
+                payload = lines_payload(chunk.lines, pos.cursor(), with_levels=viewer.wants_levels)
                 await viewer.send(payload, len(chunk.lines))
                 self._sent_lines.inc(len(chunk.lines))
                 self._sent_bytes.inc(len(payload))

@@ -38,6 +38,10 @@ class LiveSet:
     def __iter__(self) -> Iterator[Viewer]:
         return iter(self._core)
 
+    def wants_levels(self) -> bool:
+        """Whether any live viewer asked for each line's level."""
+        return self._core.wants_levels()
+
     def delay(self) -> float:
         """How long to wait before the next batch, to leave the loop time for the rest."""
         return self._core.delay()

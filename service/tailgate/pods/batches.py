@@ -36,20 +36,29 @@ class Batch:
     seq: int = 0
     total: int = 0
     _payload: bytes | None = None
+    _leveled: bytes | None = None
 
     @property
     def cursor(self) -> str:
         return self.mark.encode()
 
-    def payload(self) -> bytes:
+    def payload(self, *, with_levels: bool = False) -> bytes:
+        """The frame, built once per form (with each line's level, or without)."""
         if self.notice is not None:
             return self.notice
+        if with_levels:
+            if self._leveled is None:
+                self._leveled = self._build(with_levels=True)
+            return self._leveled
         if self._payload is None:
-            stamps = self.stamps if self.stamps and any(self.stamps) else None
-            self._payload = lines_payload(
-                self.lines, self.cursor, source=self.source, timestamps=stamps
-            )
+            self._payload = self._build(with_levels=False)
         return self._payload
+
+    def _build(self, *, with_levels: bool) -> bytes:
+        stamps = self.stamps if self.stamps and any(self.stamps) else None
+        return lines_payload(
+            self.lines, self.cursor, source=self.source, timestamps=stamps, with_levels=with_levels
+        )
 
     def without_lines_up_to(self, floor: Position) -> Batch | None:
         """This batch less its lines at or before ``floor`` (None when nothing is left)."""
@@ -66,10 +75,11 @@ class Batch:
             stamps=[self.stamps[i] for i in keep] if self.stamps else None,
             positions=[self.positions[i] for i in keep],
             _payload=None,
+            _leveled=None,
         )
 
     def with_mark(self, mark: PodCursor) -> Batch:
-        return replace(self, mark=mark, _payload=None)
+        return replace(self, mark=mark, _payload=None, _leveled=None)
 
 
 def mark(epoch: int, seq: int, log: int, positions: dict[str | None, Position]) -> PodCursor:

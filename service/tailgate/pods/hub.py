@@ -217,7 +217,7 @@ class LineHub:
     def _hand_out(self, batch: Batch) -> None:
         """To every live viewer; one that cannot take it leaves at the entry before it."""
         before, self._handed = self._handed, (batch.seq, batch.total)
-        payload = batch.payload()
+        payload = batch.payload(with_levels=self._live.wants_levels())
         lines = len(batch.lines)
         sent = self._live.fan_out(payload, lines, before)
         if sent:

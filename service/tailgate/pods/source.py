@@ -166,7 +166,7 @@ class PodSource:
     async def _send(self, viewer: Viewer, batches: list[Batch]) -> None:
         metrics = self._shared.metrics
         for batch in batches:
-            payload = batch.payload()
+            payload = batch.payload(with_levels=viewer.wants_levels)
             await viewer.send(payload, len(batch.lines))
             if batch.lines:
                 metrics.sent_lines.labels(self._log_id).inc(len(batch.lines))

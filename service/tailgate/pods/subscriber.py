@@ -63,7 +63,7 @@ class Subscriber:
         """Write ``batch`` less the lines under the floors; False when the viewer cannot."""
         kept, passed = self._above_floors(batch)
         if kept is not None:
-            payload = kept.payload()
+            payload = kept.payload(with_levels=self.viewer.wants_levels)
             if not self.viewer.offer(ws_text_frame(payload), len(kept.lines), len(payload)):
                 return False
         self._passed(passed)

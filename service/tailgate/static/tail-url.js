@@ -1,12 +1,13 @@
 // The WebSocket address of a tail (docs/protocol.md): next to the page (so below the base
 // path the server is served at), wss behind https. With a cursor it resumes right after
 // the last line received and asks for no backlog, so that a reconnect repeats nothing.
+// The page colours lines by level: it asks for each line's level (annotate=levels).
 
 // where: the page's location ({href}); cursor and backlog may be null.
 export function tailUrl(where, logId, { cursor = null, backlog = null } = {}) {
   const url = new URL(`ws/tail/${encodeURIComponent(logId)}`, where.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const query = new URLSearchParams();
+  const query = new URLSearchParams({ annotate: "levels" });
   if (cursor !== null) {
     query.set("cursor", cursor);
     query.set("backlog", "0");

@@ -34,6 +34,11 @@ class Sink(Hashable, Protocol):
         """Take a pre-built frame now; False when it cannot (it then leaves the set)."""
         ...
 
+    @property
+    def wants_levels(self) -> bool:
+        """Whether its client asked for each line's level in the frames."""
+        ...
+
 
 P = TypeVar("P")
 V = TypeVar("V", bound=Hashable)
@@ -64,6 +69,10 @@ class LiveSet(Generic[V, P]):
 
     def __contains__(self, viewer: object) -> bool:
         return viewer in self._live
+
+    def wants_levels(self: LiveSet[S, P]) -> bool:
+        """Whether any live viewer asked for levels: the next frame then carries them."""
+        return any(viewer.wants_levels for viewer in self._live)
 
     def delay(self) -> float:
         """Seconds before the next batch may go out (0: now), to leave the loop time."""

@@ -36,19 +36,23 @@ def lines_payload(
     cursor: str,
     source: str | None = None,
     timestamps: list[str | None] | None = None,
+    *,
+    with_levels: bool = False,
 ) -> bytes:
     """A ``lines`` frame; ``timestamps`` (pod logs) is parallel to ``lines``.
 
-    Each line's level (streaming/levels.py) goes beside it in ``levels``, worked out
-    here, once for every viewer the frame is written to; a batch without any level
-    has no ``levels`` key.
+    ``with_levels``: each line's level (streaming/levels.py) goes beside it in
+    ``levels``, worked out here, once for every viewer the frame is written to; a
+    batch without any level has no ``levels`` key. It costs about as much CPU as the
+    rest of the relay, so it is worked out only while a viewer of the log asked for it
+    (``annotate=levels``, docs/protocol.md).
     """
     tail = b',"cursor":' + _dumps(cursor)
     if source is not None:
         tail += b',"source":' + _dumps(source)
     if timestamps is not None:
         tail += b',"timestamps":' + _dumps(timestamps)
-    levels = levels_of(lines)
+    levels = levels_of(lines) if with_levels else None
     if levels is not None:
         tail += b',"levels":' + _dumps(levels)
     return b'{"type":"lines","lines":' + _dumps(lines) + tail + b"}"

@@ -55,6 +55,8 @@ class Viewer:
         self.closing = False
         #: Set by a shared source while this viewer is in its live set; pausing calls it.
         self.live_exit: Callable[[], None] | None = None
+        #: The client asked for each line's level (``annotate=levels``).
+        self.wants_levels = False
 
     # -- pausing ----------------------------------------------------------------------
 

@@ -91,6 +91,7 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
     )
+    session.viewer.wants_levels = wants_levels(request.query, problems)
     since = await start_at_time(services, entry, request.query, cursor, problems)
     if isinstance(since, str):
         cursor, since = since, None
@@ -241,6 +242,25 @@ def parse_query(
         problems.append(("bad_cursor", "the cursor is malformed; reconnect without it"))
         cursor = None
     return backlog, cursor, problems
+
+
+#: What ``annotate`` may ask frames to carry beside each line.
+ANNOTATIONS = frozenset({"levels"})
+
+
+def wants_levels(query: Mapping[str, str], problems: list[tuple[str, str]]) -> bool:
+    """``annotate=levels``: each line's level beside it (docs/protocol.md)."""
+    raw = query.get("annotate")
+    if not raw:
+        return False
+    asked = {part for part in raw.split(",") if part}
+    unknown = sorted(asked - ANNOTATIONS)
+    if unknown:
+        problems.append(
+            ("bad_annotate", f"annotate takes {', '.join(sorted(ANNOTATIONS))}; "
+             f"not {', '.join(unknown)[:80]!r}")
+        )  # fmt: skip
+    return "levels" in asked
 
 
 async def start_at_time(
