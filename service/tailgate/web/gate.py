@@ -25,7 +25,9 @@ from http.cookies import SimpleCookie
 from aiohttp import hdrs, web
 
 from ..auth.access import may_tail
+from ..auth.errors import AccessDenied
 from ..catalog.model import LogEntry
+from ..errors import UnknownLog
 from .context import SERVICES, Services
 from .principal import LOCAL, PRINCIPAL, Principal, session_key
 from .tail_session import TailSession
@@ -123,3 +125,16 @@ def allowed(services: Services, principal: Principal, entry: LogEntry) -> bool:
     if principal.identity is None:
         return False
     return may_tail(principal.identity, entry.allow, default_allow=auth.settings.default_allow)
+
+
+async def asked_log(request: web.Request) -> tuple[Principal, LogEntry]:
+    """Who asks, and the log ``{id}`` they ask for: ``UnknownLog`` (404) when the catalog
+    has no such ID, ``AccessDenied`` (403) when it is not for them."""
+    services = request.app[SERVICES]
+    principal = await principal_of(request)
+    entry = services.catalog.current.get(request.match_info["id"])
+    if entry is None:
+        raise UnknownLog("there is no log with this ID")
+    if not allowed(services, principal, entry):
+        raise AccessDenied(f"{principal.user} may not see {entry.id}")
+    return principal, entry

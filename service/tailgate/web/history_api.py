@@ -21,9 +21,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..auth.errors import AccessDenied
 from ..catalog.model import FileSpec, LogEntry
-from ..errors import SourceError, UnknownLog
+from ..errors import SourceError
 from ..history.errors import BadQuery, HistoryUnavailable, NoHistory
 from ..history.found import Found
 from ..history.log_files import LogFiles
@@ -37,7 +36,7 @@ from ..history.walk import Budget, Walk
 from ..k8s.api import KubeApi
 from . import audit
 from .context import SERVICES, Services
-from .gate import allowed, principal_of
+from .gate import asked_log
 from .principal import Principal
 from .security import add_security_headers, client_address
 from .tail_ws import whole_number
@@ -143,13 +142,7 @@ async def lines(request: web.Request) -> web.Response:
 
 
 async def _admit(services: Services, request: web.Request) -> tuple[Principal, LogEntry]:
-    principal = await principal_of(request)
-    entry = services.catalog.current.get(request.match_info["id"])
-    if entry is None:
-        raise UnknownLog("there is no log with this ID")
-    if not allowed(services, principal, entry):
-        raise AccessDenied(f"{principal.user} may not see {entry.id}")
-    return principal, entry
+    return await asked_log(request)
 
 
 async def _kube(services: Services) -> KubeApi:

@@ -11,10 +11,8 @@ from importlib import resources
 
 from aiohttp import web
 
-from ..auth.errors import AccessDenied
-from ..errors import UnknownLog
 from .context import SERVICES
-from .gate import allowed, principal_of
+from .gate import allowed, asked_log, principal_of
 
 _STATIC = resources.files("tailgate") / "static"
 _TYPES = {
@@ -78,13 +76,7 @@ async def api_logs(request: web.Request) -> web.Response:
 
 async def api_log(request: web.Request) -> web.Response:
     """One log: 404 when the catalog has no such ID, 403 when it is not for this user."""
-    services = request.app[SERVICES]
-    principal = await principal_of(request)
-    entry = services.catalog.current.get(request.match_info["id"])
-    if entry is None:
-        raise UnknownLog("there is no log with this ID")
-    if not allowed(services, principal, entry):
-        raise AccessDenied(f"{principal.user} may not see {entry.id}")
+    _, entry = await asked_log(request)
     return _private_json({"id": entry.id, "title": entry.title, "kind": entry.kind})
 
 
