@@ -12,7 +12,6 @@ when they cannot go on.
 from __future__ import annotations
 
 import functools
-import os
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -89,8 +88,4 @@ class SourceFactory:
         """
         if self._catalog is None:
             return frozenset()
-        return frozenset(
-            os.path.normpath(other.source.path)
-            for other in self._catalog.current.entries.values()
-            if other.id != log_id and isinstance(other.source, FileSpec)
-        )
+        return self._catalog.current.other_files(log_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 
@@ -68,6 +69,14 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def other_files(self, log_id: str) -> frozenset[str]:
+        """The files of every file log but ``log_id``: never one of its rotated copies."""
+        return frozenset(
+            os.path.normpath(other.source.path)
+            for other in self.entries.values()
+            if other.id != log_id and isinstance(other.source, FileSpec)
+        )
 
     def changed_ids(self, newer: Catalog) -> set[str]:
         """IDs whose tails must end under ``newer``: removed, or naming another source."""

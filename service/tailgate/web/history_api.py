@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
@@ -159,11 +158,7 @@ def _files(services: Services, entry: LogEntry) -> LogFiles:
     spec = entry.source
     if not isinstance(spec, FileSpec):
         raise NoHistory("this log is not a file log")
-    others = frozenset(
-        os.path.normpath(other.source.path)
-        for other in services.catalog.current.entries.values()
-        if other.id != entry.id and isinstance(other.source, FileSpec)
-    )
+    others = services.catalog.current.other_files(entry.id)
     return LogFiles(spec.path, services.settings.roots.for_log(spec.path), others=others)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 from collections.abc import Mapping
 
@@ -288,22 +287,13 @@ async def start_at_time(
     spec = entry.source
     if not isinstance(spec, FileSpec):
         return since
-    files = LogFiles(
-        spec.path, services.settings.roots.for_log(spec.path), others=_other_files(services, entry)
-    )
+    others = services.catalog.current.other_files(entry.id)
+    files = LogFiles(spec.path, services.settings.roots.for_log(spec.path), others=others)
     try:
         return await asyncio.to_thread(cursor_since, files, since)
     except Refusal as exc:
         problems.append((exc.code, f"{exc.message}; starting without since"))
         return None
-
-
-def _other_files(services: Services, entry: LogEntry) -> frozenset[str]:
-    return frozenset(
-        os.path.normpath(other.source.path)
-        for other in services.catalog.current.entries.values()
-        if other.id != entry.id and isinstance(other.source, FileSpec)
-    )
 
 
 #: Digits as people type them; ``int()`` also takes ``1_0``, spaces and other scripts' digits.
