@@ -8,7 +8,7 @@ these tests listens at that one address, one test at a time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import pytest
 
 from tailgate.backoff import Backoff
 from tailgate.web.context import SERVICES
-from tests.auth.conftest import app_url, provider, settings_for
+from tests.auth.conftest import SESSION_SECRET, app_url, provider, settings_for
 from tests.auth.provider import Provider, node_available
 from tests.conftest import fail_on_tasks_left
 from tests.support.tails import RunningServer, running_server
@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-def catalog(logs: dict[str, Path], *, allow: dict[str, str] | None = None) -> str:
+def catalog(logs: Mapping[str, Path], *, allow: Mapping[str, str] | None = None) -> str:
     """Catalog YAML; ``allow`` maps log IDs to an ``allow`` rule in flow style."""
     lines = ["logs:"]
     for log_id, path in logs.items():
@@ -47,6 +47,23 @@ def catalog(logs: dict[str, Path], *, allow: dict[str, str] | None = None) -> st
         if allow and log_id in allow:
             lines.append(f"    allow: {allow[log_id]}")
     return "\n".join(lines) + "\n"
+
+
+def oidc_env(provider: Provider, app_url: str, secrets: Path) -> dict[str, str]:
+    """The environment of a ``tailgate serve`` signing in at ``provider``; secrets in files."""
+    client_secret = secrets / "client-secret"
+    client_secret.write_text(provider.client_secret + "\n")
+    session_secret = secrets / "session-secret"
+    session_secret.write_text(SESSION_SECRET)
+    return {
+        "TAILGATE_OIDC_ISSUER": provider.issuer,
+        "TAILGATE_OIDC_CLIENT_ID": provider.client_id,
+        "TAILGATE_OIDC_CLIENT_SECRET_FILE": str(client_secret),
+        "TAILGATE_OIDC_SCOPES": "openid profile email groups",
+        "TAILGATE_OIDC_AUDIENCE": provider.audience,
+        "TAILGATE_PUBLIC_URL": app_url,
+        "TAILGATE_SESSION_SECRET_FILE": str(session_secret),
+    }
 
 
 #: ops: alice; dev: bob (group) and carol (by name); open: every signed-in user.

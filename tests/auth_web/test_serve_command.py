@@ -13,7 +13,7 @@ from tests.auth.conftest import SESSION_SECRET
 from tests.auth.provider import Provider
 from tests.support.processes import free_ports, run_tailgate, tailgate_process
 
-from .conftest import RULES, catalog
+from .conftest import RULES, catalog, oidc_env
 from .web_user import WebUser
 
 REQUIRED = (
@@ -23,22 +23,6 @@ REQUIRED = (
     "TAILGATE_PUBLIC_URL",
     "TAILGATE_SESSION_SECRET",
 )
-
-
-def oidc_env(provider: Provider, app_url: str, secrets: Path) -> dict[str, str]:
-    client_secret = secrets / "client-secret"
-    client_secret.write_text(provider.client_secret + "\n")
-    session_secret = secrets / "session-secret"
-    session_secret.write_text(SESSION_SECRET)
-    return {
-        "TAILGATE_OIDC_ISSUER": provider.issuer,
-        "TAILGATE_OIDC_CLIENT_ID": provider.client_id,
-        "TAILGATE_OIDC_CLIENT_SECRET_FILE": str(client_secret),
-        "TAILGATE_OIDC_SCOPES": "openid profile email groups",
-        "TAILGATE_OIDC_AUDIENCE": provider.audience,
-        "TAILGATE_PUBLIC_URL": app_url,
-        "TAILGATE_SESSION_SECRET_FILE": str(session_secret),
-    }
 
 
 async def test_the_service_signs_users_in_with_settings_from_the_environment(

@@ -22,8 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.auth.conftest import SESSION_SECRET, app_url, provider
+from tests.auth.conftest import app_url, provider
 from tests.auth.provider import Provider, node_available
+from tests.auth_web.conftest import catalog, logs
+from tests.auth_web.conftest import oidc_env as web_oidc_env
 from tests.support.processes import (
     TAILGATE,
     ServiceProcess,
@@ -33,7 +35,7 @@ from tests.support.processes import (
 )
 from tests.support.tails import wait_for
 
-__all__ = ["app_url", "provider"]
+__all__ = ["app_url", "catalog", "logs", "provider"]
 
 #: The provider's public client for terminals (tests/oidc/provider.mjs).
 CLI_CLIENT_ID = "tailgate-cli"
@@ -49,15 +51,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "provider" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
-
-
-def catalog(logs: Mapping[str, Path], allow: Mapping[str, str] | None = None) -> str:
-    lines = ["logs:"]
-    for log_id, path in logs.items():
-        lines += [f"  - id: {log_id}", f"    file: {path}"]
-        if allow and log_id in allow:
-            lines.append(f"    allow: {allow[log_id]}")
-    return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -197,18 +190,9 @@ def serve_open(tmp_path: Path) -> Serve:
 
 
 def oidc_env(provider: Provider, app_url: str, folder: Path) -> dict[str, str]:
-    client_secret = folder / "client-secret"
-    client_secret.write_text(provider.client_secret + "\n")
-    session_secret = folder / "session-secret"
-    session_secret.write_text(SESSION_SECRET)
+    """The server's sign-in environment, with the provider's public client for terminals."""
     return {
-        "TAILGATE_OIDC_ISSUER": provider.issuer,
-        "TAILGATE_OIDC_CLIENT_ID": provider.client_id,
-        "TAILGATE_OIDC_CLIENT_SECRET_FILE": str(client_secret),
-        "TAILGATE_OIDC_SCOPES": "openid profile email groups",
-        "TAILGATE_OIDC_AUDIENCE": provider.audience,
-        "TAILGATE_PUBLIC_URL": app_url,
-        "TAILGATE_SESSION_SECRET_FILE": str(session_secret),
+        **web_oidc_env(provider, app_url, folder),
         "TAILGATE_CLI_CLIENT_ID": CLI_CLIENT_ID,
         "TAILGATE_CLI_SCOPES": "openid profile email groups offline_access",
     }
@@ -216,16 +200,6 @@ def oidc_env(provider: Provider, app_url: str, folder: Path) -> dict[str, str]:
 
 #: ops: alice (group ops); dev: bob; open: everyone signed in.
 RULES = {"ops": "{groups: [ops]}", "dev": "{groups: [dev]}"}
-
-
-@pytest.fixture
-def logs(tmp_path: Path) -> dict[str, Path]:
-    paths = {}
-    for name in ("ops", "dev", "open"):
-        path = tmp_path / f"{name}.log"
-        path.write_text(f"{name} one\n{name} two\n")
-        paths[name] = path
-    return paths
 
 
 @pytest.fixture
@@ -237,7 +211,7 @@ def serve_signed(tmp_path: Path, provider: Provider, app_url: str, logs: dict[st
         folder = tmp_path / "signed-server"
         folder.mkdir(exist_ok=True)
         catalog_path = folder / "catalog.yaml"
-        catalog_path.write_text(catalog(logs, RULES))
+        catalog_path.write_text(catalog(logs, allow=RULES))
         port = urlsplit(app_url).port
         assert port is not None
         settings = {**oidc_env(provider, app_url, folder), **(env or {})}
