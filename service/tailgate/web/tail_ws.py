@@ -91,9 +91,7 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
         request.query, settings.default_backlog, settings.max_backlog
     )
     session.viewer.wants_levels = wants_levels(request.query, problems)
-    since = await start_at_time(services, entry, request.query, cursor, problems)
-    if isinstance(since, str):
-        cursor, since = since, None
+    cursor, since = await start_at_time(services, entry, request.query, cursor, problems)
     async with session.running(
         services.sessions,
         metrics,
@@ -268,32 +266,32 @@ async def start_at_time(
     query: Mapping[str, str],
     cursor: str | None,
     problems: list[tuple[str, str]],
-) -> int | str | None:
-    """``since=RFC3339``: where the tail starts instead of its backlog.
+) -> tuple[str | None, int | None]:
+    """The cursor and the time (ns) the tail starts at, given ``since=RFC3339``.
 
     A file log's place is found here, in its files, and comes back as the cursor to
-    resume from; a pod log's time (nanoseconds) goes to its source, which asks the API
-    server (``sinceTime``). None without one, or with a cursor (which wins). A bad
-    time, or a file without timestamps, is an error frame and the usual backlog.
+    resume from; a pod log's time goes to its source, which asks the API server
+    (``sinceTime``). A cursor sent with it wins. A bad time, or a file without
+    timestamps, is an error frame and the usual backlog.
     """
     raw = query.get("since")
     if not raw or cursor is not None:
-        return None
+        return cursor, None
     try:
         since = parse_since(raw)
     except Refusal as exc:
         problems.append(("bad_since", f"{exc.message}; starting without it"))
-        return None
+        return None, None
     spec = entry.source
     if not isinstance(spec, FileSpec):
-        return since
+        return None, since
     others = services.catalog.current.other_files(entry.id)
     files = LogFiles(spec.path, services.settings.roots.for_log(spec.path), others=others)
     try:
-        return await asyncio.to_thread(cursor_since, files, since)
+        return await asyncio.to_thread(cursor_since, files, since), None
     except Refusal as exc:
         problems.append((exc.code, f"{exc.message}; starting without since"))
-        return None
+        return None, None
 
 
 #: Digits as people type them; ``int()`` also takes ``1_0``, spaces and other scripts' digits.
