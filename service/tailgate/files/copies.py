@@ -30,6 +30,10 @@ MAX_ENTRIES = 500
 MAX_CANDIDATES = 4
 
 
+#: What logrotate's ``compress`` adds to a rotated copy's name.
+GZ = ".gz"
+
+
 @dataclass(frozen=True, slots=True)
 class Copy:
     path: str
@@ -37,10 +41,15 @@ class Copy:
     ino: int
     mtime_ns: int
     size: int
+    #: A gzipped copy (``NAME.1.gz``); only listed when asked for.
+    compressed: bool = False
 
 
-def rotated_copies(path: str) -> list[Copy]:
-    """The rotated copies of ``path`` in its folder, oldest first (by modification)."""
+def rotated_copies(path: str, *, gzipped: bool = False) -> list[Copy]:
+    """The rotated copies of ``path`` in its folder, oldest first (by modification).
+
+    ``gzipped``: the same names with ``.gz`` too (history reads them; a tail cannot).
+    """
     directory, name = os.path.split(path)
     found: list[Copy] = []
     try:
@@ -48,13 +57,17 @@ def rotated_copies(path: str) -> list[Copy]:
             for count, entry in enumerate(entries):
                 if count >= MAX_ENTRIES:
                     break
-                if not is_rotated_copy(entry.name, name):
+                compressed = gzipped and entry.name.endswith(GZ)
+                stem = entry.name[: -len(GZ)] if compressed else entry.name
+                if not is_rotated_copy(stem, name):
                     continue
                 try:
                     st = entry.stat()
                 except OSError:
                     continue
-                found.append(Copy(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+                found.append(
+                    Copy(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, compressed)
+                )
     except OSError as exc:
         log.warning("cannot list the rotated copies of %s: %s", path, exc.strerror)
     found.sort(key=lambda c: c.mtime_ns)

@@ -18,16 +18,13 @@ import os
 from dataclasses import dataclass
 
 from ..errors import FileRefused
-from ..files.copies import MAX_ENTRIES
+from ..files.copies import rotated_copies
 from ..files.handle import FileHandle
 from ..files.roots import LogRoots
-from ..files.rotated_names import is_rotated_copy
 from .errors import BadPosition, HistoryUnavailable
 from .places import Place
 
 log = logging.getLogger(__name__)
-
-GZ = ".gz"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +41,6 @@ class Listed:
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
-
-
-def is_predecessor(entry: str, name: str) -> tuple[bool, bool]:
-    """(whether ``entry`` is a rotated copy of the log ``name``, whether it is gzipped)."""
-    if is_rotated_copy(entry, name):
-        return True, False
-    if entry.endswith(GZ) and is_rotated_copy(entry[: -len(GZ)], name):
-        return True, True
-    return False, False
 
 
 class LogFiles:
@@ -102,25 +90,11 @@ def _list(path: str, others: frozenset[str]) -> list[Listed]:
         pass
     else:
         found.append(Listed(path, st.st_dev, st.st_ino, st.st_mtime_ns, False, True))
-    directory, name = os.path.split(path)
-    copies: list[Listed] = []
-    try:
-        with os.scandir(directory or ".") as entries:
-            for count, entry in enumerate(entries):
-                if count >= MAX_ENTRIES:
-                    break
-                rotated, compressed = is_predecessor(entry.name, name)
-                if not rotated or os.path.normpath(entry.path) in others:
-                    continue
-                try:
-                    est = entry.stat()
-                except OSError:
-                    continue
-                copies.append(
-                    Listed(entry.path, est.st_dev, est.st_ino, est.st_mtime_ns, compressed, False)
-                )
-    except OSError as exc:
-        log.warning("cannot list the rotated copies of %s: %s", path, exc.strerror)
+    copies = [
+        Listed(c.path, c.dev, c.ino, c.mtime_ns, c.compressed, False)
+        for c in rotated_copies(path, gzipped=True)
+        if os.path.normpath(c.path) not in others
+    ]
     copies.sort(key=lambda c: c.mtime_ns, reverse=True)
     seen = {(f.dev, f.ino) for f in found}
     for copy in copies:
