@@ -50,6 +50,7 @@ class CloseCode(enum.IntEnum):
     MESSAGE_TOO_BIG = 1009
     SOURCE_FAILURE = 1011
     TRY_AGAIN_LATER = 1013
+    BAD_REQUEST = 4400
     UNAUTHENTICATED = 4401
     FORBIDDEN = 4403
     UNKNOWN_LOG = 4404
@@ -131,6 +132,14 @@ class TailRefused(Refusal):
 
     close_code = CloseCode.SOURCE_FAILURE
     text_is_message = True
+
+
+class BadFilter(TailRefused):
+    """A tail asked for a filter the server cannot apply (a bad regex, an unknown level)."""
+
+    status = 400
+    close_code = CloseCode.BAD_REQUEST
+    code = "bad_filter"
 
 
 class UnknownLog(TailRefused):

@@ -15,6 +15,8 @@ import orjson
 
 from tailgate.pods.batches import Batch
 from tailgate.pods.subscriber import Subscriber
+from tailgate.streaming.line_filter import FilterRun
+from tailgate.streaming.views import EVERYTHING, render
 
 
 class PodViewer:
@@ -25,7 +27,22 @@ class PodViewer:
         self.budget = budget
         self._full = budget
         self.missed = 0
-        self.wants_levels = False
+        self.view = EVERYTHING
+        self.run: FilterRun | None = None
+        self.skipped = 0
+
+    def skip(self, lines: int, batch: Any) -> None:
+        self.skipped += lines
+
+    def offer_batch(self, batch: Batch) -> bool:
+        rendered = render(batch, self.view, self.run)
+        if rendered.frame is None:
+            self.skip(rendered.skipped, batch)
+            return True
+        if not self.offer(rendered.frame, rendered.lines, rendered.size):
+            return False
+        self.skip(rendered.skipped, batch)
+        return True
 
     def __hash__(self) -> int:
         return id(self)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tailgate.streaming.frames import lines_payload
 from tailgate.streaming.levels import LEVELS, detect, levels_of
+from tailgate.streaming.views import TextBatch
 
 SHAPES = [
     # JSON keys, names in any case, pino/bunyan numbers
@@ -136,13 +136,14 @@ def test_a_line_keeps_its_own_level_when_its_neighbours_name_others() -> None:
 
 def test_a_lines_frame_carries_levels_parallel_to_its_lines_when_asked() -> None:
     lines = ["12:00 INFO ready", "  at main.go:12", "<3>disk full"]
-    payload = lines_payload(lines, "c1", with_levels=True)
-    assert json.loads(payload)["levels"] == ["info", None, "error"]
-    assert "levels" not in json.loads(lines_payload(lines, "c1"))
+    batch = TextBatch(lines, "c1")
+    assert json.loads(batch.payload(with_levels=True))["levels"] == ["info", None, "error"]
+    assert "levels" not in json.loads(batch.payload())
 
 
 def test_a_lines_frame_without_any_level_has_no_levels_key() -> None:
-    assert "levels" not in json.loads(lines_payload(["plain", "text"], "c1", with_levels=True))
+    batch = TextBatch(["plain", "text"], "c1")
+    assert "levels" not in json.loads(batch.payload(with_levels=True))
 
 
 def test_a_batch_of_one_word_gets_it_on_every_line_that_holds_it() -> None:

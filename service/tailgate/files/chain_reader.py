@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..streaming import gaps
-from ..streaming.frames import lines_payload
+from ..streaming.views import TextBatch
 from . import notices
 from .chain import HandleChain
 from .copies import truncated_copy_size
@@ -106,9 +106,8 @@ class ChainReader:
             start_offset, start_tail = pos.offset, pos.tail
             pos.advance(data, chunk.consumed)
             self.partial.done()
-            self._live.fan_out(
-                lines_payload(chunk.lines, pos.cursor(), with_levels=self._live.wants_levels()),
-                len(chunk.lines),
+            self._live.fan_out_batch(
+                TextBatch(chunk.lines, pos.cursor()),
                 ReadPoint(handle, start_offset, start_tail, pos.truncations),
             )
             budget -= chunk.consumed

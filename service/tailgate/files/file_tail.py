@@ -17,8 +17,8 @@ from collections.abc import Callable
 from ..errors import SourceFailed
 from ..metrics import Metrics
 from ..streaming import gaps
-from ..streaming.frames import lines_payload
 from ..streaming.viewer import Viewer
+from ..streaming.views import TextBatch
 from . import notices
 from .backlog import backlog_start, line_boundary_at_or_before
 from .copies import open_copy, rotated_copies, truncated_copy_size
@@ -146,10 +146,10 @@ class FileTail:
                 chunk = split_lines(data[:limit], final=True, max_line=self._max_line)
             if chunk.consumed:
                 pos.advance(data, chunk.consumed)
-                payload = lines_payload(chunk.lines, pos.cursor(), with_levels=viewer.wants_levels)
-                await viewer.send(payload, len(chunk.lines))
-                self._sent_lines.inc(len(chunk.lines))
-                self._sent_bytes.inc(len(payload))
+                rendered = await viewer.send_batch(TextBatch(chunk.lines, pos.cursor()))
+                if rendered.frame is not None:
+                    self._sent_lines.inc(rendered.lines)
+                    self._sent_bytes.inc(rendered.size)
                 # A send into a socket with room returns without yielding: give the
                 # loop a turn, or a viewer catching up holds off the follower's events
                 # for many frames (and a new file must be opened within milliseconds).

@@ -15,6 +15,7 @@ from ..metrics import Metrics
 from ..streaming import fanout
 from ..streaming.gaps import Gap
 from ..streaming.viewer import Viewer
+from ..streaming.views import TextBatch
 from .handle import ReadPoint
 
 
@@ -37,10 +38,6 @@ class LiveSet:
 
     def __iter__(self) -> Iterator[Viewer]:
         return iter(self._core)
-
-    def wants_levels(self) -> bool:
-        """Whether any live viewer asked for each line's level."""
-        return self._core.wants_levels()
 
     def delay(self) -> float:
         """How long to wait before the next batch, to leave the loop time for the rest."""
@@ -83,6 +80,16 @@ class LiveSet:
                 self._sent_lines.inc(lines * sent)
             self._sent_bytes.inc(len(payload) * sent)
         return sent
+
+    def fan_out_batch(self, batch: TextBatch, before: ReadPoint) -> int:
+        """Lines to every live viewer, framed once per view; those who cannot take
+        them leave at ``before``. Returns how many took them."""
+        sent = self._core.fan_out_batch(batch, before)
+        if sent.viewers:
+            if sent.lines:
+                self._sent_lines.inc(sent.lines)
+            self._sent_bytes.inc(sent.bytes)
+        return sent.viewers
 
     def tell(self, gap: Gap, before: ReadPoint) -> None:
         """A gap notice to every live viewer, counted once for each that got it."""

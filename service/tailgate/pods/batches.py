@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from ..streaming.frames import lines_payload
+from ..streaming.levels import levels_of
 from .log_lines import Position
 from .pod_cursor import PodCursor, source_hash
 from .ring import Entry
@@ -37,10 +38,19 @@ class Batch:
     total: int = 0
     _payload: bytes | None = None
     _leveled: bytes | None = None
+    _levels: list[str | None] | None = None
+    _levels_known: bool = False
 
     @property
     def cursor(self) -> str:
         return self.mark.encode()
+
+    def levels(self) -> list[str | None] | None:
+        """Each line's level, worked out once (streaming/levels.py)."""
+        if not self._levels_known:
+            self._levels = levels_of(self.lines)
+            self._levels_known = True
+        return self._levels
 
     def payload(self, *, with_levels: bool = False) -> bytes:
         """The frame, built once per form (with each line's level, or without)."""
@@ -56,8 +66,9 @@ class Batch:
 
     def _build(self, *, with_levels: bool) -> bytes:
         stamps = self.stamps if self.stamps and any(self.stamps) else None
+        levels = self.levels() if with_levels else None
         return lines_payload(
-            self.lines, self.cursor, source=self.source, timestamps=stamps, with_levels=with_levels
+            self.lines, self.cursor, source=self.source, timestamps=stamps, levels=levels
         )
 
     def without_lines_up_to(self, floor: Position) -> Batch | None:
@@ -76,6 +87,8 @@ class Batch:
             positions=[self.positions[i] for i in keep],
             _payload=None,
             _leveled=None,
+            _levels=None,
+            _levels_known=False,
         )
 
     def with_mark(self, mark: PodCursor) -> Batch:

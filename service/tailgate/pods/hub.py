@@ -217,11 +217,15 @@ class LineHub:
     def _hand_out(self, batch: Batch) -> None:
         """To every live viewer; one that cannot take it leaves at the entry before it."""
         before, self._handed = self._handed, (batch.seq, batch.total)
-        payload = batch.payload(with_levels=self._live.wants_levels())
-        lines = len(batch.lines)
-        sent = self._live.fan_out(payload, lines, before)
-        if sent:
-            self._on_sent(lines * sent, len(payload) * sent)
+        if batch.notice is not None:
+            payload = batch.notice
+            sent = self._live.fan_out(payload, 0, before)
+            if sent:
+                self._on_sent(0, len(payload) * sent)
+        else:
+            tally = self._live.fan_out_batch(batch, before)
+            if tally.viewers:
+                self._on_sent(tally.lines, tally.bytes)
         if self._floored:
             self._offer_floored(batch, before)
 

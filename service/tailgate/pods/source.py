@@ -166,11 +166,15 @@ class PodSource:
     async def _send(self, viewer: Viewer, batches: list[Batch]) -> None:
         metrics = self._shared.metrics
         for batch in batches:
-            payload = batch.payload(with_levels=viewer.wants_levels)
-            await viewer.send(payload, len(batch.lines))
-            if batch.lines:
-                metrics.sent_lines.labels(self._log_id).inc(len(batch.lines))
-            metrics.sent_bytes.labels(self._log_id).inc(len(payload))
+            if batch.notice is not None:
+                await viewer.send(batch.notice)
+                metrics.sent_bytes.labels(self._log_id).inc(len(batch.notice))
+                continue
+            rendered = await viewer.send_batch(batch)
+            if rendered.frame is None:
+                continue
+            metrics.sent_lines.labels(self._log_id).inc(rendered.lines)
+            metrics.sent_bytes.labels(self._log_id).inc(rendered.size)
 
 
 class PodTail:

@@ -63,8 +63,11 @@ class Subscriber:
         """Write ``batch`` less the lines under the floors; False when the viewer cannot."""
         kept, passed = self._above_floors(batch)
         if kept is not None:
-            payload = kept.payload(with_levels=self.viewer.wants_levels)
-            if not self.viewer.offer(ws_text_frame(payload), len(kept.lines), len(payload)):
+            if kept.notice is not None:
+                payload = kept.notice
+                if not self.viewer.offer(ws_text_frame(payload), 0, len(payload)):
+                    return False
+            elif not self.viewer.offer_batch(kept):
                 return False
         self._passed(passed)
         return True

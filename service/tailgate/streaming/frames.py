@@ -8,11 +8,10 @@ connection, so ``ws_text_frame`` builds the whole frame once for a fan-out.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
-
-from .levels import levels_of
 
 PROTOCOL_VERSION = 1
 #: The longest resume cursor of any source; a longer ``cursor`` query is a ``bad_cursor``.
@@ -37,24 +36,25 @@ def lines_payload(
     source: str | None = None,
     timestamps: list[str | None] | None = None,
     *,
-    with_levels: bool = False,
+    levels: Sequence[str | None] | None = None,
+    context: list[int] | None = None,
 ) -> bytes:
-    """A ``lines`` frame; ``timestamps`` (pod logs) is parallel to ``lines``.
+    """A ``lines`` frame; ``timestamps`` (pod logs) and ``levels`` are parallel to ``lines``.
 
-    ``with_levels``: each line's level (streaming/levels.py) goes beside it in
-    ``levels``, worked out here, once for every viewer the frame is written to; a
-    batch without any level has no ``levels`` key. It costs about as much CPU as the
-    rest of the relay, so it is worked out only while a viewer of the log asked for it
-    (``annotate=levels``, docs/protocol.md).
+    ``levels`` (streaming/levels.py, worked out once for every viewer the frame is
+    written to) goes beside the lines when a viewer asked for it (``annotate=levels``,
+    docs/protocol.md); ``context`` lists the lines that are there as context of a
+    filter's match, not as matches.
     """
     tail = b',"cursor":' + _dumps(cursor)
     if source is not None:
         tail += b',"source":' + _dumps(source)
     if timestamps is not None:
         tail += b',"timestamps":' + _dumps(timestamps)
-    levels = levels_of(lines) if with_levels else None
     if levels is not None:
         tail += b',"levels":' + _dumps(levels)
+    if context is not None:
+        tail += b',"context":' + _dumps(context)
     return b'{"type":"lines","lines":' + _dumps(lines) + tail + b"}"
 
 

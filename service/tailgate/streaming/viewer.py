@@ -21,10 +21,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from .frames import error_payload, notice_payload
+from .line_filter import FilterRun
 from .outbox import Kind, Outbox, Outgoing
+from .views import EVERYTHING, Batch, Rendered, View, render, skipped_payload
 
 #: A viewer whose unsent bytes exceed this stops receiving shared frames.
 WRITE_HIGH = 512 * 1024
+#: A filtered viewer hears how many lines were left out at most this often (seconds).
+SKIPPED_EVERY = 1.0
 
 
 async def _no_drain() -> None:
@@ -55,8 +59,25 @@ class Viewer:
         self.closing = False
         #: Set by a shared source while this viewer is in its live set; pausing calls it.
         self.live_exit: Callable[[], None] | None = None
-        #: The client asked for each line's level (``annotate=levels``).
-        self.wants_levels = False
+        #: What the client asked to be sent: a filter, levels (views.View).
+        self.view: View = EVERYTHING
+        #: The filter's state while this viewer reads on its own (a live set holds it
+        #: while the viewer is live).
+        self.run: FilterRun | None = None
+        self._skipped = 0
+        self._skipped_batch: Batch | None = None
+        self._skipped_next = 0.0
+        self._skipped_timer: asyncio.TimerHandle | None = None
+
+    def ask(self, view: View) -> None:
+        """Send what ``view`` asks for from the first frame on (before the tail starts)."""
+        self.view = view
+        self.run = view.run()
+
+    @property
+    def wants_levels(self) -> bool:
+        """Whether its client asked for each line's level in the frames."""
+        return self.view.levels
 
     # -- pausing ----------------------------------------------------------------------
 
@@ -119,6 +140,75 @@ class Viewer:
             await self._room.wait()
         box.push(Outgoing.of(payload, Kind.DATA, lines))
         self.flush()
+
+    async def send_batch(self, batch: Batch) -> Rendered:
+        """Frame ``batch`` for this viewer alone (catching up) and queue it in order."""
+        rendered = render(batch, self.view, self.run)
+        if rendered.frame is not None:
+            box = self._box
+            while True:
+                if self.closing or self._transport.is_closing():
+                    raise ConnectionResetError("the tail is closing")
+                if box.data_room():
+                    break
+                self._room.clear()
+                await self._room.wait()
+            box.push(Outgoing(rendered.frame, rendered.size, rendered.lines, Kind.DATA))
+            self.flush()
+        if rendered.skipped:
+            self.skip(rendered.skipped, batch)
+        return rendered
+
+    def offer_batch(self, batch: Batch) -> bool:
+        """Frame ``batch`` for this viewer alone and ``offer`` it; False when it cannot
+        take it (its filter's state is then as before the batch, to read it again)."""
+        run = self.run
+        before = run.copy() if run is not None and run.filter.context else run
+        rendered = render(batch, self.view, run)
+        if rendered.frame is not None and not self.offer(
+            rendered.frame, rendered.lines, rendered.size
+        ):
+            self.run = before
+            return False
+        if rendered.skipped:
+            self.skip(rendered.skipped, batch)
+        return True
+
+    def skip(self, lines: int, batch: Batch) -> None:
+        """Lines the filter left out up to ``batch``: said at most once a second."""
+        self._skipped += lines
+        self._skipped_batch = batch
+        now = time.monotonic()
+        if now >= self._skipped_next:
+            self._say_skipped()
+        elif self._skipped_timer is None:
+            loop = asyncio.get_running_loop()
+            self._skipped_timer = loop.call_at(
+                loop.time() + self._skipped_next - now, self._say_skipped
+            )
+
+    def _say_skipped(self) -> None:
+        self._skipped_timer = None
+        batch = self._skipped_batch
+        if not self._skipped or batch is None or not self.writable():
+            return
+        if not self._box.data_room():
+            # The queue is full of lines: say it once they have gone.
+            loop = asyncio.get_running_loop()
+            self._skipped_timer = loop.call_later(SKIPPED_EVERY, self._say_skipped)
+            return
+        payload = skipped_payload(self._skipped, batch.cursor)
+        self._skipped = 0
+        self._skipped_batch = None
+        self._skipped_next = time.monotonic() + SKIPPED_EVERY
+        self._box.push(Outgoing.of(payload, Kind.DATA))
+        self.flush()
+
+    def stop_timers(self) -> None:
+        """The tail ends: nothing more is said."""
+        if self._skipped_timer is not None:
+            self._skipped_timer.cancel()
+            self._skipped_timer = None
 
     # -- everything else ------------------------------------------------------------------
 

@@ -49,19 +49,26 @@ def iso(timestamp: float) -> str:
 
 
 def tail_started(
-    principal: Principal, *, log_id: str, kind: str, client: str, started_at: float
+    principal: Principal,
+    *,
+    log_id: str,
+    kind: str,
+    client: str,
+    started_at: float,
+    line_filter: dict[str, object] | None = None,
 ) -> None:
-    audit.info(
-        "tail started",
-        extra={
-            "event": "tail_started",
-            **_principal(principal),
-            "log_id": log_id,
-            "kind": kind,
-            "client": client,
-            "start": iso(started_at),
-        },
-    )
+    """A tail began; ``line_filter`` is what its filter asked for (the query), if any."""
+    extra: dict[str, Any] = {
+        "event": "tail_started",
+        **_principal(principal),
+        "log_id": log_id,
+        "kind": kind,
+        "client": client,
+        "start": iso(started_at),
+    }
+    if line_filter:
+        extra["filter"] = line_filter
+    audit.info("tail started", extra=extra)
 
 
 def tail_ended(

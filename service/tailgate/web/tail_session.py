@@ -129,6 +129,7 @@ class TailSession:
                                 raise
                         finally:
                             self.viewer.closing = True
+                            self.viewer.stop_timers()
                     finally:
                         self._disarm_expiry()
                         if task is not None:
@@ -143,12 +144,14 @@ class TailSession:
             self._audit_end()
 
     def _audit_start(self) -> None:
+        line_filter = self.viewer.view.filter
         audit.tail_started(
             self.principal,
             log_id=self.log_id,
             kind=self.kind,
             client=self.client,
             started_at=self.started_at,
+            line_filter=line_filter.describe() if line_filter is not None else None,
         )
 
     def _audit_end(self) -> None:

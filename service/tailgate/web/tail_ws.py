@@ -22,6 +22,7 @@ from ..auth.errors import AccessDenied, AuthError
 from ..catalog.model import FileSpec, LogEntry
 from ..errors import (
     BadClientMessage,
+    BadFilter,
     CloseCode,
     OriginNotAllowed,
     Refusal,
@@ -33,8 +34,10 @@ from ..history.log_files import LogFiles
 from ..history.tail_start import cursor_since
 from ..history.timestamps import parse_since
 from ..streaming.frames import MAX_CURSOR, error_payload, hello_payload
+from ..streaming.line_filter import FilterProblem, LineFilter, parse_filter
 from ..streaming.messages import MAX_MESSAGE_BYTES, Command, parse_client_message
 from ..streaming.viewer import Viewer
+from ..streaming.views import View
 from . import audit
 from .context import SERVICES, Services
 from .gate import allowed, principal_of
@@ -71,6 +74,7 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
         if isinstance(asking, AuthError):
             raise asking
         entry, session = _admit(services, request, ws, log_id, client, asking)
+        line_filter = filter_of(request.query)
     except Refusal as exc:
         # After the handshake, so that the browser learns why (4401, 4403, 4404, ...)
         # instead of seeing a failed connection it cannot tell from a network problem.
@@ -90,7 +94,7 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
     )
-    session.viewer.wants_levels = wants_levels(request.query, problems)
+    session.viewer.ask(View(line_filter, levels=wants_levels(request.query, problems)))
     cursor, since = await start_at_time(services, entry, request.query, cursor, problems)
     async with session.running(
         services.sessions,
@@ -104,6 +108,18 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     ):
         await _read_client(session)
     return ws
+
+
+def filter_of(query: Mapping[str, str]) -> LineFilter | None:
+    """The tail's filter (``filter=``, ``levels=``...), or ``BadFilter`` saying what is wrong.
+
+    A filter that cannot be applied refuses the tail (4400) rather than sending every
+    line, which is not what the person asked for.
+    """
+    try:
+        return parse_filter(query)
+    except FilterProblem as exc:
+        raise BadFilter(str(exc)) from None
 
 
 def _refusal_before_handshake(services: Services, request: web.Request) -> Refusal | None:
