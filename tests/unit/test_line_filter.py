@@ -7,6 +7,7 @@ where its batches happen to end.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -185,10 +186,8 @@ def test_context_is_grep_c_over_the_whole_stream_wherever_batches_end(
 ) -> None:
     lines = [f"{'HIT' if hit else 'line'} {i}" for i, hit in enumerate(hits)]
     bounds = sorted({0, len(lines), *(c for c in cuts if c <= len(lines))})
-    batches = [lines[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-    line_filter = filter_of(filter="HIT", case="1", context=str(width)) if width else None
-    if line_filter is None:
-        line_filter = filter_of(filter="HIT", case="1")
+    batches = [lines[a:b] for a, b in itertools.pairwise(bounds)]
+    line_filter = filter_of(filter="HIT", case="1", context=str(width))
     run = FilterRun(line_filter)
     sent, skipped = streamed(run, batches)
     assert sent == reference(lines, hits, width)
