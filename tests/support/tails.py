@@ -95,6 +95,9 @@ class TailClient:
         self.frames.append(data)
         if data["type"] == "lines":
             self.lines.extend(data["lines"])
+            # Context of another pod leads a frame without a cursor of its own.
+            self.cursor = data.get("cursor", self.cursor)
+        elif data["type"] == "skipped":
             self.cursor = data["cursor"]
         return data
 
@@ -111,7 +114,7 @@ class TailClient:
         """Wait until at least ``count`` lines have arrived in total; returns all lines."""
         while len(self.lines) < count:
             data = await self.frame(timeout)
-            if data["type"] not in ("lines", "notice"):
+            if data["type"] not in ("lines", "notice", "skipped"):
                 raise AssertionError(f"unexpected frame while reading lines: {data}")
         return self.lines
 
