@@ -39,6 +39,7 @@ class Sizes:
     backlog_lines: int = 1000
     backlog_tries: int = 9
     pod_fanout: Fanout = Fanout(100, 1000, 15.0)
+    filtered_seconds: float = 15.0
     pod_release_tries: int = 10
     pod_idle_tails: int = 200
     browser_rate: int = 50_000
@@ -55,6 +56,7 @@ class Sizes:
             release_tries=5,
             backlog_tries=3,
             pod_fanout=Fanout(100, 1000, 3.0),
+            filtered_seconds=3.0,
             pod_release_tries=5,
             browser_seconds=8.0,
         )

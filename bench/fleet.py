@@ -47,6 +47,9 @@ class FleetJob:
     backlog: int
     expect: int
     latency: LatencyMode
+    #: More of the tail's query (``filter=...``), and which lines it lets through.
+    query: str = ""
+    stride: int = 1
 
 
 @dataclass
@@ -103,9 +106,8 @@ async def _run_viewers(job: FleetJob, conn: Connection) -> None:
 
     async def open_one(log_id: str) -> Viewer:
         async with gate:
-            return await open_viewer(
-                hub, endpoint, endpoint.tail_path(log_id, job.backlog), job.expect
-            )
+            path = endpoint.tail_path(log_id, job.backlog, job.query)
+            return await open_viewer(hub, endpoint, path, job.expect, stride=job.stride)
 
     opened = await asyncio.gather(*map(open_one, job.log_ids), return_exceptions=True)
     viewers = [viewer for viewer in opened if isinstance(viewer, Viewer)]
@@ -194,6 +196,8 @@ async def fleet(
     backlog: int = 0,
     processes: int = 1,
     connect_timeout: float = 120.0,
+    query: str = "",
+    stride: int = 1,
 ) -> AsyncIterator[Fleet]:
     """Viewers of ``log_ids`` spread over ``processes`` processes, connected and ready."""
     spawn = multiprocessing.get_context("spawn")
@@ -205,7 +209,7 @@ async def fleet(
             if not ids:
                 continue
             ours, theirs = spawn.Pipe()
-            job = FleetJob(endpoint, ids, backlog, expect, latency)
+            job = FleetJob(endpoint, ids, backlog, expect, latency, query, stride)
             child = spawn.Process(target=_child, args=(job, theirs), daemon=True)
             child.start()
             theirs.close()

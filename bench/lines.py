@@ -29,6 +29,20 @@ def block(first: int, count: int) -> bytes:
     )
 
 
+#: The filler of a marked line: as long as the others, with another level.
+_MARKED = _FILLER.replace(b"INFO", b"WARN")
+
+
+def marked_block(first: int, count: int, every: int, stamp_ns: int = 0) -> bytes:
+    """Like ``block``, stamped, with ``WARN`` for ``INFO`` in every ``every``-th line."""
+    return b"".join(
+        [
+            b"%012d %019d %s\n" % (s, stamp_ns, _MARKED if s % every == 0 else _FILLER)
+            for s in range(first, first + count)
+        ]
+    )
+
+
 def seq_of(text: str) -> int:
     """The sequence number of a received line (sent without its newline)."""
     return int(text[_SEQ])

@@ -51,9 +51,9 @@ class Endpoint:
         """tailgate batches lines in JSON frames; websocketd sends one message per line."""
         return "json" if self.kind == "tailgate" else "line"
 
-    def tail_path(self, log_id: str, backlog: int = 0) -> str:
+    def tail_path(self, log_id: str, backlog: int = 0, query: str = "") -> str:
         if self.kind == "tailgate":
-            return f"/ws/tail/{log_id}?backlog={backlog}"
+            return f"/ws/tail/{log_id}?backlog={backlog}{'&' + query if query else ''}"
         # websocketd runs one command for every URL; the backlog is in its command line,
         # and the query picks the file when it serves several.
         return f"/ws/tail/{log_id}?id={log_id}"

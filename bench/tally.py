@@ -28,6 +28,8 @@ class Tally:
     """What one viewer received."""
 
     expect: int
+    #: Only every ``stride``-th line is expected (a filter at the source picks them).
+    stride: int = 1
     next_seq: int = 0
     lines: int = 0
     frames: int = 0
@@ -43,8 +45,9 @@ class Tally:
 
     @property
     def complete(self) -> bool:
-        """All lines 0..expect-1 arrived, in order, once."""
-        return self.next_seq == self.expect and self.lines == self.expect and not self.anomaly_count
+        """All lines 0..expect-1 (every ``stride``-th) arrived, in order, once."""
+        wanted = -(-self.expect // self.stride)
+        return self.next_seq >= self.expect and self.lines == wanted and not self.anomaly_count
 
     def note_anomaly(self, text: str) -> None:
         self.anomaly_count += 1
@@ -61,7 +64,7 @@ def decode(framing: Framing, data: str, tally: Tally) -> list[str]:
     if kind == "lines":
         lines: list[str] = frame["lines"]
         return lines
-    if kind != "hello" and len(tally.notices) < _ANOMALIES_KEPT:
+    if kind not in ("hello", "skipped") and len(tally.notices) < _ANOMALIES_KEPT:
         tally.notices.append(data[:300])
     return []
 
@@ -81,7 +84,8 @@ def account(tally: Tally, lines: list[str], now_ns: int, latencies: array[int], 
     if first is None or last is None:
         _account_damaged(tally, lines)
         return
-    if first != tally.next_seq or last - first + 1 != len(lines):
+    stride = tally.stride
+    if first != tally.next_seq or (last - first) // stride + 1 != len(lines):
         tally.note_anomaly(
             f"frame of {len(lines)} lines {first}..{last} where {tally.next_seq} was next"
         )
@@ -89,7 +93,7 @@ def account(tally: Tally, lines: list[str], now_ns: int, latencies: array[int], 
         tally.first_line_ns = now_ns
     tally.lines += len(lines)
     tally.frames += 1
-    tally.next_seq = last + 1
+    tally.next_seq = last + stride
     tally.last_line_ns = now_ns
     tally.previous_last = lines[-1]
     if mode == "frame":

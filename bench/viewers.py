@@ -215,10 +215,12 @@ class Viewer(asyncio.Protocol):
 
 
 async def open_viewer(
-    hub: Hub, endpoint: Endpoint, path: str, expect: int, timeout: float = 30.0
+    hub: Hub, endpoint: Endpoint, path: str, expect: int, timeout: float = 30.0, stride: int = 1
 ) -> Viewer:
-    """A connected viewer, ready for lines (tailgate: once its hello has come)."""
-    viewer = Viewer(hub, endpoint, path, Tally(expect))
+    """A connected viewer, ready for lines (tailgate: once its hello has come).
+
+    ``stride``: only every ``stride``-th line is expected (a filtered tail)."""
+    viewer = Viewer(hub, endpoint, path, Tally(expect, stride))
     try:
         await asyncio.get_running_loop().create_connection(lambda: viewer, HOST, endpoint.port)
         await asyncio.wait_for(asyncio.shield(viewer.ready), timeout)

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.lines import LINE_BYTES, block, line
+from bench.lines import LINE_BYTES, block, line, marked_block
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,32 @@ def write_blocks_paced(
     finally:
         os.close(fd)
     return WriteSpan(start, end, written, most_late)
+
+
+def write_marked_paced(path: Path, rate: int, count: int, per_block: int, every: int) -> WriteSpan:
+    """Lines 0..count-1 at ``rate`` lines/s, ``per_block`` per write, on a schedule;
+    every ``every``-th says ``WARN`` (what a filter picks), each block stamped at its write.
+    """
+    interval_ns = int(1e9 * per_block / rate)
+    clock = time.monotonic_ns
+    most_late = 0
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        start = clock()
+        for first in range(0, count, per_block):
+            due = start + (first // per_block) * interval_ns
+            now = clock()
+            if now < due:
+                time.sleep((due - now) / 1e9)
+            else:
+                most_late = max(most_late, now - due)
+            view = memoryview(marked_block(first, min(per_block, count - first), every, clock()))
+            while view:
+                view = view[os.write(fd, view) :]
+        end = clock()
+    finally:
+        os.close(fd)
+    return WriteSpan(start, end, count, most_late)
 
 
 # -- writers that rotate their log --------------------------------------------------
