@@ -77,6 +77,16 @@ async def test_grep_shows_matching_lines_and_invert_the_others(
         for process in (grep, invert, levels):
             process.interrupt()
             assert await process.wait_exit() == 130
+    # Filtered at the server: the tails' records say what each filter asked for.
+    asked = [r["filter"] for r in audit(server, "tail_started") if r.get("filter")]
+    assert sorted(asked, key=json.dumps) == sorted(
+        [
+            {"filter": r"^(GET|POST) /\w+ ", "regex": True, "case": True, "invert": False},
+            {"filter": "GET", "regex": True, "case": True, "invert": True},
+            {"levels": ["error"]},
+        ],
+        key=json.dumps,
+    )
 
 
 async def test_a_tail_resumes_after_a_server_restart_without_gap_or_duplicate(
@@ -125,7 +135,13 @@ async def test_each_ending_has_its_exit_code(
         assert "unknown level 'loud'" in bad_level.stderr()
         bad_grep = await terminal.run("tail", "app", "--grep", "(", "--server", server.base_url)
         assert bad_grep.proc.returncode == 2
-        assert "not a regular expression" in bad_grep.stderr()
+        # The server judges the pattern (RE2): a backreference cannot run in linear time.
+        assert "bad regex" in bad_grep.stderr()
+        backreference = await terminal.run(
+            "tail", "app", "--grep", r"(a)\1", "--server", server.base_url
+        )
+        assert backreference.proc.returncode == 2
+        assert "bad regex" in backreference.stderr()
     (closed,) = free_ports(1)
     unreachable = await terminal.run("tail", "app", "--server", f"http://127.0.0.1:{closed}")
     assert unreachable.proc.returncode == 3

@@ -18,7 +18,8 @@ class Exit(IntEnum):
     """Anything not listed below: the server broke the protocol, a source failed for good."""
 
     USAGE = 2
-    """A bad flag or argument (argparse uses 2 too), or no server given."""
+    """A bad flag or argument (argparse uses 2 too), or no server given; a filter the
+    server cannot apply (close 4400)."""
 
     UNREACHABLE = 3
     """The server (or its identity provider) cannot be reached, or stayed away too long."""
@@ -53,6 +54,7 @@ class ClientError(Exception):
 
 #: What each close code of docs/protocol.md means for the command: the tail ends with it.
 CLOSE_EXITS: dict[int, Exit] = {
+    4400: Exit.USAGE,
     4401: Exit.SIGN_IN_NEEDED,
     4403: Exit.ACCESS_REFUSED,
     4404: Exit.UNKNOWN_LOG,

@@ -1,22 +1,21 @@
-"""Which lines a tail shows: ``--grep``, ``--invert`` and ``--levels``, in one place.
+"""Which lines a tail shows: ``--grep``, ``--invert`` and ``--levels``, as the server's filter.
 
-The server cannot filter yet (the history-and-search work will add ``filter=`` and
-``levels=`` to the tail's WebSocket), so the client filters what it receives. The
-filter says both how to test a line here and which query parameters would ask the
-server for the same (``query``): the client sends them already, the server ignores
-parameters it does not know, and once it honours them the lines simply arrive
-filtered, and testing them again here changes nothing. Pure: no I/O.
+The server filters at the source (``filter=`` on the tail's WebSocket, docs/protocol.md),
+so only the lines asked for cross the network, and lines arrive filtered: the client
+checks the flags here (what it can know without the server) and turns them into the
+query. The pattern is the server's to judge (RE2 syntax, as for search): one it
+refuses ends the tail with ``bad_filter`` (4400), which the command reports as a bad
+flag. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-#: Longest ``--grep`` pattern: it travels in the WebSocket URL.
+#: Longest ``--grep`` pattern: the server's limit (it travels in the WebSocket URL).
 MAX_PATTERN = 1000
 
-#: The levels ``--levels`` takes, and the words in log lines that name them.
+#: The levels ``--levels`` takes, and other names for them.
 LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 _ALIASES = {
     "warning": "warn",
@@ -28,23 +27,6 @@ _ALIASES = {
     "alert": "fatal",
     "notice": "info",
 }
-_LEVEL_WORD = re.compile(
-    r"\b(" + "|".join(sorted([*LEVELS, *_ALIASES], key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
-
-
-def level_of(line: str) -> str | None:
-    """The level a line states (``ERROR``, ``level=warn``, ``"level":"info"``), if any.
-
-    The first level word wins: log formats put the level before the message, which may
-    itself mention another ("INFO retrying after error").
-    """
-    match = _LEVEL_WORD.search(line)
-    if match is None:
-        return None
-    word = match.group(1).lower()
-    return _ALIASES.get(word, word)
 
 
 def parse_levels(text: str) -> frozenset[str]:
@@ -67,42 +49,29 @@ def parse_levels(text: str) -> frozenset[str]:
 class LineFilter:
     """What ``tailgate tail`` shows of each log."""
 
-    grep: re.Pattern[str] | None = None
+    grep: str | None = None
     invert: bool = False
     levels: frozenset[str] | None = None
 
     @classmethod
     def build(cls, grep: str | None, invert: bool, levels: str | None) -> LineFilter:
-        """From the flags; ``ValueError`` with a sentence for a bad pattern or level."""
-        pattern = None
+        """From the flags; ``ValueError`` with a sentence for a bad one."""
         if grep is not None:
+            if not grep:
+                raise ValueError("--grep needs a pattern")
             if len(grep) > MAX_PATTERN:
                 raise ValueError(f"--grep is longer than {MAX_PATTERN} characters")
-            try:
-                pattern = re.compile(grep)
-            except re.error as e:
-                raise ValueError(f"--grep {grep!r} is not a regular expression: {e}") from None
+            if "\x00" in grep:
+                raise ValueError("--grep must not contain NUL")
         elif invert:
             raise ValueError("--invert needs --grep")
-        return cls(pattern, invert, parse_levels(levels) if levels is not None else None)
-
-    @property
-    def passes_all(self) -> bool:
-        return self.grep is None and self.levels is None
-
-    def shows(self, line: str) -> bool:
-        if self.grep is not None and (self.grep.search(line) is not None) == self.invert:
-            return False
-        if self.levels is not None:
-            return level_of(line) in self.levels
-        return True
+        return cls(grep, invert, parse_levels(levels) if levels is not None else None)
 
     def query(self) -> dict[str, str]:
-        """The same filter as the tail's WebSocket query (not yet honoured by the server)."""
+        """The filter as the tail's WebSocket query: a case-sensitive regex, as grep's."""
         params: dict[str, str] = {}
         if self.grep is not None:
-            params["filter"] = self.grep.pattern
-            params["regex"] = "1"
+            params.update(filter=self.grep, regex="1", case="1")
             if self.invert:
                 params["invert"] = "1"
         if self.levels is not None:

@@ -39,6 +39,7 @@ MAX_FRAME = 16 << 20
 #: command's exit message says it, so they are not printed twice.
 _REFUSALS = frozenset(
     {
+        "bad_filter",
         "not_signed_in",
         "session_invalid",
         "session_expired",
@@ -201,6 +202,11 @@ class LogTail:
             ) from None
         if kind == "lines":
             self._lines(frame)
+        elif kind == "skipped":
+            # Lines the filter left out: a reconnection goes on after them.
+            cursor = frame.get("cursor")
+            if isinstance(cursor, str):
+                self.cursor = cursor
         elif kind == "hello":
             if self.started:
                 self.printer.notice(self.log_id, "reconnected")
@@ -224,19 +230,11 @@ class LogTail:
         if not isinstance(stamps, list) or len(stamps) != len(lines):
             stamps = [None] * len(lines)
         source = frame.get("source")
-        wanted = self.options.filter
-        if wanted.passes_all:
-            shown, shown_stamps = [str(x) for x in lines], stamps
-        else:
-            pairs = [
-                (str(x), t) for x, t in zip(lines, stamps, strict=True) if wanted.shows(str(x))
-            ]
-            shown, shown_stamps = [p[0] for p in pairs], [p[1] for p in pairs]
         self.printer.lines(
             self.log_id,
-            shown,
+            [str(x) for x in lines],
             source=source if isinstance(source, str) else None,
-            timestamps=[t if isinstance(t, str) else None for t in shown_stamps],
+            timestamps=[t if isinstance(t, str) else None for t in stamps],
         )
         cursor = frame.get("cursor")
         if isinstance(cursor, str):

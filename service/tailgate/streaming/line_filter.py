@@ -21,14 +21,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .levels import LEVELS
+from .levels import LEVELS, NAMES
 from .patterns import PatternProblem, compile_pattern
 
 #: The most lines of context a filter may ask for on each side of a match.
 MAX_CONTEXT = 20
 
 _FLAGS = {"1": True, "true": True, "0": False, "false": False, "": False}
-_ALIASES = {"warning": "warn", "err": "error", "critical": "fatal", "crit": "fatal"}
 
 
 class FilterProblem(ValueError):
@@ -149,7 +148,7 @@ def parse_levels(text: str) -> frozenset[str]:
         name = item.strip().lower()
         if not name:
             continue
-        name = _ALIASES.get(name, name)
+        name = NAMES.get(name, name)
         if name not in LEVELS:
             raise FilterProblem(f"unknown level {item.strip()[:40]!r}; use {', '.join(LEVELS)}")
         levels.add(name)
