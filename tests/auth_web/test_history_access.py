@@ -46,3 +46,22 @@ async def test_a_user_may_search_and_read_only_the_logs_allow_lets_them_see(
         ]
         assert events[2].log_id == "dev"
         assert events[2].q == "one"
+
+
+async def test_a_filtered_tail_follows_the_same_rules_and_the_record_says_the_filter(
+    serve: Serve, user: WebUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serve():
+        await user.sign_in("bob")
+        with caplog.at_level(logging.INFO, logger="tailgate.audit"):
+            # Access is decided first: even a filter that cannot be applied learns nothing.
+            for query in ("filter=one", "filter=(&regex=1"):
+                refused = await user.tail(f"ops?{query}")
+                assert (await refused.expect("error"))["code"] == "forbidden"
+                await refused.expect_close(4403)
+            allowed = await user.tail("dev?filter=ONE&backlog=10")
+            await allowed.expect("hello")
+            assert await allowed.read_lines(1) == ["dev one"]
+            await allowed.close()
+        started = [r for r in caplog.records if getattr(r, "event", None) == "tail_started"]
+        assert [(r.log_id, r.filter["filter"]) for r in started] == [("dev", "ONE")]
