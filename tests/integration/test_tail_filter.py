@@ -35,6 +35,9 @@ def mixed(count: int, every: int = 10) -> list[str]:
 async def test_only_matching_lines_are_sent_and_the_rest_is_counted(tmp_path: Path) -> None:
     async with served_log(tmp_path, []) as (log, server):
         tail = await started(server, backlog=0, filter="error")
+        assert tail.frames[0]["filter"] == {
+            "filter": "error", "regex": False, "case": False, "invert": False,
+        }  # fmt: skip
         lines = mixed(500)
         append_lines(log, lines)
         await read_until_counted(tail, 500)

@@ -104,9 +104,12 @@ def render(batch: Batch, view: View, run: FilterRun | None) -> Rendered:
     The result is whole WebSocket frames: context carried from earlier batches of
     another source goes in frames of its own, written together with the batch's.
     """
-    if run is None:
+    if view.filter is None:
         payload = batch.payload(with_levels=view.levels)
         return Rendered(ws_text_frame(payload), len(batch.lines), len(payload), 0)
+    if run is None:
+        # Never the whole batch for a filtered view, whatever became of its state.
+        run = FilterRun(view.filter)
     picked = run.pick(batch)
     if not picked:
         return Rendered(None, 0, 0, picked.skipped)

@@ -100,7 +100,7 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
         services.sessions,
         metrics,
         services.sources.build(entry),
-        hello=hello_payload(entry.id, entry.title, entry.kind),
+        hello=hello_payload(entry.id, entry.title, entry.kind, **_hello_extra(line_filter)),
         backlog=backlog,
         cursor=cursor,
         since=since,
@@ -108,6 +108,11 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     ):
         await _read_client(session)
     return ws
+
+
+def _hello_extra(line_filter: LineFilter | None) -> dict[str, object]:
+    """The hello says which filter the server applies, so clients need not apply it."""
+    return {"filter": line_filter.describe()} if line_filter is not None else {}
 
 
 def filter_of(query: Mapping[str, str]) -> LineFilter | None:
