@@ -87,6 +87,8 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--search-max-matches", "search_max_matches", "most matches per search (default 1000)")
     add("--search-max-mib", "search_max_mib", "MiB one search may read (default 4096)")
     add("--search-deadline", "search_deadline", "seconds one search may read (default 10)")
+    add("--max-counted-logs", "max_counted_logs", "logs whose lines are counted (default 100)")
+    add("--max-count-patterns", "max_count_patterns", "count patterns per log (default 10)")
     add("--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR (default INFO)")
     _file_root_flag(parser)
 

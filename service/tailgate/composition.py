@@ -23,6 +23,7 @@ from .backoff import Backoff
 from .catalog.configmap_watch import ConfigMapCatalog
 from .catalog.file_watch import CatalogFileWatcher, read_catalog_file
 from .catalog.store import CatalogStore
+from .counting import LogCounting
 from .errors import ConfigError
 from .files.inotify import InotifyHub
 from .files.registry import FollowerRegistry
@@ -106,7 +107,32 @@ def create_app(
     lifetimes.append(_kubernetes(pods, store, settings.configmap_ref))
     if settings.catalog is not None and catalog_text is not None:
         lifetimes.append(_catalog_file(settings.catalog, catalog_text, store, inotify))
+    counting = LogCounting(
+        services.sources,
+        store,
+        metrics,
+        max_logs=settings.max_counted_logs,
+        max_patterns=settings.max_count_patterns,
+    )
+    lifetimes.append(_counting(counting))
     return create_web_app(services, lifetimes=lifetimes)
+
+
+def _counting(counting: LogCounting) -> Lifetime:
+    """The counted logs (``count:``), read from the start to the end of the app.
+
+    After the sources it reads from start and before they stop (lifetimes stop in
+    reverse order).
+    """
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        await counting.start()
+        try:
+            yield
+        finally:
+            await counting.stop()
+
+    return lifetime
 
 
 def _files(hub: InotifyHub, followers: FollowerRegistry) -> Lifetime:

@@ -89,6 +89,28 @@ class Metrics:
             ["log_id", "cause"],
             registry=r,
         )
+        self.log_lines = Counter(
+            "tailgate_log_lines",
+            "Lines read from a log the catalog counts (count:), whether anybody watches or not.",
+            ["log_id"],
+            registry=r,
+        )
+        self.log_matches = Counter(
+            "tailgate_log_matches",
+            "Lines of a counted log that matched one of its count: patterns, by pattern name.",
+            ["log_id", "pattern"],
+            registry=r,
+        )
+        self.counted_logs = Gauge(
+            "tailgate_counted_logs", "Logs whose lines are counted right now.", registry=r
+        )
+        self.counting_capped = Gauge(
+            "tailgate_counting_capped",
+            "What the caps leave out of counting now: logs (--max-counted-logs) and "
+            "patterns (--max-count-patterns).",
+            ["what"],
+            registry=r,
+        )
         self.dropped_lines = Counter(
             "tailgate_dropped_lines",
             "Lines a viewer missed because it fell behind its bounded queue.",

@@ -76,6 +76,11 @@ class Settings:
     """MiB one search or read-back may read (or inflate) before it ends with ``more``."""
     search_deadline: float = 10.0
     """Seconds one search or read-back may read before it ends with ``more``."""
+    max_counted_logs: int = 100
+    """Catalog entries with ``count`` whose lines are counted (the first by ID); the
+    others are reported and not counted: each costs a source read all the time."""
+    max_count_patterns: int = 10
+    """``count`` patterns honoured per log (the first ones); more are reported."""
     session_refresh: float = 300.0
     """Seconds between checks of a signed-in session with the provider (groups, revocation)."""
     oidc: OidcSettings | None = field(default=None, repr=False)
@@ -130,6 +135,8 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "file_roots": ("--file-root", "TAILGATE_FILE_ROOTS", "paths"),
     "session_refresh": ("--session-refresh", "TAILGATE_SESSION_REFRESH", "seconds"),
     "search_max_matches": ("--search-max-matches", "TAILGATE_SEARCH_MAX_MATCHES", "count"),
+    "max_counted_logs": ("--max-counted-logs", "TAILGATE_MAX_COUNTED_LOGS", "count0"),
+    "max_count_patterns": ("--max-count-patterns", "TAILGATE_MAX_COUNT_PATTERNS", "count"),
     "search_max_mib": ("--search-max-mib", "TAILGATE_SEARCH_MAX_MIB", "count"),
     "search_deadline": ("--search-deadline", "TAILGATE_SEARCH_DEADLINE", "seconds"),
 }

@@ -148,6 +148,8 @@ def test_the_dashboard_shows_each_thing_operators_watch() -> None:
         "tailgate_upstream_reconnects_total",
         "tailgate_catalog_reloads_total",
         "tailgate_tail_duration_seconds_bucket",
+        "tailgate_log_lines_total",
+        "tailgate_log_matches_total",
     } <= used
 
 

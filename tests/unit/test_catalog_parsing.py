@@ -155,3 +155,35 @@ def test_a_problem_past_the_hundredth_is_still_counted() -> None:
     text = "logs:\n" + "- 1\n" * 100 + "- {id: ok, file: /a, colour: red}\n"
     found = problems(text)
     assert found[-1] == "c.yaml: and 1 more problem(s)"
+
+
+def test_count_names_patterns_in_order() -> None:
+    catalog = parse_catalog(
+        """
+logs:
+  - id: app
+    file: /var/log/app.log
+    count:
+      errors: "ERROR|FATAL"
+      timeouts: timed out
+""",
+        "c.yaml",
+    )
+    assert catalog.entries["app"].count == (("errors", "ERROR|FATAL"), ("timeouts", "timed out"))
+
+
+@pytest.mark.parametrize(
+    ("count", "problem"),
+    [
+        ('{errors: "(a"}', "bad regex"),
+        ('{errors: "(a)\\\\1"}', "bad regex"),
+        ("{Errors: x}", "a counter name is 1-40 characters"),
+        ("{errors: x, errors: y}", "duplicate"),
+        ("{errors: [x]}", "must be a pattern"),
+        ("{}", "must be a mapping of counter names"),
+        ("[x]", "must be a mapping of counter names"),
+    ],
+)
+def test_a_bad_count_is_a_catalog_problem(count: str, problem: str) -> None:
+    found = problems(f"logs:\n  - id: app\n    file: /var/log/app.log\n    count: {count}\n")
+    assert any(problem in p for p in found), found

@@ -54,6 +54,8 @@ class LogEntry:
     title: str
     source: SourceSpec
     allow: Allow | None = None
+    #: ``count``: (name, RE2 pattern) pairs whose matching lines are counted (counting.py).
+    count: tuple[tuple[str, str], ...] = ()
 
     @property
     def kind(self) -> str:

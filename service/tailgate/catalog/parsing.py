@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import yaml
 
 from ..errors import ConfigError
+from .counts import parse_counts
 from .model import Allow, Catalog, FileSpec, LogEntry, SourceSpec
 from .pod_specs import pod_spec, pods_spec
 from .yaml_document import yaml_document
@@ -26,7 +27,7 @@ ID_PATTERN = re.compile(r"[a-z0-9._-]{1,63}")
 #: HTTP clients resolve these two away before the request is sent, even percent-encoded.
 DOT_SEGMENTS = (".", "..")
 FOLLOW_MODES = ("auto", "poll")
-ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods")
+ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods", "count")
 SOURCE_KEYS = ("file", "pod", "pods")
 MAX_TITLE = 200
 
@@ -201,12 +202,15 @@ def _entry(node: yaml.Node, where: str, problems: Problems) -> LogEntry | None:
         allow = _allow(fields["allow"][1], f"{where}.allow", problems)
     if "follow" in fields and source is not None:
         problems.add(fields["follow"][0], where, "'follow' applies to files only")
+    count: tuple[tuple[str, str], ...] = ()
+    if "count" in fields:
+        count = parse_counts(fields["count"][1], f"{where}.count", problems)
     if problems.count > before or log_id is None or (path is None and source is None):
         return None
-    if source is not None:
-        return LogEntry(log_id, title, source, allow)
-    assert path is not None
-    return LogEntry(log_id, title, FileSpec(path, follow), allow)
+    if source is None:
+        assert path is not None
+        source = FileSpec(path, follow)
+    return LogEntry(log_id, title, source, allow, count)
 
 
 def _allow(node: yaml.Node, where: str, problems: Problems) -> Allow | None:

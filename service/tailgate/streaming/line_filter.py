@@ -92,8 +92,17 @@ class LineFilter:
 
 
 def _hits(pattern: Any, lines: list[str]) -> list[int]:
-    """Indices of the lines holding a match: one engine call per matching line."""
-    text = "\n".join(lines).encode("utf-8", "surrogatepass")
+    return lines_holding(pattern, joined(lines))
+
+
+def joined(lines: list[str]) -> bytes:
+    """A batch as the engine searches it: one UTF-8 text, a newline between lines."""
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def lines_holding(pattern: Any, text: bytes) -> list[int]:
+    """Indices of the lines of ``text`` (``joined``) holding a match: one engine call
+    per matching line."""
     search = pattern.search
     count = text.count
     find = text.find

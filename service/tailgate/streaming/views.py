@@ -17,6 +17,7 @@ import orjson
 
 from .frames import lines_payload, ws_text_frame
 from .levels import levels_of
+from .line_counter import LineCounter
 from .line_filter import Carried, FilterRun, LineFilter, Picked
 
 
@@ -51,6 +52,8 @@ class View:
     filter: LineFilter | None = None
     #: Each line's level beside it (``annotate=levels``).
     levels: bool = False
+    #: Not a person: lines are counted (``counting``), and nothing is framed.
+    counter: LineCounter | None = None
 
     def run(self) -> FilterRun | None:
         """A fresh state of this view's filter along a stream (None without a filter)."""
@@ -104,6 +107,9 @@ def render(batch: Batch, view: View, run: FilterRun | None) -> Rendered:
     The result is whole WebSocket frames: context carried from earlier batches of
     another source goes in frames of its own, written together with the batch's.
     """
+    if view.counter is not None:
+        view.counter.count(batch.lines)
+        return Rendered(None, 0, 0, 0)
     if view.filter is None:
         payload = batch.payload(with_levels=view.levels)
         return Rendered(ws_text_frame(payload), len(batch.lines), len(payload), 0)
