@@ -4,10 +4,12 @@ to time; links to a line; and refusals shown in the pane."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from pathlib import Path
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Route, expect
 
 from tests.k8s.conftest import NS, kube_server, objects, pod_catalog
 from tests.kube.fake_api import FakeKubeAPI
@@ -329,3 +331,40 @@ async def test_load_older_reads_a_pod_log_back_from_the_api_server(
             # Lines read back carry no timestamp; the tail's start with theirs.
             assert saved[:150] == lines[:150]
             assert [line.split(" ", 1)[1] for line in saved[150:]] == lines[150:]
+
+
+async def test_a_changed_query_or_a_closed_pane_aborts_the_search_in_flight(
+    page: Page, tmp_path: Path
+) -> None:
+    log = logs_in(tmp_path, "app")["app"]
+    log.append("one")
+    held: list[Route] = []
+    aborted: asyncio.Queue[str] = asyncio.Queue()
+    done = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        held.append(route)  # not answered while the test runs: the search stays in flight
+        await done.wait()
+        with contextlib.suppress(Exception):
+            await route.abort()
+
+    page.on("requestfailed", lambda request: aborted.put_nowait(request.url))
+    async with running_server(tmp_path, {"app": log.path}) as server:
+        await page.route("**/api/logs/app/search?**", hold)
+        await page.goto(server.base_url)
+        pane = await open_from_list(page, "app")
+        await search(pane, "first")
+        panel = search_panel(pane)
+        await expect(panel.locator(".search-status")).to_have_text("Searching…")
+        await panel.get_by_role("searchbox", name="Search the log's history").fill("second")
+        assert "q=first" in await asyncio.wait_for(aborted.get(), 5)
+        await expect(panel.locator(".search-status")).to_have_text(
+            "The query changed: press Enter to search again."
+        )
+        await search(pane, "third")
+        await expect(panel.get_by_role("button", name="Cancel")).to_be_enabled()
+        await button(pane, "Close pane").click()
+        assert "q=third" in await asyncio.wait_for(aborted.get(), 5)
+        assert len(held) == 2
+        done.set()
+        await page.unroute_all(behavior="wait")

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { HistoryError, historyUrl, refusal } from "../../service/tailgate/static/history-api.js";
 import { LineRefs } from "../../service/tailgate/static/line-refs.js";
 import { NdjsonSplitter } from "../../service/tailgate/static/ndjson.js";
-import { OlderLines } from "../../service/tailgate/static/older-lines.js";
+import { OlderLines, mustHold } from "../../service/tailgate/static/older-lines.js";
 import { KIND_LINE, KIND_NOTICE, RingBuffer } from "../../service/tailgate/static/ring-buffer.js";
 import { TailModel } from "../../service/tailgate/static/tail-model.js";
 import { localValue, sinceFromLocal, sinceFromSecond } from "../../service/tailgate/static/time-input.js";
@@ -175,4 +175,18 @@ test("a pane's model puts older lines above, counts the rows above, and marks a 
   const some = model.prependLines(["1", "2", "3", "4", "5", "6"]); // only the newest 5 fit
   assert.equal(some.kept, 5);
   assert.deepEqual(texts(model), ["2", "3", "4", "5", "6"]);
+});
+
+test("new lines wait only while they would push out lines read back under the reader", () => {
+  const base = { following: false, first: -10, liveFirst: 0, room: 2, count: 3 };
+  const table = [
+    [{}, true],
+    [{ following: true }, false], // at the end: the oldest go, as ever
+    [{ first: 0 }, false], // nothing read back is held
+    [{ first: 5 }, false], // what was read back already left
+    [{ room: 3 }, false], // they fit
+    [{ count: 2 }, false],
+    [{ room: 0, count: 1 }, true],
+  ];
+  for (const [change, want] of table) assert.equal(mustHold({ ...base, ...change }), want);
 });

@@ -74,3 +74,11 @@ export class OlderLines {
     this.loading = false;
   }
 }
+
+// Whether `count` new lines must wait instead of going into the buffer: the reader is
+// above the end (`following` false), the buffer still holds lines read back (its
+// oldest entry `first` comes before `liveFirst`, the first entry the tail added), and
+// the new lines would push some out (`room` is the buffer's free room).
+export function mustHold({ following, first, liveFirst, room, count }) {
+  return !following && first < liveFirst && room < count;
+}

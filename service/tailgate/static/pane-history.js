@@ -15,7 +15,7 @@
 import { lineLink } from "./deep-link.js";
 import { readLines } from "./history-api.js";
 import { LineRefs } from "./line-refs.js";
-import { OlderLines } from "./older-lines.js";
+import { OlderLines, mustHold } from "./older-lines.js";
 import { KIND_LINE } from "./ring-buffer.js";
 import { SearchPanel } from "./search-panel.js";
 import { sinceFromLocal } from "./time-input.js";
@@ -64,8 +64,9 @@ export class PaneHistory {
 
   // Whether `count` new lines would push lines read back out while the reader reads.
   mustHold(count) {
-    const ring = this.model.ring;
-    return !this.pane.view.following && ring.first < this.liveFirst && ring.room < count;
+    const { first, room } = this.model.ring;
+    const { following } = this.pane.view;
+    return mustHold({ following, first, liveFirst: this.liveFirst, room, count });
   }
 
   cleared() {
