@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formatOpen, parseOpen, reconcile } from "../../service/tailgate/static/deep-link.js";
+import {
+  formatOpen,
+  lineLink,
+  parseAt,
+  parseOpen,
+  reconcile,
+} from "../../service/tailgate/static/deep-link.js";
 
 test("the address is read into the list of logs to open, in order", () => {
   const table = [
@@ -34,4 +40,31 @@ test("editing the address closes and opens only the panes that differ", () => {
   for (const [current, wanted, plan] of table) {
     assert.deepEqual(reconcile(current, wanted), plan, `${current} -> ${wanted}`);
   }
+});
+
+test("a link to a line names its log, a cursor and how many lines before it", () => {
+  const link = lineLink("https://logs.example.com/base/#open=a,b", "app", {
+    cursor: "f1.2049.131.48213.9c1e22f0",
+    back: 3,
+  });
+  assert.equal(link, "https://logs.example.com/base/#open=app&at=f1.2049.131.48213.9c1e22f0&back=3");
+  const hash = new URL(link).hash;
+  assert.deepEqual(parseOpen(hash), ["app"]);
+  assert.deepEqual(parseAt(hash), { cursor: "f1.2049.131.48213.9c1e22f0", back: 3 });
+  const last = lineLink("http://127.0.0.1/", "app", { cursor: "k2.AbC-_x", back: 0 });
+  assert.deepEqual(parseAt(new URL(last).hash), { cursor: "k2.AbC-_x", back: 0 });
+});
+
+test("an address whose position is not a cursor opens no line", () => {
+  const table = [
+    "#open=app",
+    "#open=app&at=",
+    "#open=app&at=<script>",
+    "#open=app&at=a%20b",
+    `#open=app&at=${"x".repeat(513)}`,
+    "#open=app&at=f1.1.2.3.4&back=-1",
+    "#open=app&at=f1.1.2.3.4&back=1e3",
+    "#open=app&at=f1.1.2.3.4&back=1234567",
+  ];
+  for (const hash of table) assert.equal(parseAt(hash), null, hash);
 });

@@ -26,3 +26,13 @@ test("a reconnect resumes after the cursor and asks for no backlog", () => {
   assert.equal(url.searchParams.get("backlog"), "0");
   assert.equal(url.searchParams.get("annotate"), "levels");
 });
+
+test("a tail opened at a time asks for since, and a cursor wins over it", () => {
+  const since = "2026-12-01T20:04:00.000Z";
+  const url = new URL(tailUrl(HTTP, "app", { since, backlog: 50 }));
+  assert.equal(url.searchParams.get("since"), since);
+  assert.equal(url.searchParams.get("backlog"), null);
+  const resumed = new URL(tailUrl(HTTP, "app", { cursor: "f1.1.2.3.4", since }));
+  assert.equal(resumed.searchParams.get("since"), null);
+  assert.equal(resumed.searchParams.get("cursor"), "f1.1.2.3.4");
+});

@@ -37,3 +37,26 @@ export function reconcile(current, wanted) {
   }
   return { close, open };
 }
+
+// A link to one line: `#open=app&at=CURSOR&back=N` opens the log at the line `back`
+// lines before the tail cursor `at` (line-refs.js). Cursors are opaque to the page but
+// made of [A-Za-z0-9._-]; anything else in the address is not a position and is ignored.
+const CURSOR = /^[A-Za-z0-9._-]{1,512}$/;
+const BACK = /^\d{1,6}$/;
+
+export function parseAt(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const cursor = params.get("at");
+  if (cursor === null || !CURSOR.test(cursor)) return null;
+  const back = params.get("back") ?? "0";
+  if (!BACK.test(back)) return null;
+  return { cursor, back: Number(back) };
+}
+
+// The address of the page (`href`, its fragment replaced) that opens `logId` at `ref`.
+export function lineLink(href, logId, ref) {
+  const url = new URL(href);
+  const back = ref.back > 0 ? `&back=${ref.back}` : "";
+  url.hash = `open=${logId}&at=${encodeURIComponent(ref.cursor)}${back}`;
+  return url.href;
+}

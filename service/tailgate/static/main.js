@@ -2,7 +2,7 @@
 // that names them, the keyboard shortcuts and the theme.
 
 import { Account } from "./account.js";
-import { formatOpen, parseOpen, reconcile } from "./deep-link.js";
+import { formatOpen, parseAt, parseOpen, reconcile } from "./deep-link.js";
 import { LogPicker } from "./log-picker.js";
 import { Pane } from "./pane.js";
 import { fillHelp, installShortcuts } from "./shortcuts.js";
@@ -59,7 +59,8 @@ class Page {
   }
 
   // Opens a pane for a log ({id, title, kind}); unknown IDs open too, and say so.
-  open(log, { updateAddress = true } = {}) {
+  // With `at` ({cursor, back}, from a link), it opens at that line.
+  open(log, { updateAddress = true, at = null } = {}) {
     const pane = new Pane(log, {
       container: this.container,
       template: this.template,
@@ -72,7 +73,8 @@ class Page {
     this.panes.push(pane);
     this.activate(pane);
     this.showEmpty();
-    pane.start();
+    if (at === null) pane.start();
+    else pane.history.openAt(at);
     if (updateAddress) this.writeAddress();
     return pane;
   }
@@ -105,8 +107,10 @@ class Page {
     }
   }
 
+  // A link to a line (`&at=`, deep-link.js) opens its log's pane at that line.
   followAddress() {
     const wanted = parseOpen(location.hash);
+    let at = parseAt(location.hash);
     const plan = reconcile(
       this.panes.map((p) => p.log.id),
       wanted,
@@ -118,8 +122,10 @@ class Page {
     }
     for (const id of plan.open) {
       const log = this.picker.find(id) || { id, title: id, kind: "" };
-      this.open(log, { updateAddress: false });
+      this.open(log, { updateAddress: false, at: id === wanted[0] ? at : null });
+      if (id === wanted[0]) at = null;
     }
+    if (parseAt(location.hash) !== null) this.writeAddress(); // the line was opened
     if (!this.panes.includes(this.active)) this.activate(this.panes[0]);
     this.showEmpty();
   }
@@ -154,6 +160,10 @@ class Page {
       volume: withPane((p) => p.toggleOption("volume-on")),
       clear: withPane((p) => p.clear()),
       download: withPane((p) => p.download()),
+      older: withPane((p) => p.history.loadOlder()),
+      searchHistory: withPane((p) => p.history.search.show()),
+      time: withPane((p) => p.el("time").focus()),
+      copyLink: withPane((p) => p.history.copyLink()),
       close: withPane((p) => this.close(p)),
       cycle: (key) => {
         if (this.panes.length === 0) return;

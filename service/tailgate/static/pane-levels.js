@@ -12,7 +12,7 @@ const number = new Intl.NumberFormat("en");
 
 export class PaneLevels {
   // el(part) finds a part of the pane; onChoose(choice) applies a new LevelChoice;
-  // onPick(seq) brings entry `seq` into view.
+  // onPick(seq, second) brings entry `seq`, the first received in `second`, into view.
   constructor(model, { el, onChoose, onPick }) {
     this.model = model;
     this.onChoose = onChoose;
@@ -28,7 +28,7 @@ export class PaneLevels {
     }
     this.chart = new VolumeChart(this.canvas, {
       buckets: model.volume,
-      onPick: (seq) => onPick(seq),
+      onPick: (seq, second) => onPick(seq, second),
     });
     this.toggle.addEventListener("change", () => this.update());
     this.timer = setInterval(() => this.drawChart(), 1000);

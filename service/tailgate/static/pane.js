@@ -2,12 +2,15 @@
 //
 // Panes know nothing of each other. The page (main.js) creates and closes them and is
 // told when one wants to close or becomes the active one (for keyboard shortcuts).
+// The log's past (older lines, search, a time, links) is pane-history.js.
 
 import { signInUrl } from "./account-info.js";
+import { PaneHistory } from "./pane-history.js";
 import { PaneLevels } from "./pane-levels.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
 import { TailConnection } from "./tail-connection.js";
 import { TailModel } from "./tail-model.js";
+import { sinceFromSecond } from "./time-input.js";
 import { VirtualView } from "./virtual-view.js";
 
 export const DEFAULTS = {
@@ -30,6 +33,7 @@ export class Pane {
     this.held = 0;
     this.belowSinceUnfollow = 0;
     this.frame = 0;
+    this.waiting = []; // frames held back while lines read back are being read
     this.node = template.content.firstElementChild.cloneNode(true);
     this.el = (name) => this.node.querySelector(`[data-part="${name}"]`);
     this.model = new TailModel({ capacity: this.options.capacity });
@@ -39,7 +43,10 @@ export class Pane {
         hello: (frame, again) => this.hello(frame, again),
         lines: (lines, frame) => this.lines(lines, frame),
         notice: (frame) => this.entry(KIND_NOTICE, `[${frame.event}] ${frame.message}`),
-        error: (frame) => this.entry(KIND_ERROR, `[${frame.code}] ${frame.message}`),
+        error: (frame) => {
+          this.entry(KIND_ERROR, `[${frame.code}] ${frame.message}`);
+          this.history.error(frame);
+        },
         remark: (text) => this.entry(KIND_STATUS, text),
       },
     });
@@ -81,6 +88,7 @@ export class Pane {
     container.appendChild(node);
     this.view = new VirtualView(this.el("viewport"), {
       onFollowChange: (following) => this.followChanged(following),
+      onTop: () => this.history.loadOlder(),
     });
     this.resizer = new ResizeObserver(() => this.resized());
     this.resizer.observe(this.el("viewport"));
@@ -93,8 +101,13 @@ export class Pane {
         this.node.classList.toggle("filtered", this.model.filter.active || levels.active);
         this.schedule();
       },
-      onPick: (seq) => this.showEntry(seq),
+      // A second whose lines left the buffer is read again from the log, by time.
+      onPick: (seq, second) => {
+        if (seq >= this.model.ring.first) this.showEntry(seq);
+        else this.history.openSince(sinceFromSecond(second));
+      },
     });
+    this.history = new PaneHistory(this);
     this.showButtons();
   }
 
@@ -124,10 +137,14 @@ export class Pane {
   }
 
   lines(lines, frame = {}) {
-    const source = typeof frame.source === "string" ? frame.source : null;
-    const stamps = Array.isArray(frame.timestamps) ? frame.timestamps : null;
-    const levels = Array.isArray(frame.levels) ? frame.levels : null;
-    this.model.pushLines(lines, source, stamps, levels);
+    if (this.waiting.length > 0 || this.history.mustHold(lines.length)) {
+      this.waiting.push([lines, frame]);
+      if (!this.connection.serverPaused) this.connection.pause();
+      this.belowSinceUnfollow += lines.length;
+      this.showJump();
+      return;
+    }
+    this.push(lines, frame);
     if (this.paused) {
       this.held += lines.length;
       if (this.held >= this.options.pauseHold && !this.connection.serverPaused) {
@@ -138,6 +155,34 @@ export class Pane {
       this.belowSinceUnfollow += lines.length;
     }
     this.schedule();
+  }
+
+  push(lines, frame) {
+    const source = typeof frame.source === "string" ? frame.source : null;
+    const stamps = Array.isArray(frame.timestamps) ? frame.timestamps : null;
+    const levels = Array.isArray(frame.levels) ? frame.levels : null;
+    const first = this.model.ring.total;
+    this.model.pushLines(lines, source, stamps, levels);
+    this.history.framePushed(first, this.model.ring.total - 1, frame.cursor);
+  }
+
+  // The frames held back while the reader read lines read back, now the reader is at
+  // the end again.
+  release() {
+    const waiting = this.waiting;
+    if (waiting.length === 0) return;
+    this.waiting = [];
+    for (const [lines, frame] of waiting) this.push(lines, frame);
+    if (!this.paused) this.connection.resume();
+    this.schedule();
+  }
+
+  // Empties the pane before it moves elsewhere in the log (pane-history.js).
+  clearForMove() {
+    if (this.paused) this.resume();
+    this.waiting = [];
+    this.clear();
+    this.model.ring.dropped = 0; // a new stretch of the log: nothing of it was dropped
   }
 
   entry(kind, text) {
@@ -227,7 +272,9 @@ export class Pane {
   // ---- view ----
 
   clear() {
+    this.release();
     this.model.clear();
+    this.history?.cleared();
     this.held = 0;
     this.belowSinceUnfollow = 0;
     if (this.paused) this.showHeld();
@@ -276,6 +323,7 @@ export class Pane {
   }
 
   followChanged(following) {
+    if (following) this.release();
     if (following) this.belowSinceUnfollow = 0;
     this.showJump();
     if (following) this.schedule();
@@ -312,6 +360,7 @@ export class Pane {
 
   render() {
     const { droppedRows } = this.model.sync();
+    this.history.refs.dropBefore(this.model.ring.first);
     this.showMeta();
     this.view.render(this.model, droppedRows);
     if (!this.view.following) this.showJump();
@@ -382,6 +431,7 @@ export class Pane {
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.resizer.disconnect();
     this.levels.close();
+    this.history.close();
     this.connection.stop();
     this.node.remove();
   }

@@ -8,6 +8,10 @@
 // the kubelet wrote. Those live in two more slot arrays, made only once an entry brings
 // one, so panes on file logs pay nothing for them. Lines' levels (levels.js) are kept
 // the same way, as one byte each.
+//
+// Lines read back from the log's history go in at the front (`unshift`), with the
+// sequence numbers before the oldest one (they may go below zero). They only fill room
+// the buffer has: the front never pushes anything out.
 
 export const KIND_LINE = 0;
 export const KIND_NOTICE = 1; // a notice frame from the server (rotated, truncated, gap, ...)
@@ -25,6 +29,7 @@ export class RingBuffer {
     this.levels = null; // slot -> level code (levels.js), once any entry has one
     this.total = 0; // sequence number of the next entry
     this.first = 0; // sequence number of the oldest entry still held
+    this.dropped = 0; // entries pushed out by newer ones, or cleared
   }
 
   get size() {
@@ -33,7 +38,32 @@ export class RingBuffer {
 
   push(kind, text, source = null, stamp = null, level = 0) {
     const seq = this.total++;
-    const slot = seq % this.capacity;
+    this.write(seq, kind, text, source, stamp, level);
+    if (this.total - this.first > this.capacity) {
+      this.first = this.total - this.capacity;
+      this.dropped++;
+    }
+    return seq;
+  }
+
+  // Puts an entry before the oldest one; refused (RangeError) when the buffer is full.
+  unshift(kind, text, source = null, stamp = null, level = 0) {
+    if (this.size >= this.capacity) throw new RangeError("the buffer is full");
+    const seq = --this.first;
+    this.write(seq, kind, text, source, stamp, level);
+    return seq;
+  }
+
+  get room() {
+    return this.capacity - this.size;
+  }
+
+  slot(seq) {
+    return ((seq % this.capacity) + this.capacity) % this.capacity;
+  }
+
+  write(seq, kind, text, source, stamp, level) {
+    const slot = this.slot(seq);
     this.texts[slot] = text;
     this.kinds[slot] = kind;
     if (source !== null && this.sources === null) this.sources = new Array(this.capacity);
@@ -42,8 +72,6 @@ export class RingBuffer {
     if (this.stamps !== null) this.stamps[slot] = stamp;
     if (level !== 0 && this.levels === null) this.levels = new Uint8Array(this.capacity);
     if (this.levels !== null) this.levels[slot] = level;
-    if (this.total - this.first > this.capacity) this.first = this.total - this.capacity;
-    return seq;
   }
 
   has(seq) {
@@ -51,26 +79,27 @@ export class RingBuffer {
   }
 
   text(seq) {
-    return this.texts[seq % this.capacity];
+    return this.texts[this.slot(seq)];
   }
 
   kind(seq) {
-    return this.kinds[seq % this.capacity];
+    return this.kinds[this.slot(seq)];
   }
 
   source(seq) {
-    return this.sources === null ? null : (this.sources[seq % this.capacity] ?? null);
+    return this.sources === null ? null : (this.sources[this.slot(seq)] ?? null);
   }
 
   stamp(seq) {
-    return this.stamps === null ? null : (this.stamps[seq % this.capacity] ?? null);
+    return this.stamps === null ? null : (this.stamps[this.slot(seq)] ?? null);
   }
 
   level(seq) {
-    return this.levels === null ? 0 : this.levels[seq % this.capacity];
+    return this.levels === null ? 0 : this.levels[this.slot(seq)];
   }
 
   clear() {
+    this.dropped += this.size;
     this.first = this.total;
     this.texts = new Array(this.capacity); // let the old strings go
     this.sources = null;

@@ -1,7 +1,8 @@
 // One display row as DOM: text nodes inside spans whose classes carry the colours and the
 // filter's highlights. Text only ever goes in through text nodes, never as markup.
 // A pod log line's timestamp and source come first, as their own spans. A line's level
-// (levels.js) is a class on each of its rows (`lvl-error`), which colours it.
+// (levels.js) is a class on each of its rows (`lvl-error`), which colours it; the line
+// a search result or a link opened the pane at has the class `marked`.
 
 import { sourceClass } from "./line-meta.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
@@ -40,6 +41,7 @@ function metaNodes(row) {
 
 export function fillRow(el, row) {
   el.className = KIND_CLASS[row.kind] || (row.level ? `row lvl-${row.level}` : "row");
+  if (row.marked) el.classList.add("marked");
   const meta = row.pad || row.time != null || row.source != null;
   if (!meta && row.runs.length === 0 && row.marks.length === 0) {
     el.textContent = row.text.slice(row.start, row.end);

@@ -6,6 +6,9 @@
 // page received: nothing lost, nothing twice. Whether to reconnect at all follows the close
 // code (close-codes.js). Frames are handed to the owner as they come; the connection knows
 // nothing about rendering.
+//
+// `restart` starts it again somewhere else: right after a cursor (a search match, a
+// link) or at a time (`since`, until the first lines frame gives a cursor).
 
 import { backoffDelay, describeClose } from "./close-codes.js";
 import { tailUrl } from "./tail-url.js";
@@ -22,6 +25,7 @@ export class TailConnection {
     this.handlers = handlers;
     this.ws = null;
     this.cursor = null;
+    this.since = null;
     this.state = "idle";
     this.attempt = 0;
     this.timer = null;
@@ -36,7 +40,20 @@ export class TailConnection {
   }
 
   url() {
-    return tailUrl(location, this.logId, { cursor: this.cursor, backlog: this.backlog });
+    const { cursor, since, backlog } = this;
+    return tailUrl(location, this.logId, { cursor, since, backlog });
+  }
+
+  // Closes the tail (if open) and opens it again after `cursor`, or at `since`.
+  restart({ cursor = null, since = null } = {}) {
+    this.cancelTimer();
+    const ws = this.ws;
+    this.ws = null;
+    this.serverPaused = false;
+    if (ws !== null) ws.close(1000, "moved");
+    this.cursor = cursor;
+    this.since = cursor === null ? since : null;
+    this.start();
   }
 
   start() {
@@ -120,7 +137,10 @@ export class TailConnection {
       }
       case "lines":
         if (Array.isArray(frame.lines)) this.emit("lines", frame.lines, frame);
-        if (typeof frame.cursor === "string") this.cursor = frame.cursor;
+        if (typeof frame.cursor === "string") {
+          this.cursor = frame.cursor;
+          this.since = null;
+        }
         break;
       case "notice":
         this.emit("notice", frame);

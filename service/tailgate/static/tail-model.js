@@ -11,6 +11,10 @@
 //
 // Lines may also carry a level (levels.js): the level chips' choice hides the lines of
 // other levels as the text filter does, and the volume chart counts every line by level.
+//
+// Lines read back from the log's history (older-lines.js) go in before the oldest held
+// (`prependLines`); they carry no level (the read-back answer has none). One entry may be
+// marked: the line a search result or a link opened the pane at.
 
 import { parseAnsi, plainText } from "./ansi.js";
 import { compileFilter } from "./line-filter.js";
@@ -48,6 +52,7 @@ export class TailModel {
     this.levelCounts = new Array(LEVEL_SLOTS).fill(0); // lines held, by level code
     this.hasLevels = false; // some line named a level
     this.volume = new VolumeBuckets();
+    this.marked = null; // the sequence number of the marked line, if any
   }
 
   // Lines of one frame, received at `now` (ms); `source` (or null) is theirs, `stamps`
@@ -101,7 +106,30 @@ export class TailModel {
   }
 
   get dropped() {
-    return this.ring.first; // entries that left the ring (or were cleared)
+    return this.ring.dropped; // entries that left the ring (or were cleared)
+  }
+
+  // Lines older than every entry held, oldest first, put before them; only as many as
+  // there is room for (the newest of them first). Returns {first, last, kept, rowsAbove}:
+  // their sequence numbers, how many went in, and how many display rows now stand
+  // above the entries held before (the view moves down by as many to stay put).
+  prependLines(lines) {
+    const ring = this.ring;
+    const oldFirst = ring.first;
+    const kept = Math.min(lines.length, ring.room);
+    for (let i = lines.length - 1; i >= lines.length - kept; i--) {
+      ring.unshift(KIND_LINE, lines[i]);
+      this.levelCounts[0]++;
+    }
+    this.linesReceived += kept;
+    this.rebuild();
+    const row = ring.total > oldFirst ? this.rowFrom(oldFirst) : -1;
+    const rowsAbove = row < 0 ? this.index.totalRows : row;
+    return { first: ring.first, last: oldFirst - 1, kept, rowsAbove };
+  }
+
+  mark(seq) {
+    this.marked = seq;
   }
 
   freeze() {
@@ -113,6 +141,7 @@ export class TailModel {
   }
 
   clear() {
+    this.marked = null;
     this.ring.clear();
     this.cache.clear();
     this.levelCounts.fill(0);
@@ -239,7 +268,8 @@ export class TailModel {
       if (remaining < starts.length) {
         const start = starts[remaining];
         const end = remaining + 1 < starts.length ? starts[remaining + 1] : line.text.length;
-        return { kind: form.kind, level: form.level, ...line, start, end, ...meta };
+        const marked = seq === this.marked;
+        return { kind: form.kind, level: form.level, marked, ...line, start, end, ...meta };
       }
       remaining -= starts.length;
     }

@@ -2,15 +2,18 @@
 // path the server is served at), wss behind https. With a cursor it resumes right after
 // the last line received and asks for no backlog, so that a reconnect repeats nothing.
 // The page colours lines by level: it asks for each line's level (annotate=levels).
+// Without a cursor, `since` (RFC 3339) starts at a time instead of the backlog.
 
-// where: the page's location ({href}); cursor and backlog may be null.
-export function tailUrl(where, logId, { cursor = null, backlog = null } = {}) {
+// where: the page's location ({href}); cursor, since and backlog may be null.
+export function tailUrl(where, logId, { cursor = null, since = null, backlog = null } = {}) {
   const url = new URL(`ws/tail/${encodeURIComponent(logId)}`, where.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const query = new URLSearchParams({ annotate: "levels" });
   if (cursor !== null) {
     query.set("cursor", cursor);
     query.set("backlog", "0");
+  } else if (since !== null) {
+    query.set("since", since);
   } else if (backlog !== null) {
     query.set("backlog", String(backlog));
   }

@@ -7,6 +7,11 @@
 //
 // Following: the view sticks to the end while the reader is at the end. Scrolling up stops
 // following; scrolling back to the end (or "jump to end") starts it again.
+//
+// Reaching the top (scrolling there, or a wheel or key moving up while there) is told to
+// the owner (`onTop`): that is where older lines are loaded (older-lines.js). Rows put in
+// above the ones in sight move the view down by as many (`keepAfterInsert`), so what the
+// reader looks at stays where it is.
 
 import { fillRow } from "./row-render.js";
 import {
@@ -22,12 +27,13 @@ import {
 const UP_KEYS = new Set(["ArrowUp", "PageUp", "Home"]);
 
 export class VirtualView {
-  constructor(viewport, { onFollowChange = () => {} } = {}) {
+  constructor(viewport, { onFollowChange = () => {}, onTop = () => {} } = {}) {
     this.viewport = viewport;
     this.spacer = viewport.querySelector(".spacer");
     this.block = viewport.querySelector(".rows");
     this.probe = viewport.querySelector(".probe");
     this.onFollowChange = onFollowChange;
+    this.onTop = onTop;
     this.following = true;
     this.rowHeight = 18;
     this.charWidth = 8;
@@ -46,7 +52,20 @@ export class VirtualView {
   }
 
   movingUp(up) {
-    if (up && this.viewport.scrollTop > 0) this.setFollowing(false);
+    if (!up) return;
+    if (this.viewport.scrollTop > 0) this.setFollowing(false);
+    else this.onTop();
+  }
+
+  // `rows` display rows were put in above those in sight: the view moves down by as many.
+  keepAfterInsert(rows, total) {
+    if (this.following || rows <= 0) return;
+    const { spacerPx, scaled } = spacerHeight(total, this.rowHeight);
+    if (spacerPx !== this.spacerPx) {
+      this.spacerPx = spacerPx;
+      this.spacer.style.height = `${spacerPx}px`;
+    }
+    if (!scaled) this.scrollTo(this.viewport.scrollTop + rows * this.rowHeight);
   }
 
   // Row height and character width, from the probe row that carries the real font.
@@ -72,6 +91,7 @@ export class VirtualView {
     this.expectedTop = null;
     const { clientHeight, scrollHeight } = this.viewport;
     this.setFollowing(atEnd(top, clientHeight, scrollHeight, this.rowHeight));
+    if (top === 0 && scrollHeight > clientHeight) this.onTop();
   }
 
   setFollowing(value) {
@@ -148,7 +168,9 @@ export class VirtualView {
         continue;
       }
       el.hidden = false;
-      fillRow(el, model.row(index.seqAt(pos), sub));
+      const seq = index.seqAt(pos);
+      fillRow(el, model.row(seq, sub));
+      el.dataset.seq = String(seq);
       sub++;
       if (sub >= index.rowsOf(pos)) {
         pos++;
