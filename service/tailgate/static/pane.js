@@ -7,6 +7,7 @@
 import { signInUrl } from "./account-info.js";
 import { PaneHistory } from "./pane-history.js";
 import { PaneLevels } from "./pane-levels.js";
+import { PaneSourceFilter } from "./pane-source-filter.js";
 import { KIND_ERROR, KIND_NOTICE, KIND_STATUS } from "./ring-buffer.js";
 import { TailConnection } from "./tail-connection.js";
 import { TailModel } from "./tail-model.js";
@@ -48,6 +49,8 @@ export class Pane {
           this.history.error(frame);
         },
         remark: (text) => this.entry(KIND_STATUS, text),
+        skipped: (lines) => this.sourceFilter.left(lines),
+        filterRefused: (params, reason) => this.sourceFilter.refusedBy(params, reason),
       },
     });
     this.build(container);
@@ -99,6 +102,7 @@ export class Pane {
       onChoose: (levels) => {
         this.model.configure({ levels });
         this.node.classList.toggle("filtered", this.model.filter.active || levels.active);
+        this.sourceFilter.changed();
         this.schedule();
       },
       // A second whose lines left the buffer is read again from the log, by time.
@@ -108,6 +112,7 @@ export class Pane {
       },
     });
     this.history = new PaneHistory(this);
+    this.sourceFilter = new PaneSourceFilter(this);
     this.showButtons();
   }
 
@@ -275,6 +280,7 @@ export class Pane {
     this.release();
     this.model.clear();
     this.history?.cleared();
+    this.sourceFilter?.cleared();
     this.held = 0;
     this.belowSinceUnfollow = 0;
     if (this.paused) this.showHeld();
@@ -296,6 +302,7 @@ export class Pane {
     input.setAttribute("aria-invalid", error ? "true" : "false");
     input.title = error ? `Not a valid regular expression: ${error}` : "";
     this.node.classList.toggle("filtered", this.model.filter.active || this.model.levels.active);
+    this.sourceFilter.changed();
     this.schedule();
   }
 
@@ -432,6 +439,7 @@ export class Pane {
     this.resizer.disconnect();
     this.levels.close();
     this.history.close();
+    this.sourceFilter.close();
     this.connection.stop();
     this.node.remove();
   }

@@ -11,6 +11,7 @@
 // link) or at a time (`since`, until the first lines frame gives a cursor).
 
 import { backoffDelay, describeClose } from "./close-codes.js";
+import { filterKey } from "./source-filter.js";
 import { tailUrl } from "./tail-url.js";
 
 // Connected this long, a connection counts as healthy: the next drop starts backoff afresh.
@@ -26,6 +27,8 @@ export class TailConnection {
     this.ws = null;
     this.cursor = null;
     this.since = null;
+    this.filter = null; // what the server filters (source-filter.js), or null
+    this.filterSent = null; // the filter of the connection open now
     this.state = "idle";
     this.attempt = 0;
     this.timer = null;
@@ -40,8 +43,17 @@ export class TailConnection {
   }
 
   url() {
-    const { cursor, since, backlog } = this;
-    return tailUrl(location, this.logId, { cursor, since, backlog });
+    const { cursor, since, backlog, filter } = this;
+    this.filterSent = filter;
+    return tailUrl(location, this.logId, { cursor, since, backlog, filter });
+  }
+
+  // The server filters from now on: a running tail reopens right after the last line
+  // (or skipped count) it received, with the new filter: nothing missed, nothing twice.
+  setFilter(params) {
+    if (filterKey(params) === filterKey(this.filter)) return;
+    this.filter = params;
+    if (this.running) this.restart({ cursor: this.cursor, since: this.since });
   }
 
   // Closes the tail (if open) and opens it again after `cursor`, or at `since`.
@@ -142,6 +154,14 @@ export class TailConnection {
           this.since = null;
         }
         break;
+      case "skipped":
+        // Lines the server's filter left out: a reconnection goes on after them.
+        if (typeof frame.cursor === "string") {
+          this.cursor = frame.cursor;
+          this.since = null;
+        }
+        if (Number.isInteger(frame.lines)) this.emit("skipped", frame.lines);
+        break;
       case "notice":
         this.emit("notice", frame);
         break;
@@ -155,6 +175,13 @@ export class TailConnection {
 
   closed(event) {
     this.ws = null;
+    if (event.code === 4400 && this.filterSent !== null) {
+      // The server cannot apply this filter: the page filters alone, and the tail goes on.
+      this.emit("filterRefused", this.filterSent, event.reason || "");
+      this.filter = null;
+      this.connect();
+      return;
+    }
     const wasHealthy = this.openedAt > 0 && performance.now() - this.openedAt > HEALTHY_MS;
     this.openedAt = 0;
     if (wasHealthy) this.attempt = 0;
