@@ -107,6 +107,16 @@ class Viewer:
         self.flush()
         return True
 
+    async def wait_room(self) -> None:
+        """Wait until the queue has room for lines: a viewer catching up calls it before
+        it reads, so one that does not read holds no batch of its own (the bytes read,
+        their lines, the frame) beyond what its queue and connection already hold."""
+        while not self._box.data_room():
+            if self.closing or self._transport.is_closing():
+                raise ConnectionResetError("the tail is closing")
+            self._room.clear()
+            await self._room.wait()
+
     async def send(self, payload: bytes, lines: int = 0) -> None:
         """Queue one frame in order, waiting while the queue is full."""
         box = self._box
