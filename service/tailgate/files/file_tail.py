@@ -157,7 +157,7 @@ class FileTail:
                 # for many frames (and a new file must be opened within milliseconds).
                 # Not holding the bytes read and their lines meanwhile: viewers that fell
                 # behind together would each hold a whole read at once.
-                del data, chunk
+                del data, chunk, payload
                 await asyncio.sleep(0)
                 return True
             if not handle.finished:
