@@ -1,41 +1,22 @@
-"""``since``: line times, the client's RFC 3339 value, and the binary search over offsets."""
+"""``since``: the client's RFC 3339 value, and the binary search over offsets in every format."""
 
 from __future__ import annotations
 
 import calendar
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tailgate.history.by_time import PROBE, first_at_or_after
 from tailgate.history.errors import BadQuery
-from tailgate.history.timestamps import NoTimestamps, line_time, parse_since
+from tailgate.history.timestamps import NoTimestamps, parse_since
 
 NS = 1_000_000_000
 T0 = calendar.timegm((2026, 12, 1, 21, 0, 0, 0, 0, 0)) * NS
 DAY = calendar.timegm((2026, 12, 2, 0, 0, 0, 0, 0, 0)) * NS
-
-
-@pytest.mark.parametrize(
-    ("line", "offset_s"),
-    [
-        (b"2026-12-01T21:00:00Z boot", 0),
-        (b"2026-12-01T21:00:00.5Z x", 0.5),
-        (b"2026-12-01 22:00:00,250+01:00 x", 0.25),
-        (b"[2026-12-01T21:00:01] x", 1),
-        (b"2026-12-01T16:00:00-0500 x", 0),
-    ],
-)
-def test_a_line_starting_with_an_iso_time_has_that_time(line: bytes, offset_s: float) -> None:
-    assert line_time(line) == T0 + int(offset_s * NS)
-
-
-@pytest.mark.parametrize(
-    "line", [b"Dec  1 21:00:00 host x", b"I1201 21:00:00.000 x", b"x 2026-12-01T21:00:00Z"]
-)
-def test_lines_without_a_leading_iso_time_have_none(line: bytes) -> None:
-    assert line_time(line) is None
 
 
 def test_since_must_be_rfc_3339_with_an_offset() -> None:
@@ -91,5 +72,71 @@ def test_a_file_without_timestamps_is_refused_or_read_whole(tmp_path: Path) -> N
         assert caught.value.status == 400
         assert "timestamp" in caught.value.message
         assert first_at_or_after(fd, log.stat().st_size, T0, required=False) == 0
+    finally:
+        os.close(fd)
+
+
+def _iso(t: time.struct_time, i: int) -> bytes:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", t).encode() + b" event %06d" % i
+
+
+def _clf(t: time.struct_time, i: int) -> bytes:
+    # Each line in another zone: the order is the instants', not the wall clocks'.
+    hours = (0, 1, -5)[i % 3]
+    local = time.gmtime(calendar.timegm(t) + hours * 3600)
+    stamp = time.strftime("%d/%b/%Y:%H:%M:%S", local).encode()
+    return b'10.0.0.%d - - [%s %+03d00] "GET /%06d HTTP/1.1" 200 5' % (i % 250, stamp, hours, i)
+
+
+def _rfc3164(t: time.struct_time, i: int) -> bytes:
+    day = b"%2d" % t.tm_mday
+    return (
+        time.strftime("%b ", t).encode()
+        + day
+        + time.strftime(" %H:%M:%S", t).encode()
+        + (b" host app[1]: event %06d" % i)
+    )
+
+
+def _rfc5424(t: time.struct_time, i: int) -> bytes:
+    return b"<34>1 " + _iso(t, i)
+
+
+def _klog(t: time.struct_time, i: int) -> bytes:
+    return time.strftime("I%m%d %H:%M:%S", t).encode() + b".%06d   42 main.go:7] event %06d" % (
+        i,
+        i,
+    )
+
+
+#: A second before New Year 2027 minus ~1.4 hours: the lines cross into January.
+NEW_YEAR = calendar.timegm((2027, 1, 1, 0, 0, 0, 0, 0, 0)) - 5_000
+
+
+@pytest.mark.parametrize("line", [_iso, _clf, _rfc3164, _rfc5424, _klog])
+def test_the_binary_search_works_in_every_format_across_new_year(
+    tmp_path: Path, line: Callable[[time.struct_time, int], bytes]
+) -> None:
+    log = tmp_path / "app.log"
+    count = 20_000
+    offsets = []
+    with log.open("wb") as f:
+        f.write(b"a banner without a time\n")
+        for i in range(count):
+            offsets.append(f.tell())
+            f.write(line(time.gmtime(NEW_YEAR + i), i) + b"\n")
+            if i % 7 == 0:
+                f.write(b"    continued without a time\n")
+    last = NEW_YEAR + count - 1
+    os.utime(log, (last, last))
+    size = log.stat().st_size
+    fd = os.open(log, os.O_RDONLY)
+    try:
+        for i in (0, 1, 4_999, 5_000, 5_001, 12_345, count - 1):
+            at = (NEW_YEAR + i) * NS
+            assert first_at_or_after(fd, size, at, required=True) == offsets[i], i
+            assert first_at_or_after(fd, size, at - 1, required=True) == offsets[i], i
+        assert first_at_or_after(fd, size, (last + 1) * NS, required=True) == size
+        assert first_at_or_after(fd, size, 0, required=True) == offsets[0]
     finally:
         os.close(fd)

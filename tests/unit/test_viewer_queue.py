@@ -136,3 +136,36 @@ async def _send_many(viewer: Viewer, payload: bytes, count: int) -> None:
 async def _until_empty(viewer: Viewer) -> None:
     while viewer.queued:
         await asyncio.sleep(0)
+
+
+async def test_a_viewer_catching_up_waits_for_room_before_it_reads_more() -> None:
+    conn = Connection()
+    drained = asyncio.Event()
+
+    async def drain() -> None:
+        await drained.wait()
+        conn.unsent = 0
+
+    viewer = Viewer(conn, drain)
+    hello(viewer)
+    pump = asyncio.create_task(viewer.pump())
+    await asyncio.wait_for(viewer.wait_room(), 1)  # room: it returns at once
+    conn.stalled, conn.unsent = True, WRITE_HIGH + 1
+    payload = lines_payload(["x" * 1000], "c")
+    sent = 0
+    while True:
+        waiting = asyncio.create_task(viewer.wait_room())
+        await asyncio.sleep(0)
+        if not waiting.done():
+            break
+        await viewer.send(payload, 1)  # never waits: there was room
+        sent += 1
+        assert sent < 1000
+    assert viewer.queued == sent  # what it read is queued; it reads no more meanwhile
+    conn.stalled = False
+    drained.set()
+    await asyncio.wait_for(waiting, 5)
+    await asyncio.wait_for(_until_empty(viewer), 5)
+    assert sum(f["type"] == "lines" for f in conn.frames()) == sent
+    pump.cancel()
+    await asyncio.gather(pump, return_exceptions=True)

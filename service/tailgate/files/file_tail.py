@@ -115,6 +115,8 @@ class FileTail:
     async def _step(self, pos: ReadPoint) -> bool:
         """Send what follows ``pos``, or move it on; False when there is nothing to do."""
         follower, viewer = self._follower, self._viewer
+        # Before anything is read: a viewer that does not read holds no batch meanwhile.
+        await viewer.wait_room()
         handle = pos.handle
         own = follower.pos
         is_followed = own is not None and own.handle is handle
@@ -153,6 +155,9 @@ class FileTail:
                 # A send into a socket with room returns without yielding: give the
                 # loop a turn, or a viewer catching up holds off the follower's events
                 # for many frames (and a new file must be opened within milliseconds).
+                # Not holding the bytes read and their lines meanwhile: viewers that fell
+                # behind together would each hold a whole read at once.
+                del data, chunk, rendered
                 await asyncio.sleep(0)
                 return True
             if not handle.finished:

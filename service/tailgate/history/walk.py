@@ -24,7 +24,7 @@ from .found import Found
 from .log_files import Listed, LogFiles
 from .places import Place
 from .plain import FIRST_SPAN, MAX_SPAN, block_buffer, start_end, step_back
-from .timestamps import line_time
+from .timestamps import detect
 
 T = TypeVar("T")
 
@@ -167,7 +167,10 @@ class Walk:
         budget.scanned += scan.inflated
         if self.since is not None and scan.complete:
             since = self.since
-            kept = [f for f in scan.found if (line_time(f.raw) or since) >= since]
+            # The copy's format, from its oldest lines found (``found`` is newest first).
+            clock = detect((f.raw for f in reversed(scan.found)), handle.mtime_ns())
+            times = [None if clock is None else clock.time_at(f.raw) for f in scan.found]
+            kept = [f for f, t in zip(scan.found, times, strict=True) if t is None or t >= since]
             if len(kept) < len(scan.found):
                 # Lines older than ``since`` were reached: nothing older is wanted.
                 return kept, Place(listed.dev, listed.ino, 0, 0, True)

@@ -128,32 +128,30 @@ class Viewer:
         self.flush()
         return True
 
-    async def send(self, payload: bytes, lines: int = 0) -> None:
-        """Queue one frame in order, waiting while the queue is full."""
-        box = self._box
+    async def wait_room(self) -> None:
+        """Wait until the queue has room for lines: a viewer catching up calls it before
+        it reads, so one that does not read holds no batch of its own (the bytes read,
+        their lines, the frame) beyond what its queue and connection already hold."""
         while True:
             if self.closing or self._transport.is_closing():
                 raise ConnectionResetError("the tail is closing")
-            if box.data_room():
-                break
+            if self._box.data_room():
+                return
             self._room.clear()
             await self._room.wait()
-        box.push(Outgoing.of(payload, Kind.DATA, lines))
+
+    async def send(self, payload: bytes, lines: int = 0) -> None:
+        """Queue one frame in order, waiting while the queue is full."""
+        await self.wait_room()
+        self._box.push(Outgoing.of(payload, Kind.DATA, lines))
         self.flush()
 
     async def send_batch(self, batch: Batch) -> Rendered:
         """Frame ``batch`` for this viewer alone (catching up) and queue it in order."""
         rendered = render(batch, self.view, self.run)
         if rendered.frame is not None:
-            box = self._box
-            while True:
-                if self.closing or self._transport.is_closing():
-                    raise ConnectionResetError("the tail is closing")
-                if box.data_room():
-                    break
-                self._room.clear()
-                await self._room.wait()
-            box.push(Outgoing(rendered.frame, rendered.size, rendered.lines, Kind.DATA))
+            await self.wait_room()
+            self._box.push(Outgoing(rendered.frame, rendered.size, rendered.lines, Kind.DATA))
             self.flush()
         if rendered.skipped:
             self.skip(rendered.skipped, batch)
