@@ -7,6 +7,7 @@ import json
 import re
 import stat
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -160,3 +161,32 @@ async def test_a_forged_callback_is_refused_and_the_real_one_still_signs_in(
         callback = await sign_in(browser, authorize, redirect_uri=redirect_uri)
         await browser.get(callback)
         assert await login.wait_exit() == 0, login.stderr()
+
+
+async def test_login_with_browser_opens_the_page_the_code_is_entered_on(
+    tmp_path: Path,
+    terminal: Terminal,
+    serve_signed: Serve,
+    browser: httpx.AsyncClient,
+) -> None:
+    # The browser this machine would open ($BROWSER): it writes down what it was asked.
+    opened = tmp_path / "opened.txt"
+    opener = tmp_path / "open-browser"
+    opener.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {opened}\n')
+    opener.chmod(0o755)
+    async with serve_signed() as server:
+        login = terminal.start("login", "--server", server.base_url, "--browser",
+                               env={"BROWSER": str(opener)})  # fmt: skip
+        prompt = await login.wait_stderr(DEVICE_PROMPT)
+        await wait_for(lambda: opened.exists() and opened.read_text().strip() != "")
+        assert opened.read_text().splitlines() == [prompt.group(3)]
+        page = await approve_device(browser, opened.read_text().strip(), user="alice")
+        assert "Sign-in Success" in page
+        assert await login.wait_exit() == 0, login.stderr()
+    # Without --browser nothing is opened.
+    async with serve_signed() as server:
+        plain = terminal.start("login", "--server", server.base_url, env={"BROWSER": str(opener)})
+        await plain.wait_stderr(DEVICE_PROMPT)
+        plain.interrupt()
+        assert await plain.wait_exit() == 130
+    assert len(opened.read_text().splitlines()) == 1
