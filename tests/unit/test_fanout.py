@@ -6,43 +6,13 @@ the live set's rules meet the real queue rules (flood limit, pause, order).
 
 from __future__ import annotations
 
-import asyncio
-import json
-from typing import Any
-
 import pytest
 
 from tailgate.streaming.fanout import LiveSet
 from tailgate.streaming.frames import lines_payload, ws_text_frame
 from tailgate.streaming.pacing import FanoutPacer
 from tailgate.streaming.viewer import WRITE_HIGH, Viewer
-
-
-class Connection(asyncio.Transport):
-    """Keeps what is written; ``unsent`` is what the peer has not read yet."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.written: list[bytes] = []
-        self.unsent = 0
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.written.append(bytes(data))
-
-    def get_write_buffer_size(self) -> int:
-        return self.unsent
-
-    def is_closing(self) -> bool:
-        return False
-
-    def lines(self) -> list[str]:
-        out: list[str] = []
-        for data in self.written:
-            size = data[1] & 0x7F
-            head = 2 if size < 126 else 4 if size == 126 else 10
-            frame: dict[str, Any] = json.loads(data[head:])
-            out += frame.get("lines", [])
-        return out
+from tests.support.connections import Connection
 
 
 class Clock:

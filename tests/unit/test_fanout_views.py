@@ -6,46 +6,13 @@ Real ``Viewer``s over a transport that keeps what is written; no sockets, no fil
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from tailgate.streaming.fanout import LiveSet
 from tailgate.streaming.line_filter import parse_filter
 from tailgate.streaming.viewer import WRITE_HIGH, Viewer
 from tailgate.streaming.views import TextBatch, View
-
-
-class Connection(asyncio.Transport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.written: list[bytes] = []
-        self.unsent = 0
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.written.append(bytes(data))
-
-    def get_write_buffer_size(self) -> int:
-        return self.unsent
-
-    def is_closing(self) -> bool:
-        return False
-
-    def frames(self) -> list[dict[str, Any]]:
-        out = []
-        for data in self.written:
-            while data:
-                size = data[1] & 0x7F
-                head = 2
-                if size == 126:
-                    size, head = int.from_bytes(data[2:4]), 4
-                elif size == 127:
-                    size, head = int.from_bytes(data[2:10]), 10
-                out.append(json.loads(data[head : head + size]))
-                data = data[head + size :]
-        return out
-
-    def lines(self) -> list[str]:
-        return [line for f in self.frames() if f["type"] == "lines" for line in f["lines"]]
+from tests.support.connections import Connection
 
 
 def viewer(**query: str) -> tuple[Viewer, Connection]:

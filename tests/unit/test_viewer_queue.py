@@ -3,40 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 from tailgate.streaming.frames import lines_payload, ws_text_frame
 from tailgate.streaming.viewer import WRITE_HIGH, Viewer
-
-
-class Connection(asyncio.Transport):
-    """A transport that keeps what is written, and holds it unsent while ``stalled``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.written: list[bytes] = []
-        self.stalled = False
-        self.unsent = 0
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        self.written.append(bytes(data))
-        if self.stalled:
-            self.unsent += len(data)
-
-    def get_write_buffer_size(self) -> int:
-        return self.unsent
-
-    def is_closing(self) -> bool:
-        return False
-
-    def frames(self) -> list[dict[str, Any]]:
-        out = []
-        for data in self.written:
-            size = data[1] & 0x7F
-            head = 2 if size < 126 else 4 if size == 126 else 10
-            out.append(json.loads(data[head:]))
-        return out
+from tests.support.connections import Connection
 
 
 def hello(viewer: Viewer) -> None:
