@@ -74,11 +74,6 @@ class Viewer:
         self.view = view
         self.run = view.run()
 
-    @property
-    def wants_levels(self) -> bool:
-        """Whether its client asked for each line's level in the frames."""
-        return self.view.levels
-
     # -- pausing ----------------------------------------------------------------------
 
     @property
@@ -176,10 +171,12 @@ class Viewer:
         """Lines the filter left out up to ``batch``: said at most once a second."""
         self._skipped += lines
         self._skipped_batch = batch
+        if self._skipped_timer is not None:
+            return  # said when the timer comes round
         now = time.monotonic()
         if now >= self._skipped_next:
             self._say_skipped()
-        elif self._skipped_timer is None:
+        else:
             loop = asyncio.get_running_loop()
             self._skipped_timer = loop.call_at(
                 loop.time() + self._skipped_next - now, self._say_skipped
