@@ -2,8 +2,9 @@
 
 `FakeKubeAPI` serves the slice of the API the service uses (ConfigMaps, Pods, pods/log,
 Events and Namespaces of core/v1; Deployments, StatefulSets and DaemonSets of apps/v1;
-Jobs and CronJobs of batch/v1, with owner references) over real HTTP on 127.0.0.1, with the API server's resourceVersion, watch and
-error semantics, so kubectl and kubernetes-asyncio talk to it unchanged. Tests change
+Jobs and CronJobs of batch/v1, with owner references) over real HTTP on 127.0.0.1,
+with the API server's resourceVersion, watch and error semantics, so kubectl and
+kubernetes-asyncio talk to it unchanged. Tests change
 the cluster through plain methods (`create`, `append_log`, `restart_container`,
 `compact`, `drop_watches`, ...) and observe it through counters they can await.
 """
