@@ -185,3 +185,25 @@ async def test_a_bad_rule_keeps_the_last_good_catalog_and_says_why(
         assert list(server.store.current.entries) == ["shop.web"]
         kube_api.create(workloads.deployment("api", NS))  # the last good rules still apply
         await catalog_where(server, has("shop.api"))
+
+
+async def test_a_rule_moving_to_a_cluster_wide_watch_keeps_its_workloads_and_their_tails(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    named = "discover:\n  - namespaces: [shop]\n    kinds: [Deployment]\n"
+    globbed = "discover:\n  - namespaces: ['sh*']\n    kinds: [Deployment]\n"
+    kube_api.create(objects.configmap("tailgate", NS, data={"logs.yaml": named}))
+    web = kube_api.create(workloads.deployment("web", NS))
+    pod_of(kube_api, web, "web-1")
+    async with kube_server(kube_api, tmp_path, configmap="shop/tailgate") as server:
+        tail = await server.tail("shop.web")
+        assert await tail.read_lines(1) == ["hello from web-1"]
+        kube_api.update(objects.configmap("tailgate", NS, data={"logs.yaml": globbed}))
+        await catalog_where(server, lambda c: c.rules[0].namespaces == ("sh*",))
+        everywhere = "/apis/apps/v1/deployments"
+        await kube_api.wait_until(
+            lambda: any(p.startswith(everywhere + "?watch") for _, p in kube_api.requests)
+        )
+        kube_api.append_log(NS, "web-1", "app", "still here")
+        assert await tail.read_lines(2) == ["hello from web-1", "still here"]
+        assert "shop.web" in server.store.current.entries

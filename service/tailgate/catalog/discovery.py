@@ -53,6 +53,9 @@ class WorkloadDiscovery:
         self._backoff = backoff
         self._rules: tuple[DiscoverRule, ...] = ()
         self._mirrors: dict[MirrorKey, Mirror] = {}
+        #: Mirrors the rules no longer need, kept until the new ones have listed: a rule
+        #: that moves a kind to a cluster-wide watch must not drop its workloads meanwhile.
+        self._retiring: dict[MirrorKey, Mirror] = {}
         self._closing: set[asyncio.Task[None]] = set()
         self._scheduled = False
         self._running = False
@@ -79,7 +82,8 @@ class WorkloadDiscovery:
 
     async def close(self) -> None:
         self._running = False
-        mirrors, self._mirrors = list(self._mirrors.values()), {}
+        mirrors = list(self._mirrors.values()) + list(self._retiring.values())
+        self._mirrors, self._retiring = {}, {}
         for mirror in mirrors:
             await mirror.close()
         for task in list(self._closing):
@@ -109,11 +113,21 @@ class WorkloadDiscovery:
             )
         for key, mirror in self._mirrors.items():
             if key not in wanted:
-                task = asyncio.create_task(mirror.close(), name=f"closing {mirror!r}")
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
+                self._retiring[key] = mirror
+        for key in wanted:
+            self._retiring.pop(key, None)
         self._mirrors = wanted
         self._schedule()
+
+    def _retire(self) -> None:
+        """Stop the mirrors of the previous rules, once the new ones all hold a list."""
+        if not self._retiring or not all(m.synced.is_set() for m in self._mirrors.values()):
+            return
+        for mirror in self._retiring.values():
+            task = asyncio.create_task(mirror.close(), name=f"closing {mirror!r}")
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        self._retiring = {}
 
     def _mirror(self, plural: str, namespace: str, **kw: str) -> Mirror:
         mirror = Mirror(
@@ -136,13 +150,18 @@ class WorkloadDiscovery:
             return
         workloads: dict[str, list[Obj]] = {}
         selected: dict[str, frozenset[str]] = {}
-        for (what, name, _), mirror in self._mirrors.items():
+        waiting = {key[:2] for key, mirror in self._mirrors.items() if not mirror.synced.is_set()}
+        in_use = list(self._mirrors.items()) + [
+            (key, mirror) for key, mirror in self._retiring.items() if key[:2] in waiting
+        ]
+        for (what, name, _), mirror in in_use:
             if what == "workloads":
                 workloads.setdefault(name, []).extend(mirror.objects.values())
             else:
-                selected[name] = frozenset(n for _, n in mirror.objects)
+                selected[name] = selected.get(name, frozenset()) | {n for _, n in mirror.objects}
         entries, problems = discovered_entries(self._rules, _unique(workloads), selected)
         self._store.set_discovered(entries, problems)
+        self._retire()
 
 
 def _unique(workloads: dict[str, list[Obj]]) -> dict[str, Iterable[Obj]]:
