@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { groupLogs } from "../../service/tailgate/static/log-groups.js";
+import { groupLogs, shortTitle } from "../../service/tailgate/static/log-groups.js";
 import { matchLogs } from "../../service/tailgate/static/log-search.js";
 
 const LOGS = [
@@ -39,4 +39,10 @@ test("the search covers namespaces and workload kinds", () => {
   assert.deepEqual(ids("team-a"), ["team-a.nightly"]);
   assert.deepEqual(ids("statefulset"), ["shop.db"]);
   assert.deepEqual(ids("shop deployment"), ["shop.web", "shop.api"]);
+});
+
+test("under its heading a workload is called by its name", () => {
+  assert.equal(shortTitle(LOGS[0]), "web");
+  assert.equal(shortTitle(LOGS[1]), "App");
+  assert.equal(shortTitle({ ...LOGS[0], title: "Renamed" }), "Renamed");
 });

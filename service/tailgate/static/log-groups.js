@@ -36,3 +36,10 @@ export function groupLogs(logs) {
   const result = discovered.map(({ label, logs: members }) => ({ label, logs: members }));
   return own.length ? [{ label: "", logs: own }, ...result] : result;
 }
+
+// What a grouped log is called under its heading: its workload's name, as the heading
+// already says the namespace and kind ("Deployment shop/web" under "shop · Deployment").
+export function shortTitle(log) {
+  const prefix = `${log.kind} ${log.namespace}/`;
+  return log.namespace && log.title.startsWith(prefix) ? log.title.slice(prefix.length) : log.title;
+}

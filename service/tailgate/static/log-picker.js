@@ -2,7 +2,7 @@
 // entries, then discovered workloads by namespace and kind); choosing one opens a pane.
 // Hundreds of logs are drawn at once: one fragment, one replaceChildren per keystroke.
 
-import { groupLogs } from "./log-groups.js";
+import { groupLogs, shortTitle } from "./log-groups.js";
 import { matchLogs } from "./log-search.js";
 
 export class LogPicker {
@@ -71,7 +71,7 @@ export class LogPicker {
         heading.textContent = group.label;
         fragment.appendChild(heading);
       }
-      for (const log of group.logs) fragment.appendChild(this.item(log));
+      for (const log of group.logs) fragment.appendChild(this.item(log, Boolean(group.label)));
       shown += group.logs.length;
     }
     this.list.replaceChildren(fragment);
@@ -81,7 +81,8 @@ export class LogPicker {
     else this.status.textContent = `${shown} of ${total} logs`;
   }
 
-  item(log) {
+  // grouped: under a heading that names the namespace and kind, so only the name shows.
+  item(log, grouped) {
     const item = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
@@ -90,14 +91,18 @@ export class LogPicker {
     button.title = `${log.title} (${log.id})`;
     const title = document.createElement("span");
     title.className = "log-title";
-    title.textContent = log.title;
-    const kind = document.createElement("span");
-    kind.className = "log-kind";
-    kind.textContent = log.kind;
+    title.textContent = grouped ? shortTitle(log) : log.title;
     const id = document.createElement("span");
     id.className = "log-id";
     id.textContent = log.id;
-    button.append(title, kind, id);
+    if (grouped) {
+      button.append(title, id);
+    } else {
+      const kind = document.createElement("span");
+      kind.className = "log-kind";
+      kind.textContent = log.kind;
+      button.append(title, kind, id);
+    }
     button.addEventListener("click", () => this.onPick(log));
     item.appendChild(button);
     return item;
