@@ -17,6 +17,10 @@ process with a line protocol (one JSON reply per command)::
     runner -> {"pods": N}
     write-pods RATE COUNT                         append COUNT lines round-robin to the api pods,
     runner -> {"lines": COUNT, "seconds": S}      line K of pod P reading "P K" (K zero-padded)
+    workloads N NAMESPACES                        create N Deployments round-robin over namespaces
+    runner -> {"workloads": N}                    wl-0..wl-9 (Deployments app-0..app-N-1)
+    workload NAMESPACE NAME                       create one more Deployment
+    runner -> {"created": "NAMESPACE/NAME"}
     faults start | faults stop                    the fault loop (see ``_faults``), and its counts
     runner -> {"cuts": ..., "expired": ..., "injected": {...}}
     runner -> {"error": "..."}                    a command that failed
@@ -124,6 +128,14 @@ def _create_pods(fake: Any, count: int) -> dict[str, Any]:
     return {"pods": count}
 
 
+def _create_workloads(fake: Any, count: int, namespaces: int) -> dict[str, Any]:
+    from tests.kube import workloads
+
+    for n in range(count):
+        fake.create(workloads.deployment(f"app-{n}", f"wl-{n % namespaces}"))
+    return {"workloads": count}
+
+
 async def _write_pods(fake: Any, rate: float, count: int) -> dict[str, Any]:
     """Lines round-robin over the app pods on an absolute schedule, several per tick."""
     pods = getattr(fake, "app_pods", 0)
@@ -215,6 +227,13 @@ async def _command(fake: Any, words: list[str]) -> dict[str, Any]:
     match words:
         case ["pods", count]:
             return _create_pods(fake, int(count))
+        case ["workloads", count, namespaces]:
+            return _create_workloads(fake, int(count), int(namespaces))
+        case ["workload", namespace, name]:
+            from tests.kube import workloads
+
+            fake.create(workloads.deployment(name, namespace))
+            return {"created": f"{namespace}/{name}"}
         case ["write-pods", rate, count]:
             return await _write_pods(fake, float(rate), int(count))
         case ["faults", "start"]:

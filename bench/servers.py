@@ -174,10 +174,15 @@ class Tailgate:
         entries: Sequence[Mapping[str, object]],
         workdir: Path,
         env: Mapping[str, str] | None = None,
+        discover: Sequence[Mapping[str, object]] = (),
     ) -> AsyncIterator[Server]:
-        """Serve any catalog ``entries`` (pod logs too), with ``env`` added to its environment."""
+        """Serve any catalog ``entries`` (pod logs too) and ``discover`` rules, with ``env``
+        added to its environment."""
         catalog = workdir / "catalog.yaml"
-        catalog.write_text(yaml.safe_dump({"logs": [dict(entry) for entry in entries]}))
+        document: dict[str, object] = {"logs": [dict(entry) for entry in entries]}
+        if discover:
+            document["discover"] = [dict(rule) for rule in discover]
+        catalog.write_text(yaml.safe_dump(document))
         port, metrics_port = free_port(), free_port()
         inherited = os.environ.items()
         # Only what the caller passes reaches Kubernetes: no in-cluster or stray kubeconfig.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from bench import search
+from bench import discovery, search
 from bench.context import Context
 from bench.report import ScenarioResult
 from bench.scenarios import (
@@ -39,6 +39,7 @@ ALL: tuple[ModuleType, ...] = (
     backlog,
     pods,
     search,
+    discovery,
     browser,
 )
 NAMES: tuple[str, ...] = tuple(module.NAME for module in ALL)

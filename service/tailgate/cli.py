@@ -162,7 +162,10 @@ def check_config(path: str, roots: FileRoots | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(f"{path}: valid, {len(catalog)} log(s): {', '.join(catalog.entries)}")
+    rules = len(catalog.rules)
+    found = f"; {rules} discover rule(s), whose workloads are found when serving" if rules else ""
+    names = f": {', '.join(catalog.entries)}" if catalog.entries else ""
+    print(f"{path}: valid, {len(catalog)} log(s){names}{found}")
     return 0
 
 

@@ -21,6 +21,7 @@ from .auth.discovery import DEFAULT_BACKOFF
 from .auth.oidc import OidcAuth
 from .backoff import Backoff
 from .catalog.configmap_watch import ConfigMapCatalog
+from .catalog.discovery import WorkloadDiscovery
 from .catalog.file_watch import CatalogFileWatcher, read_catalog_file
 from .catalog.store import CatalogStore
 from .counting import LogCounting
@@ -158,17 +159,21 @@ def _sign_in(auth: OidcAuth) -> Lifetime:
 
 
 def _kubernetes(pods: PodSources, store: CatalogStore, ref: tuple[str, str] | None) -> Lifetime:
-    """The Kubernetes client of the pod sources, and the ConfigMap catalog if there is one."""
+    """The Kubernetes client of the pod sources, the ConfigMap catalog if there is one,
+    and the watches of the catalog's ``discover`` rules (none without rules)."""
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         watcher = None
+        discovery = WorkloadDiscovery(pods.connector, store)
         try:
             if ref is not None:
                 watcher = ConfigMapCatalog(pods.connector, store, *ref)
                 await watcher.load()
                 watcher.start()
+            await discovery.start()
             yield
         finally:
+            await discovery.close()
             if watcher is not None:
                 await watcher.close()
             await pods.aclose()

@@ -40,6 +40,8 @@ auth:
             "volumes",
         ),
         ("podLogs:\n  namespaces: [Shop]\n", "namespaces"),
+        ("catalog:\n  discover: [{namespaces: [shop], kinds: [Pod]}]\n", "kinds"),
+        ("catalog:\n  discover: [{kinds: [Job]}]\n", "discover"),
     ],
     ids=[
         "misspelled-key",
@@ -50,6 +52,8 @@ auth:
         "websocket-timeout-under-an-hour",
         "log-volume-without-a-source",
         "invalid-namespace",
+        "discover-rule-of-an-unknown-kind",
+        "discover-rule-without-namespaces",
     ],
 )
 def test_the_schema_refuses_bad_values_with_a_message_naming_them(
@@ -79,6 +83,10 @@ def test_the_schema_refuses_bad_values_with_a_message_naming_them(
         (OIDC + "networkPolicy: {enabled: true}\n", "networkPolicy.apiServer.cidrs"),
         (OIDC + "catalog: {existingConfigMap: c, logs: [{id: a, file: /a}]}\n", "choose one"),
         (OIDC + "config: {defaultBacklog: 20000}\n", "defaultBacklog"),
+        (
+            OIDC + "catalog: {discover: [{namespaces: ['team-*']}]}\n",
+            "their pod logs need podLogs.allNamespaces=true",
+        ),
     ],
     ids=[
         "oidc-without-issuer",
@@ -89,6 +97,7 @@ def test_the_schema_refuses_bad_values_with_a_message_naming_them(
         "network-policy-without-api-server",
         "two-catalog-sources",
         "default-backlog-over-max",
+        "discovery-by-glob-without-every-namespace",
     ],
 )
 def test_inconsistent_values_fail_with_a_reason(

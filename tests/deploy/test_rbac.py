@@ -6,9 +6,11 @@ API server) is called against a recording client, and each request it sends is t
 into the attributes the API server authorizes (verb, resource, subresource,
 namespace, name), the way the API server's request-info resolver does. The
 collection names those methods are given (``"pods"``, ``"configmaps"``) are collected
-from their callers in the package. Then, for every ci/ scenario, the rendered Roles
-and ClusterRoles bound to tailgate's ServiceAccount must allow each request where the
-service makes it, and grant nothing else.
+from their callers in the package, and discovery's from its own table of kinds
+(``KIND_RESOURCES``). Where discovery asks is worked out by the code's own plan
+(``watch_plan``) from the rules in the chart's values. Then, for every ci/ scenario,
+the rendered Roles and ClusterRoles bound to tailgate's ServiceAccount must allow each
+request where the service makes it, and grant nothing else.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from tailgate.catalog.discovered import watch_plan
+from tailgate.catalog.discovery import KIND_RESOURCES
+from tailgate.catalog.model import WORKLOAD_KINDS, DiscoverRule
 from tailgate.k8s.api import KubeApi
 
 from .chart import ROOT, SCENARIOS, Obj, Rendered, rendered, scenario_id
@@ -37,8 +42,9 @@ class Request:
 
     verb: str
     resource: str  # with its subresource: "pods/log"
-    namespace: str
+    namespace: str  # "" for every namespace, or a cluster-scoped resource
     name: str | None  # None for a list or watch without a metadata.name field selector
+    group: str = ""  # the API group: "" (core), "apps", "batch"
 
 
 # -- what the code asks for -----------------------------------------------------------
@@ -120,10 +126,28 @@ _SELECTORS: dict[str | None, dict[str, str]] = {
 }
 
 
-async def _drain_watch(api: KubeApi, plural: str, selectors: dict[str, str]) -> None:
-    async with api.watch(plural, "ns", resource_version="1", **selectors) as events:
+async def _drain_watch(
+    api: KubeApi, plural: str, selectors: dict[str, str], namespace: str = "ns", group: str = ""
+) -> None:
+    async with api.watch(
+        plural, namespace, resource_version="1", group=group, **selectors
+    ) as events:
         async for _ in events:
             pass
+
+
+def _discovery_calls() -> list[Callable[[KubeApi], Awaitable[Any]]]:
+    """What the mirrors of discovery ask: each kind in one namespace or in all, and the
+    namespaces a selector matches (cluster-scoped)."""
+    calls: list[Callable[[KubeApi], Awaitable[Any]]] = []
+    for group, plural in KIND_RESOURCES.values():
+        for namespace in ("ns", ""):
+            calls.append(lambda api, p=plural, n=namespace, g=group: api.list(p, n, group=g))
+            calls.append(lambda api, p=plural, n=namespace, g=group: _drain_watch(api, p, {}, n, g))
+    label = _SELECTORS["label"]
+    calls.append(lambda api: api.list("namespaces", "", **label))
+    calls.append(lambda api: _drain_watch(api, "namespaces", label, ""))
+    return calls
 
 
 async def _open_and_close_log(api: KubeApi) -> None:
@@ -147,6 +171,7 @@ def _exercises() -> dict[str, list[Callable[[KubeApi], Awaitable[Any]]]]:
             if method == "watch"
         ],
         "create_event": [lambda api: api.create_event("ns", {"kind": "Event"})],
+        "discovery": _discovery_calls(),
         "open_log": [_open_and_close_log],
     }
 
@@ -156,28 +181,34 @@ def _public_methods() -> set[str]:
         name
         for name, member in inspect.getmembers(KubeApi)
         if not name.startswith("_") and callable(member)
-    }
+    } | {"discovery"}
 
 
 def _attributes(method: str, path: str, query: list[tuple[str, str]]) -> Request:
-    """What the API server's request-info resolver makes of a core (/api/v1) request."""
+    """What the API server's request-info resolver makes of a request."""
     parts = path.strip("/").split("/")
-    assert parts[:2] == ["api", "v1"], f"not a core API path: {path}"
-    assert parts[2] == "namespaces", f"a cluster-scoped request: {path}"
-    namespace, rest = parts[3], parts[4:]
+    if parts[:2] == ["api", "v1"]:
+        group, parts = "", parts[2:]
+    else:
+        assert parts[0] == "apis" and parts[2] == "v1", f"not an API path: {path}"
+        group, parts = parts[1], parts[3:]
+    if parts[0] == "namespaces" and len(parts) > 2:
+        namespace, rest = parts[1], parts[2:]
+    else:
+        namespace, rest = "", parts  # every namespace, or the namespaces themselves
     params = dict(query)
     if len(rest) == 1:
         if method == "POST":
-            return Request("create", rest[0], namespace, None)
+            return Request("create", rest[0], namespace, None, group)
         verb = "watch" if params.get("watch") in ("true", "1") else "list"
         selected = params.get("fieldSelector", "")
         name = None
         if selected.startswith("metadata.name="):
             name = selected.removeprefix("metadata.name=")
-        return Request(verb, rest[0], namespace, name)
+        return Request(verb, rest[0], namespace, name, group)
     verb = {"GET": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
     resource = "/".join([rest[0], *rest[2:3]])
-    return Request(verb, resource, namespace, rest[1])
+    return Request(verb, resource, namespace, rest[1], group)
 
 
 def requests_the_code_makes() -> set[Request]:
@@ -228,11 +259,11 @@ def grants(chart: Rendered) -> list[Grant]:
 
 
 def allows(grant: Grant, request: Request) -> bool:
-    """RBAC's rule matching, for the core API group."""
+    """RBAC's rule matching: a Role's rules apply in its namespace only."""
     rule = grant.rule
     if grant.namespace not in (None, request.namespace):
         return False
-    if "" not in rule.get("apiGroups", []) and "*" not in rule.get("apiGroups", []):
+    if not {request.group, "*"} & set(rule.get("apiGroups", [])):
         return False
     if not {request.verb, "*"} & set(rule.get("verbs", [])):
         return False
@@ -258,6 +289,34 @@ def where_the_service_asks(chart: Rendered, request: Request) -> Request:
     raise AssertionError(f"no rule in this test for where {request} is made")
 
 
+def discover_rules(chart: Rendered) -> list[DiscoverRule]:
+    """The chart's ``catalog.discover``, as the service reads it (only what RBAC needs)."""
+    return [
+        DiscoverRule(
+            namespaces=tuple(rule.get("namespaces", ())),
+            namespace_selector=rule.get("namespaceSelector"),
+            kinds=tuple(k for k in WORKLOAD_KINDS if k in rule.get("kinds", WORKLOAD_KINDS)),
+        )
+        for rule in chart.values["catalog"]["discover"]
+    ]
+
+
+_PLURAL_KINDS = {plural: kind for kind, (_, plural) in KIND_RESOURCES.items()}
+
+
+def discovery_asks(chart: Rendered, request: Request) -> list[Request]:
+    """Where the service's discovery makes ``request``, for the chart's rules."""
+    plan = watch_plan(discover_rules(chart))
+    if request.resource == "namespaces":
+        return [request] if plan.namespace_selectors else []
+    kind = _PLURAL_KINDS[request.resource]
+    return [
+        Request(request.verb, request.resource, namespace, None, request.group)
+        for k, namespace in sorted(plan.workloads)
+        if k == kind and (namespace == "") == (request.namespace == "")
+    ]
+
+
 def pod_log_namespaces(chart: Rendered) -> list[str]:
     values = chart.values
     named = {
@@ -266,7 +325,8 @@ def pod_log_namespaces(chart: Rendered) -> list[str]:
         for form in ("pod", "pods")
         if form in entry and not values["catalog"]["existingConfigMap"]
     }
-    return sorted(set(values["podLogs"]["namespaces"]) | named)
+    discovered = {ns for k, ns in watch_plan(discover_rules(chart)).workloads if ns}
+    return sorted(set(values["podLogs"]["namespaces"]) | named | discovered)
 
 
 scenarios = pytest.mark.parametrize("values", SCENARIOS, ids=scenario_id)
@@ -282,6 +342,9 @@ def test_the_recorded_requests_are_the_ones_docs_kubernetes_md_describes() -> No
         ("list", "configmaps"),
         ("watch", "configmaps"),
         ("create", "events"),
+        ("list", "namespaces"),
+        ("watch", "namespaces"),
+        *((verb, plural) for _, plural in KIND_RESOURCES.values() for verb in ("list", "watch")),
     }
 
 
@@ -299,6 +362,8 @@ def test_every_request_the_code_makes_is_allowed_where_the_service_makes_it(
                 Request(request.verb, request.resource, ns, request.name and "some-pod")
                 for ns in namespaces
             ]
+        elif request.resource == "namespaces" or request.resource in _PLURAL_KINDS:
+            asks = discovery_asks(chart, request)
         else:
             asks = [where_the_service_asks(chart, request)]
         for ask in asks:
@@ -311,15 +376,24 @@ def test_nothing_is_granted_beyond_those_requests(values: Path) -> None:
     needed = {(r.verb, r.resource) for r in requests_the_code_makes()}
     every_namespace = chart.values["podLogs"]["allNamespaces"]
     home = chart.deployment["metadata"]["namespace"]
+    plan = watch_plan(discover_rules(chart))
     for grant in grants(chart):
         rule = grant.rule
-        assert rule["apiGroups"] == [""], rule
+        (group,) = rule["apiGroups"]
         assert "*" not in rule["verbs"] and "*" not in rule["resources"], rule
         assert not rule.get("nonResourceURLs"), rule
         for resource in rule["resources"]:
             for verb in rule["verbs"]:
                 assert (verb, resource) in needed, f"granted but never used: {verb} {resource}"
-            if resource.startswith("pods"):
+            if resource in _PLURAL_KINDS:
+                assert group == KIND_RESOURCES[_PLURAL_KINDS[resource]][0], rule
+                where = grant.namespace or ""
+                assert (_PLURAL_KINDS[resource], where) in plan.workloads, (grant, plan)
+                continue
+            assert group == "", rule
+            if resource == "namespaces":
+                assert grant.namespace is None and plan.namespace_selectors, grant
+            elif resource.startswith("pods"):
                 if grant.namespace is None:
                     assert every_namespace, "cluster-wide pod access was not asked for"
                 else:

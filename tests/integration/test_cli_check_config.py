@@ -159,3 +159,17 @@ def test_a_catalog_file_over_8_mib_exits_1_unread(tmp_path: Path) -> None:
     result = run_tailgate("check-config", str(catalog))
     assert result.returncode == 1
     assert f"{catalog}: cannot read: larger than 8 MiB" in result.stderr
+
+
+def test_discover_rules_are_checked_and_counted(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("discover:\n  - namespaces: [shop]\n  - namespaceSelector: 'a=b'\n")
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(
+        "valid, 0 log(s); 2 discover rule(s), whose workloads are found when serving"
+    )
+    catalog.write_text("discover:\n  - namespaces: [shop]\n    id: '{namespace}'\n")
+    result = run_tailgate("check-config", str(catalog))
+    assert result.returncode == 1
+    assert "discover[0].id: needs {name}" in result.stderr

@@ -14,7 +14,7 @@ from .statuses import forbidden
 @dataclass(frozen=True)
 class Rule:
     verb: str  # get, list, watch, create
-    resource: str  # "pods", "pods/log", "configmaps", "events"
+    resource: str  # "pods", "pods/log", "configmaps", "events", "deployments", ...
     namespace: str | None  # None: every namespace
     name: str | None  # None: every name
 
@@ -32,7 +32,15 @@ class Authorizer:
     def allow_all(self) -> None:
         self._denied.clear()
 
-    def check(self, verb: str, resource: str, subresource: str, namespace: str, name: str) -> None:
+    def check(
+        self,
+        verb: str,
+        resource: str,
+        subresource: str,
+        namespace: str,
+        name: str,
+        group: str = "",
+    ) -> None:
         full = f"{resource}/{subresource}" if subresource else resource
         for rule in self._denied:
             if (
@@ -41,4 +49,4 @@ class Authorizer:
                 and rule.namespace in (None, namespace)
                 and rule.name in (None, name)
             ):
-                raise forbidden(self.user, verb, resource, subresource, namespace, name)
+                raise forbidden(self.user, verb, resource, subresource, namespace, name, group)

@@ -1,8 +1,10 @@
 """A fake Kubernetes API server for tests, and the controls a test drives it with.
 
-`FakeKubeAPI` serves the slice of core/v1 the service uses (ConfigMaps, Pods, pods/log,
-Events) over real HTTP on 127.0.0.1, with the API server's resourceVersion, watch and
-error semantics, so kubectl and kubernetes-asyncio talk to it unchanged. Tests change
+`FakeKubeAPI` serves the slice of the API the service uses (ConfigMaps, Pods, pods/log,
+Events and Namespaces of core/v1; Deployments, StatefulSets and DaemonSets of apps/v1;
+Jobs and CronJobs of batch/v1, with owner references) over real HTTP on 127.0.0.1,
+with the API server's resourceVersion, watch and error semantics, so kubectl and
+kubernetes-asyncio talk to it unchanged. Tests change
 the cluster through plain methods (`create`, `append_log`, `restart_container`,
 `compact`, `drop_watches`, ...) and observe it through counters they can await.
 """

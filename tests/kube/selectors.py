@@ -130,6 +130,10 @@ POD_FIELDS: dict[str, FieldGetter] = {
     "spec.serviceAccountName": _path("spec", "serviceAccountName"),
     "status.podIP": _path("status", "podIP"),
 }
+JOB_FIELDS: dict[str, FieldGetter] = {
+    **COMMON_FIELDS,
+    "status.successful": _path("status", "succeeded"),
+}
 NAMESPACE_FIELDS: dict[str, FieldGetter] = {
     "metadata.name": _path("metadata", "name"),
     "status.phase": _path("status", "phase"),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .discovery import api_group, api_groups, api_resources, api_versions, version
 from .log_requests import LogOptions, choose_container, parse_bool, resolve_container_id
 from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector
 from .statuses import (
@@ -35,33 +36,26 @@ if TYPE_CHECKING:
     from .fake_api import FakeKubeAPI
 
 FAKE: web.AppKey[FakeKubeAPI] = web.AppKey("fake")
-SERVER_VERSION = {
-    "major": "1",
-    "minor": "32",
-    "gitVersion": "v1.32.0",
-    "gitCommit": "70d3cc986aa8221cd1dfb1121852688902d3bf53",
-    "gitTreeState": "clean",
-    "buildDate": "2024-12-11T17:59:15Z",
-    "goVersion": "go1.23.3",
-    "compiler": "gc",
-    "platform": "linux/amd64",
-}
-_VERBS = ["create", "get", "list", "watch"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def create_app(fake: FakeKubeAPI) -> web.Application:
     app = web.Application(middlewares=[_record, _faults, _statuses])
     app[FAKE] = fake
-    app.router.add_get("/version", _version)
-    app.router.add_get("/api", _api_versions)
-    app.router.add_get("/api/v1", _api_resources)
-    app.router.add_get("/apis", _api_groups)
+    app.router.add_get("/version", version)
+    app.router.add_get("/api", api_versions)
+    app.router.add_get("/api/v1", api_resources)
+    app.router.add_get("/apis", api_groups)
     app.router.add_route("*", "/api/v1/{resource}", _collection)
     app.router.add_get("/api/v1/namespaces/{name}", _namespace)
     app.router.add_route("*", "/api/v1/namespaces/{namespace}/{resource}", _collection)
     app.router.add_get("/api/v1/namespaces/{namespace}/{resource}/{name}", _item)
     app.router.add_get("/api/v1/namespaces/{namespace}/pods/{name}/log", _pod_log)
+    app.router.add_get("/apis/{group}", api_group)
+    app.router.add_get("/apis/{group}/v1", api_resources)
+    app.router.add_route("*", "/apis/{group}/v1/{resource}", _collection)
+    app.router.add_route("*", "/apis/{group}/v1/namespaces/{namespace}/{resource}", _collection)
+    app.router.add_get("/apis/{group}/v1/namespaces/{namespace}/{resource}/{name}", _item)
     return app
 
 
@@ -109,62 +103,14 @@ async def _statuses(request: web.Request, handler: Handler) -> web.StreamRespons
         return _json(method_not_allowed().status(), 405)
 
 
-# Discovery -------------------------------------------------------------------------------
-
-
-async def _version(request: web.Request) -> web.Response:
-    return _json(SERVER_VERSION)
-
-
-async def _api_versions(request: web.Request) -> web.Response:
-    # A plain APIVersions document: clients asking for aggregated discovery fall back.
-    return _json(
-        {
-            "kind": "APIVersions",
-            "versions": ["v1"],
-            "serverAddressByClientCIDRs": [
-                {"clientCIDR": "0.0.0.0/0", "serverAddress": request.host},
-            ],
-        }
-    )
-
-
-async def _api_groups(request: web.Request) -> web.Response:
-    return _json({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
-
-
-async def _api_resources(request: web.Request) -> web.Response:
-    resources: list[Obj] = []
-    for r in RESOURCES.values():
-        entry: Obj = {
-            "name": r.plural,
-            "singularName": r.singular,
-            "namespaced": r.namespaced,
-            "kind": r.kind,
-            "verbs": _VERBS,
-            "shortNames": list(r.short_names),
-        }
-        if r.categories:
-            entry["categories"] = list(r.categories)
-        resources.append(entry)
-    resources.append(
-        {
-            "name": "pods/log",
-            "singularName": "",
-            "namespaced": True,
-            "kind": "Pod",
-            "verbs": ["get"],
-        }
-    )
-    return _json({"kind": "APIResourceList", "groupVersion": "v1", "resources": resources})
-
-
 # Objects ---------------------------------------------------------------------------------
 
 
 def _resource(request: web.Request) -> Resource:
     resource = RESOURCES.get(request.match_info["resource"])
     if resource is None or (not resource.namespaced and "namespace" in request.match_info):
+        raise no_such_route()
+    if resource.group != request.match_info.get("group", ""):
         raise no_such_route()
     return resource
 
@@ -180,7 +126,7 @@ async def _item(request: web.Request) -> web.Response:
     fake = request.app[FAKE]
     resource = _resource(request)
     namespace, name = request.match_info["namespace"], request.match_info["name"]
-    fake.authorizer.check("get", resource.plural, "", namespace, name)
+    fake.authorizer.check("get", resource.plural, "", namespace, name, resource.group)
     return _json(fake.store.get(resource.plural, namespace, name))
 
 
@@ -194,7 +140,8 @@ async def _collection(request: web.Request) -> web.StreamResponse:
         raise method_not_allowed()
     query = request.query
     watching = parse_bool("watch", query.get("watch"))
-    fake.authorizer.check("watch" if watching else "list", resource.plural, "", namespace, "")
+    verb = "watch" if watching else "list"
+    fake.authorizer.check(verb, resource.plural, "", namespace, "", resource.group)
     label_reqs = parse_label_selector(query.get("labelSelector"))
     field_reqs = parse_field_selector(query.get("fieldSelector"), resource.fields)
 
@@ -231,7 +178,12 @@ async def _collection(request: web.Request) -> web.StreamResponse:
         item.pop("kind", None)
         item.pop("apiVersion", None)
     return _json(
-        {"kind": f"{resource.kind}List", "apiVersion": "v1", "metadata": metadata, "items": items}
+        {
+            "kind": f"{resource.kind}List",
+            "apiVersion": resource.api_version,
+            "metadata": metadata,
+            "items": items,
+        }
     )
 
 
@@ -273,7 +225,7 @@ async def _create(request: web.Request, resource: Resource, namespace: str) -> w
         raise bad_request("the body of the request was in an unknown format")
     meta = body.setdefault("metadata", {})
     name = meta.get("name", "")
-    fake.authorizer.check("create", resource.plural, "", namespace, "")
+    fake.authorizer.check("create", resource.plural, "", namespace, "", resource.group)
     if namespace:
         fake.store.get("namespaces", "", namespace)  # 404 when the namespace does not exist
     if meta.get("namespace", namespace) != namespace:
@@ -284,7 +236,8 @@ async def _create(request: web.Request, resource: Resource, namespace: str) -> w
         meta["namespace"] = namespace
     if body.get("kind", resource.kind) != resource.kind:
         raise bad_request(
-            f"the API version in the data (v1) does not match the expected kind {resource.kind}"
+            f"the API version in the data ({resource.api_version}) does not match the expected "
+            f"kind {resource.kind}"
         )
     causes = []
     if not name and not meta.get("generateName"):

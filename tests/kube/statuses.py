@@ -99,12 +99,19 @@ def invalid(kind: str, name: str, causes: list[tuple[str, str, str]]) -> StatusE
 
 
 def forbidden(
-    user: str, verb: str, resource: str, subresource: str, namespace: str, name: str
+    user: str,
+    verb: str,
+    resource: str,
+    subresource: str,
+    namespace: str,
+    name: str,
+    group: str = "",
 ) -> StatusError:
     """The authorizer's denial, worded like the RBAC authorizer's."""
     full = f"{resource}/{subresource}" if subresource else resource
     scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-    who = f'{resource} "{name}"' if name else resource
+    qualified = f"{resource}.{group}" if group else resource
+    who = f'{qualified} "{name}"' if name else qualified
     details: dict[str, Any] = {"kind": resource}
     if name:
         details = {"name": name, "kind": resource}
@@ -112,7 +119,7 @@ def forbidden(
         403,
         "Forbidden",
         f'{who} is forbidden: User "{user}" cannot {verb} resource "{full}" '
-        f'in API group "" {scope}',
+        f'in API group "{group}" {scope}',
         details,
     )
 

@@ -19,8 +19,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import objects
-from .selectors import COMMON_FIELDS, EVENT_FIELDS, NAMESPACE_FIELDS, POD_FIELDS, FieldGetter
+from . import objects, workloads
+from .selectors import (
+    COMMON_FIELDS,
+    EVENT_FIELDS,
+    JOB_FIELDS,
+    NAMESPACE_FIELDS,
+    POD_FIELDS,
+    FieldGetter,
+)
 from .statuses import already_exists, conflict, list_expired, not_found, watch_expired
 
 Obj = dict[str, Any]
@@ -29,7 +36,7 @@ Key = tuple[str, str]  # (namespace, name)
 
 @dataclass(frozen=True)
 class Resource:
-    """One core/v1 resource the fake serves."""
+    """One resource the fake serves: core/v1, apps/v1 or batch/v1."""
 
     plural: str
     singular: str
@@ -38,6 +45,11 @@ class Resource:
     fields: Mapping[str, FieldGetter]
     categories: tuple[str, ...] = ()
     namespaced: bool = True
+    group: str = ""  # "" is the core group, served under /api/v1
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/v1" if self.group else "v1"
 
 
 RESOURCES: dict[str, Resource] = {
@@ -47,8 +59,39 @@ RESOURCES: dict[str, Resource] = {
         Resource("pods", "pod", "Pod", ("po",), POD_FIELDS, ("all",)),
         Resource("events", "event", "Event", ("ev",), EVENT_FIELDS),
         Resource("namespaces", "namespace", "Namespace", ("ns",), NAMESPACE_FIELDS, (), False),
+        Resource(
+            "deployments",
+            "deployment",
+            "Deployment",
+            ("deploy",),
+            COMMON_FIELDS,
+            ("all",),
+            group="apps",
+        ),
+        Resource(
+            "statefulsets",
+            "statefulset",
+            "StatefulSet",
+            ("sts",),
+            COMMON_FIELDS,
+            ("all",),
+            group="apps",
+        ),
+        Resource(
+            "daemonsets",
+            "daemonset",
+            "DaemonSet",
+            ("ds",),
+            COMMON_FIELDS,
+            ("all",),
+            group="apps",
+        ),
+        Resource("jobs", "job", "Job", (), JOB_FIELDS, ("all",), group="batch"),
+        Resource("cronjobs", "cronjob", "CronJob", ("cj",), COMMON_FIELDS, ("all",), group="batch"),
     )
 }
+#: The API groups beside the core one, as discovery lists them.
+GROUPS = ("apps", "batch")
 
 
 @dataclass(frozen=True)
@@ -123,7 +166,11 @@ class Watcher:
         metadata: Obj = {"resourceVersion": str(rv), "creationTimestamp": None}
         if initial_events_end:
             metadata["annotations"] = {"k8s.io/initial-events-end": "true"}
-        obj: Obj = {"kind": self.resource.kind, "apiVersion": "v1", "metadata": metadata}
+        obj: Obj = {
+            "kind": self.resource.kind,
+            "apiVersion": self.resource.api_version,
+            "metadata": metadata,
+        }
         if self.resource.plural == "pods":
             obj.update(spec={"containers": None}, status={})
         self.push({"type": "BOOKMARK", "object": obj})
@@ -190,7 +237,7 @@ class Store:
     # Writes ----------------------------------------------------------------------------
 
     def create(self, resource: str, obj: Obj) -> Obj:
-        obj = {"kind": RESOURCES[resource].kind, "apiVersion": "v1", **copy.deepcopy(obj)}
+        obj = _typed(resource, obj)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
@@ -203,13 +250,15 @@ class Store:
             resourceVersion=str(rv),
             creationTimestamp=meta.get("creationTimestamp") or objects.timestamp(),
         )
+        if resource == "jobs":
+            workloads.default_job_selector(obj)
         self._objects[resource][key] = obj
         self._record(Change(rv, resource, "ADDED", obj, None))
         return copy.deepcopy(obj)
 
     def update(self, resource: str, obj: Obj) -> Obj:
         """Replace an object; a stale `metadata.resourceVersion` is a 409 Conflict."""
-        obj = {"kind": RESOURCES[resource].kind, "apiVersion": "v1", **copy.deepcopy(obj)}
+        obj = _typed(resource, obj)
         key = _key(obj)
         old = self._objects[resource].get(key)
         if old is None:
@@ -303,6 +352,11 @@ class Store:
 
     def objects(self, resource: str) -> Iterator[Obj]:
         yield from (copy.deepcopy(o) for o in self._objects[resource].values())
+
+
+def _typed(resource: str, obj: Obj) -> Obj:
+    r = RESOURCES[resource]
+    return {"kind": r.kind, "apiVersion": r.api_version, **copy.deepcopy(obj)}
 
 
 def _key(obj: Obj) -> Key:

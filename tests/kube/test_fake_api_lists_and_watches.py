@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from . import objects
+from . import objects, workloads
 from .fake_api import FakeKubeAPI
 
 PODS = "/api/v1/namespaces/tailgate/pods"
@@ -210,5 +210,79 @@ async def test_discovery_describes_the_served_resources(http: aiohttp.ClientSess
     async with http.get("/api") as api, http.get("/api/v1") as v1, http.get("/apis") as apis:
         assert (await api.json())["versions"] == ["v1"]
         names = {r["name"] for r in (await v1.json())["resources"]}
-        assert (await apis.json())["groups"] == []
+        groups = [g["preferredVersion"]["groupVersion"] for g in (await apis.json())["groups"]]
     assert {"configmaps", "pods", "pods/log", "events", "namespaces"} <= names
+    assert groups == ["apps/v1", "batch/v1"]
+    async with http.get("/apis/apps/v1") as apps, http.get("/apis/batch/v1") as batch:
+        assert {r["name"] for r in (await apps.json())["resources"]} == {
+            "deployments",
+            "statefulsets",
+            "daemonsets",
+        }
+        assert {r["name"] for r in (await batch.json())["resources"]} == {"jobs", "cronjobs"}
+    async with http.get("/apis/apps/v1/namespaces/shop/jobs") as wrong_group:
+        assert wrong_group.status == 404
+
+
+async def test_workloads_list_across_namespaces_and_in_one(
+    kube_api: FakeKubeAPI, http: aiohttp.ClientSession
+) -> None:
+    kube_api.create(workloads.deployment("web", "shop"))
+    kube_api.create(workloads.deployment("api", "team-a"))
+    kube_api.create(workloads.cronjob("nightly", "shop"))
+
+    async with (
+        http.get("/apis/apps/v1/deployments") as every,
+        http.get("/apis/apps/v1/namespaces/shop/deployments") as shop,
+        http.get("/apis/batch/v1/cronjobs") as cronjobs,
+    ):
+        all_body, shop_body = await every.json(), await shop.json()
+        cron_body = await cronjobs.json()
+
+    assert all_body["kind"] == "DeploymentList" and all_body["apiVersion"] == "apps/v1"
+    assert [i["metadata"]["namespace"] for i in all_body["items"]] == ["shop", "team-a"]
+    assert [i["metadata"]["name"] for i in shop_body["items"]] == ["web"]
+    assert cron_body["kind"] == "CronJobList" and cron_body["apiVersion"] == "batch/v1"
+
+
+async def test_a_workload_watch_sees_changes_and_a_too_old_one_gets_410(
+    kube_api: FakeKubeAPI, http: aiohttp.ClientSession
+) -> None:
+    kube_api.create(workloads.deployment("web", "shop"))
+    async with http.get("/apis/apps/v1/deployments") as listed:
+        rv = (await listed.json())["metadata"]["resourceVersion"]
+    params = {"watch": "true", "resourceVersion": rv}
+    async with http.get("/apis/apps/v1/deployments", params=params) as watch:
+        await kube_api.wait_until(lambda: kube_api.open_watches == 1)
+        changed = workloads.deployment("web", "shop", match_labels={"app": "web2"})
+        kube_api.update(changed)
+        kube_api.create(workloads.daemonset("agent", "shop"))  # another kind: not seen
+        kube_api.delete("Deployment", "shop", "web")
+        events = await read_events(watch, 2)
+    assert [(e["type"], e["object"]["kind"]) for e in events] == [
+        ("MODIFIED", "Deployment"),
+        ("DELETED", "Deployment"),
+    ]
+    assert events[0]["object"]["spec"]["selector"] == {"matchLabels": {"app": "web2"}}
+
+    kube_api.compact()
+    async with http.get("/apis/apps/v1/deployments", params=params) as stale:
+        (error,) = await read_events(stale, 1)
+    assert error["type"] == "ERROR"
+    assert error["object"]["code"] == 410 and error["object"]["reason"] == "Expired"
+
+
+async def test_namespaces_watch_sees_label_changes(
+    kube_api: FakeKubeAPI, http: aiohttp.ClientSession
+) -> None:
+    kube_api.create(objects.namespace("shop"))
+    params = {"watch": "true", "labelSelector": "tailgate=on"}
+    async with http.get("/api/v1/namespaces", params=params) as watch:
+        await kube_api.wait_until(lambda: kube_api.open_watches == 1)
+        kube_api.update(objects.namespace("shop", labels={"tailgate": "on"}))
+        kube_api.update(objects.namespace("shop"))
+        events = await read_events(watch, 2)
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "shop"),
+        ("DELETED", "shop"),
+    ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from . import objects
+from . import objects, workloads
 from .fake_api import FakeKubeAPI
 
 #: kubectl from the PATH, else the one tests/setup.d/50-helm.sh unpacks.
@@ -172,3 +172,81 @@ async def test_kubectl_waits_as_told_by_retry_after_and_then_succeeds(
     assert out.split() == ["pod/api-1"]
     assert kube_api.faults.injected == {429: 1}
     assert len([p for _, p in kube_api.requests if "/pods" in p]) >= 2  # it came back
+
+
+async def test_kubectl_gets_deployments_in_every_namespace_as_json(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    kube_api.create(workloads.deployment("web", "shop"))
+    kube_api.create(workloads.deployment("api", "team-a"))
+
+    code, out, err = await finish(await kubectl("get", "deploy", "-A", "-o", "json"))
+
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["kind"] == "List"
+    assert [(i["kind"], i["apiVersion"]) for i in got["items"]] == [("Deployment", "apps/v1")] * 2
+    assert [i["metadata"]["namespace"] + "/" + i["metadata"]["name"] for i in got["items"]] == [
+        "shop/web",
+        "team-a/api",
+    ]
+    assert [path for _, path in kube_api.requests if path.startswith("/apis/apps/v1/deploy")]
+
+
+async def test_kubectl_lists_jobs_and_cronjobs_with_their_owners(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    nightly = kube_api.create(workloads.cronjob("nightly", "shop"))
+    kube_api.create(workloads.job("nightly-1", "shop", owner=nightly))
+
+    code, out, err = await finish(await kubectl("get", "cronjobs,jobs", "-n", "shop", "-o", "json"))
+
+    assert code == 0, err
+    items = json.loads(out)["items"]
+    assert [(i["kind"], i["metadata"]["name"]) for i in items] == [
+        ("CronJob", "nightly"),
+        ("Job", "nightly-1"),
+    ]
+    owner = items[1]["metadata"]["ownerReferences"][0]
+    assert (owner["kind"], owner["uid"]) == ("CronJob", nightly["metadata"]["uid"])
+
+
+async def test_kubectl_watch_sees_a_statefulset_added_and_deleted(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    kube_api.create(workloads.statefulset("db", "shop"))
+    process = await kubectl("get", "statefulsets", "-w", "-n", "shop", "-o", "name")
+    assert process.stdout is not None
+
+    async with asyncio.timeout(10):
+        assert await process.stdout.readline() == b"statefulset.apps/db\n"
+        await kube_api.wait_until(lambda: kube_api.open_watches == 1, timeout=10)
+        kube_api.create(workloads.statefulset("cache", "shop"))
+        assert await process.stdout.readline() == b"statefulset.apps/cache\n"
+        kube_api.delete("StatefulSet", "shop", "db")
+        assert await process.stdout.readline() == b"statefulset.apps/db\n"  # its deletion
+
+
+async def test_kubectl_lists_namespaces_by_label(kube_api: FakeKubeAPI, kubectl: Kubectl) -> None:
+    kube_api.create(objects.namespace("shop", labels={"tailgate": "on"}))
+    kube_api.create(objects.namespace("quiet"))
+
+    code, out, err = await finish(await kubectl("get", "ns", "-l", "tailgate=on", "-o", "name"))
+
+    assert code == 0, err
+    assert out.split() == ["namespace/shop"]
+
+
+async def test_kubectl_reports_forbidden_deployments_with_their_api_group(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    kube_api.forbid("list", "deployments", "shop")
+
+    code, _, err = await finish(await kubectl("get", "deploy", "-n", "shop"))
+
+    assert code == 1
+    assert err.strip() == (
+        "Error from server (Forbidden): deployments.apps is forbidden: User "
+        '"system:serviceaccount:tailgate:tailgate" cannot list resource "deployments" '
+        'in API group "apps" in the namespace "shop"'
+    )

@@ -141,7 +141,65 @@ without repeats. Returned as a JSON list (templates can only return strings).
 {{- end }}
 {{- end }}
 {{- end }}
+{{- range (include "tailgate.discoverPlan" . | fromJson).namespaced | keys }}
+{{- $namespaces = append $namespaces . }}
+{{- end }}
 {{- $namespaces | uniq | sortAlpha | toJson }}
+{{- end }}
+
+{{/*
+The watches catalog.discover needs, as tailgate works them out (catalog/discovered.py):
+"clusterKinds", the kinds some rule with a glob or a namespaceSelector takes (watched in
+every namespace); "namespaced", for each namespace a rule names, the other kinds it takes
+there; "namespaces", whether some rule selects namespaces by label.
+*/}}
+{{- define "tailgate.discoverPlan" -}}
+{{- $all := list "Deployment" "StatefulSet" "DaemonSet" "Job" "CronJob" }}
+{{- $cluster := list }}
+{{- $selectors := false }}
+{{- range .Values.catalog.discover }}
+{{- $kinds := .kinds | default $all }}
+{{- $everywhere := hasKey . "namespaceSelector" }}
+{{- if $everywhere }}{{ $selectors = true }}{{ end }}
+{{- range .namespaces }}{{ if or (contains "*" .) (contains "?" .) }}{{ $everywhere = true }}{{ end }}{{ end }}
+{{- if $everywhere }}{{ $cluster = concat $cluster $kinds }}{{ end }}
+{{- end }}
+{{- $namespaced := dict }}
+{{- range .Values.catalog.discover }}
+{{- $kinds := .kinds | default $all }}
+{{- $glob := false }}
+{{- range .namespaces }}{{ if or (contains "*" .) (contains "?" .) }}{{ $glob = true }}{{ end }}{{ end }}
+{{- if and (not $glob) (not (hasKey . "namespaceSelector")) }}
+{{- range $namespace := .namespaces }}
+{{- $kept := get $namespaced $namespace | default list }}
+{{- range $kinds }}{{ if not (has . $cluster) }}{{ $kept = append $kept . }}{{ end }}{{ end }}
+{{- $_ := set $namespaced $namespace ($kept | uniq) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- dict "clusterKinds" ($cluster | uniq) "namespaced" $namespaced "namespaces" $selectors | toJson }}
+{{- end }}
+
+{{/* RBAC rules for listing and watching workload kinds ($ is the list of kinds). */}}
+{{- define "tailgate.workloadRules" -}}
+{{- $apps := list }}
+{{- $batch := list }}
+{{- range . }}
+{{- if has . (list "Deployment" "StatefulSet" "DaemonSet") }}{{ $apps = append $apps (printf "%ss" (lower .)) }}{{ end }}
+{{- if has . (list "Job" "CronJob") }}{{ $batch = append $batch (printf "%ss" (lower .)) }}{{ end }}
+{{- end }}
+{{- if $apps }}
+# discover rules: the apps/v1 workloads they take, listed and watched to stay live.
+- apiGroups: ["apps"]
+  resources: {{ $apps | sortAlpha | toJson }}
+  verbs: ["list", "watch"]
+{{- end }}
+{{- if $batch }}
+# discover rules: the batch/v1 workloads they take (a CronJob's Jobs are its log's pods).
+- apiGroups: ["batch"]
+  resources: {{ $batch | sortAlpha | toJson }}
+  verbs: ["list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/* The rules for reading pod logs, in a Role per namespace or one ClusterRole. */}}
@@ -194,6 +252,10 @@ without repeats. Returned as a JSON list (templates can only return strings).
 {{- if ne (.Values.ingress.path | trimSuffix "/") (include "tailgate.basePath" .) }}
 {{- fail (printf "ingress.path (%s) must be the path of publicUrl (%s): tailgate serves below its public URL's path and the ingress passes paths on unchanged; leave ingress.path empty to follow publicUrl" .Values.ingress.path .Values.publicUrl) }}
 {{- end }}
+{{- end }}
+{{- $plan := include "tailgate.discoverPlan" . | fromJson }}
+{{- if and $plan.clusterKinds (not .Values.podLogs.allNamespaces) }}
+{{- fail "catalog.discover has a rule with a namespace glob or a namespaceSelector: the namespaces it takes are only known in the cluster, so their pod logs need podLogs.allNamespaces=true (or name the namespaces)" }}
 {{- end }}
 {{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) }}
 {{- fail "httpRoute.parentRefs needs at least one Gateway" }}

@@ -6,7 +6,9 @@ resourceVersion. Each change goes through the same ``CatalogStore.offer`` as a
 reloaded file: a valid one takes effect at once (tails of removed or changed IDs end
 with 4410), an invalid one is refused and the last good catalog stays. A refusal is
 also recorded as a Kubernetes Event on the ConfigMap, so ``kubectl describe``
-shows why an edit did not take. A watch the server ends is resumed from the last
+shows why an edit did not take; so are the problems of ``discover`` rules (IDs that
+clash with explicit entries, workloads that cannot be listed), as the cluster
+changes. A watch the server ends is resumed from the last
 resourceVersion; a 410 lists again; failures are retried with a growing pause.
 
 Parsing the ConfigMap's keys as a catalog and checking it run in a worker thread
@@ -34,6 +36,8 @@ from .store import CatalogStore
 log = logging.getLogger(__name__)
 
 EVENT_REASON = "CatalogRejected"
+#: The reason of Events about ``discover`` rules' problems (clashes, unlisted workloads).
+PROBLEM_REASON = "CatalogProblem"
 #: Event messages are capped by the API server at 1 KiB.
 MAX_EVENT_MESSAGE = 1024
 
@@ -51,6 +55,10 @@ class ConfigMapCatalog:
         self._rv = ""
         self._task: asyncio.Task[None] | None = None
         self._backoff = Backoff().retries()
+        self._api: KubeApi | None = None
+        self._configmap: Obj | None = None
+        self._recording: set[asyncio.Task[None]] = set()
+        store.subscribe_problems(self._on_problems)
 
     @property
     def ref(self) -> str:
@@ -67,6 +75,7 @@ class ConfigMapCatalog:
             raise ConfigError([f"ConfigMap {self.ref}: cannot read it: {exc}"]) from exc
         if not items:
             raise ConfigError([f"ConfigMap {self.ref} does not exist"])
+        self._api, self._configmap = api, items[0]
         try:
             await self._offer(api, items[0])
         except ConfigError:
@@ -82,6 +91,26 @@ class ConfigMapCatalog:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for task in list(self._recording):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _on_problems(self, problems: list[str]) -> None:
+        """Discovery's problems, as a Warning Event on the ConfigMap like a refusal."""
+        if self._api is None or self._configmap is None:
+            return
+        message = _capped("catalog problems, the explicit entries stay: " + "; ".join(problems))
+        event = refusal_event(self._configmap, message, PROBLEM_REASON)
+        task = asyncio.create_task(self._create_event(self._api, event), name="catalog event")
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
+
+    async def _create_event(self, api: KubeApi, event: Obj) -> None:
+        try:
+            await api.create_event(self.namespace, event)
+        except SourceError as exc:
+            log.warning("could not record an Event on %s: %s", self.ref, exc)
 
     async def _watch(self) -> None:
         api = await self._connector.api()
@@ -128,6 +157,7 @@ class ConfigMapCatalog:
         return True
 
     async def _offer(self, api: KubeApi, configmap: Obj) -> None:
+        self._configmap = configmap
         parts = CatalogParts.of(configmap.get("data") or {})
         if parts == self._last_parts:
             return
@@ -140,16 +170,17 @@ class ConfigMapCatalog:
 
     async def _record_refusal(self, api: KubeApi, configmap: Obj) -> None:
         reason = self._store.last_error or "invalid catalog"
-        message = f"catalog refused, the last good one stays in force: {reason}"
-        if len(message) > MAX_EVENT_MESSAGE:
-            message = message[: MAX_EVENT_MESSAGE - 1] + "…"
-        try:
-            await api.create_event(self.namespace, refusal_event(configmap, message))
-        except SourceError as exc:
-            log.warning("could not record an Event on %s: %s", self.ref, exc)
+        message = _capped(f"catalog refused, the last good one stays in force: {reason}")
+        await self._create_event(api, refusal_event(configmap, message))
 
 
-def refusal_event(configmap: Obj, message: str) -> Obj:
+def _capped(message: str) -> str:
+    if len(message) > MAX_EVENT_MESSAGE:
+        return message[: MAX_EVENT_MESSAGE - 1] + "…"
+    return message
+
+
+def refusal_event(configmap: Obj, message: str, reason: str = EVENT_REASON) -> Obj:
     meta = configmap.get("metadata") or {}
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     involved = {
@@ -169,7 +200,7 @@ def refusal_event(configmap: Obj, message: str) -> Obj:
             "namespace": involved["namespace"],
         },
         "involvedObject": involved,
-        "reason": EVENT_REASON,
+        "reason": reason,
         "message": message,
         "type": "Warning",
         "source": {"component": "tailgate"},

@@ -47,6 +47,37 @@ class PodsSpec:
 
 SourceSpec = FileSpec | PodSpec | PodsSpec
 
+#: The workload kinds a ``discover`` rule may name, in the order entries are made.
+WORKLOAD_KINDS: tuple[str, ...] = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+DEFAULT_ID_TEMPLATE = "{namespace}.{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverRule:
+    """A ``discover`` rule: workloads of ``kinds`` in some namespaces become ``pods`` logs.
+
+    The namespaces are ``namespaces`` (names or globs) or, when that is empty, those
+    whose labels match ``namespace_selector``. ``id_template`` and the names in
+    ``allow`` may use ``{namespace}``; the template also ``{name}`` and ``{kind}``.
+    """
+
+    namespaces: tuple[str, ...] = ()
+    namespace_selector: str | None = None
+    kinds: tuple[str, ...] = WORKLOAD_KINDS
+    id_template: str = DEFAULT_ID_TEMPLATE
+    allow: Allow | None = None
+    #: ``count`` for every log the rule makes (see ``LogEntry.count``).
+    count: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """The workload a discovered entry stands for."""
+
+    kind: str
+    namespace: str
+    name: str
+
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
@@ -56,6 +87,8 @@ class LogEntry:
     allow: Allow | None = None
     #: ``count``: (name, RE2 pattern) pairs whose matching lines are counted (counting.py).
     count: tuple[tuple[str, str], ...] = ()
+    #: Set on entries a ``discover`` rule made.
+    workload: Workload | None = None
 
     @property
     def kind(self) -> str:
@@ -65,6 +98,7 @@ class LogEntry:
 @dataclass(frozen=True, slots=True)
 class Catalog:
     entries: dict[str, LogEntry] = field(default_factory=dict)
+    rules: tuple[DiscoverRule, ...] = ()
 
     def get(self, log_id: str) -> LogEntry | None:
         return self.entries.get(log_id)

@@ -16,8 +16,10 @@ from collections.abc import Mapping
 import yaml
 
 from ..errors import ConfigError
+from .allow_node import allow_rule
 from .counts import parse_counts
-from .model import Allow, Catalog, FileSpec, LogEntry, SourceSpec
+from .discover_rules import discover_rules
+from .model import Catalog, DiscoverRule, FileSpec, LogEntry, SourceSpec
 from .pod_specs import pod_spec, pods_spec
 from .yaml_document import yaml_document
 from .yaml_nodes import NULL, Problems, duplicate_keys, scalar
@@ -36,10 +38,11 @@ def parse_catalog(text: str, name: str = "catalog") -> Catalog:
     """Parse and validate a catalog document; raises ConfigError listing every problem."""
     problems = Problems(name)
     entries: dict[str, LogEntry] = {}
-    _document(text, name, problems, entries, {})
+    rules: list[DiscoverRule] = []
+    _document(text, name, problems, entries, {}, rules)
     if problems.count:
         raise ConfigError(problems.listed())
-    return Catalog(entries)
+    return Catalog(entries, tuple(rules))
 
 
 def parse_catalog_parts(
@@ -55,11 +58,12 @@ def parse_catalog_parts(
     """
     entries: dict[str, LogEntry] = {}
     first_seen: dict[str, int] = {}
+    rules: list[DiscoverRule] = []
     listed: list[str] = []
     if text is not None:
         document = Problems(name)
         try:
-            _document(text, name, document, entries, first_seen)
+            _document(text, name, document, entries, first_seen, rules)
             listed = document.listed()
         except ConfigError as exc:
             listed = exc.problems
@@ -78,7 +82,7 @@ def parse_catalog_parts(
             entries[log_id] = LogEntry(log_id, log_id, FileSpec(path))
     if listed or keys.count:
         raise ConfigError(listed + keys.listed())
-    return Catalog(entries)
+    return Catalog(entries, tuple(rules))
 
 
 def _document(
@@ -87,23 +91,32 @@ def _document(
     problems: Problems,
     entries: dict[str, LogEntry],
     first_seen: dict[str, int],
+    rules: list[DiscoverRule],
 ) -> None:
-    """Adds the document's entries; ConfigError when it cannot be read as a catalog."""
+    """Adds the document's entries and rules; ConfigError when it cannot be read as a catalog."""
     root = yaml_document(text, name)
     if root is None:
-        raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' key"])
+        raise ConfigError([f"{name}: the catalog is empty; it needs a 'logs' or 'discover' key"])
     duplicate_keys(root, problems)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError([f"{name}:{root.start_mark.line + 1}: the catalog must be a mapping"])
     logs_node: yaml.Node | None = None
+    discover_node: yaml.Node | None = None
     for key_node, value_node in root.value:
         key = scalar(key_node)
         if key == "logs":
             logs_node = value_node
+        elif key == "discover":
+            discover_node = value_node
         else:
-            problems.add(key_node, "", f"unknown key {key!r} (the catalog has only 'logs')")
+            problems.add(
+                key_node, "", f"unknown key {key!r} (the catalog has only 'logs' and 'discover')"
+            )
+    if discover_node is not None:
+        rules.extend(discover_rules(discover_node, problems))
     if logs_node is None:
-        problems.add(root, "", "missing key 'logs'")
+        if discover_node is None:
+            problems.add(root, "", "missing key 'logs' (or 'discover')")
     elif isinstance(logs_node, yaml.SequenceNode):
         for index, item in enumerate(logs_node.value):
             entry = _entry(item, f"logs[{index}]", problems)
@@ -199,7 +212,7 @@ def _entry(node: yaml.Node, where: str, problems: Problems) -> LogEntry | None:
             )
     allow = None
     if "allow" in fields:
-        allow = _allow(fields["allow"][1], f"{where}.allow", problems)
+        allow = allow_rule(fields["allow"][1], f"{where}.allow", problems)
     if "follow" in fields and source is not None:
         problems.add(fields["follow"][0], where, "'follow' applies to files only")
     count: tuple[tuple[str, str], ...] = ()
@@ -211,30 +224,6 @@ def _entry(node: yaml.Node, where: str, problems: Problems) -> LogEntry | None:
         assert path is not None
         source = FileSpec(path, follow)
     return LogEntry(log_id, title, source, allow, count)
-
-
-def _allow(node: yaml.Node, where: str, problems: Problems) -> Allow | None:
-    if not isinstance(node, yaml.MappingNode):
-        problems.add(node, where, "must be a mapping with 'groups' and/or 'users'")
-        return None
-    lists: dict[str, tuple[str, ...]] = {"groups": (), "users": ()}
-    for key_node, value_node in node.value:
-        key = scalar(key_node)
-        if key not in lists:
-            problems.add(key_node, where, f"unknown key {key!r} (known: groups, users)")
-            continue
-        if not isinstance(value_node, yaml.SequenceNode):
-            problems.add(value_node, f"{where}.{key}", "must be a list of names")
-            continue
-        names = []
-        for item in value_node.value:
-            name = scalar(item) if isinstance(item, yaml.ScalarNode) else ""
-            if not name:
-                problems.add(item, f"{where}.{key}", "names must be non-empty text")
-            else:
-                names.append(name)
-        lists[key] = tuple(names)
-    return Allow(groups=lists["groups"], users=lists["users"])
 
 
 def _valid_id(log_id: str, node: yaml.Node | None, where: str, problems: Problems) -> bool:

@@ -89,7 +89,7 @@ def pods_spec(node: yaml.Node, where: str, problems: Problems) -> PodsSpec | Non
         text = scalar(selector_node).strip() if selector_node.tag != NULL else ""
         if not text:
             problems.add(selector_node, f"{where}.selector", "must be a label selector, not empty")
-        elif not _valid_selector(text):
+        elif not valid_selector(text):
             problems.add(
                 selector_node,
                 f"{where}.selector",
@@ -102,7 +102,7 @@ def pods_spec(node: yaml.Node, where: str, problems: Problems) -> PodsSpec | Non
     return PodsSpec(namespace, selector, container)
 
 
-def _valid_selector(text: str) -> bool:
+def valid_selector(text: str) -> bool:
     """Checks the label selector syntax, splitting at commas outside parentheses."""
     terms: list[str] = []
     depth, start = 0, 0

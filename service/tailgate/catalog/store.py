@@ -6,6 +6,12 @@ not one text, such as a ConfigMap's keys). An invalid candidate never replaces a
 good catalog: the store keeps the last good one, logs why, and counts it.
 Subscribers hear about every accepted change with the old and new catalogs.
 
+Entries that ``discover`` rules made (``set_discovered``, from the cluster's
+workloads) stand beside the explicit ones in the catalog in force; an explicit entry
+wins over a discovered one with its ID. Such clashes, and workloads that cannot be
+listed, are problems of the catalog like a refused reload: logged as errors and
+handed to problem listeners (the ConfigMap loader records them as a Warning Event).
+
 A large catalog takes seconds to parse and check (10,000 entries, each path
 resolved against the file roots), so ``reload`` does that in a worker thread while
 the event loop keeps serving. Reloads are taken one at a time, in the order they
@@ -23,12 +29,14 @@ from collections.abc import Callable
 from ..errors import ConfigError
 from ..files.roots import FileRoots
 from ..metrics import Metrics
-from .model import Catalog, FileSpec
+from .discovered import merged
+from .model import Catalog, FileSpec, LogEntry
 from .parsing import parse_catalog
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Catalog, Catalog], None]
+ProblemListener = Callable[[list[str]], None]
 
 
 def root_problems(catalog: Catalog, roots: FileRoots) -> list[str]:
@@ -67,7 +75,14 @@ class CatalogStore:
         #: File logs outside these are refused, at start and on every reload.
         self.roots = roots or FileRoots()
         self._catalog = catalog
+        #: The catalog as loaded, before discovered entries join it.
+        self._explicit = catalog
+        self._discovered: dict[str, LogEntry] = {}
+        self._discovery_problems: list[str] = []
+        self.problems: list[str] = []
+        """Discovery's problems and clashes with the catalog in force now."""
         self._listeners: list[Listener] = []
+        self._problem_listeners: list[ProblemListener] = []
         self.last_error: str | None = None
         # asyncio.Lock wakes its waiters first come, first served: reloads keep order.
         self._reloading = asyncio.Lock()
@@ -82,8 +97,25 @@ class CatalogStore:
     def current(self) -> Catalog:
         return self._catalog if self._catalog is not None else Catalog()
 
+    @property
+    def explicit(self) -> Catalog:
+        """The catalog as loaded: its entries and rules, without discovered entries."""
+        return self._explicit if self._explicit is not None else Catalog()
+
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def subscribe_problems(self, listener: ProblemListener) -> None:
+        """``listener`` hears each new set of discovery problems (never an empty one)."""
+        self._problem_listeners.append(listener)
+
+    def set_discovered(self, entries: dict[str, LogEntry], problems: list[str]) -> bool:
+        """The entries ``discover`` rules make now; True when the catalog changed."""
+        self._discovered = entries
+        self._discovery_problems = problems
+        if self._explicit is None:
+            return False
+        return self._publish("discovery")
 
     def reject(self, reason: str) -> None:
         """A candidate could not even be read; the last good catalog stays."""
@@ -138,12 +170,23 @@ class CatalogStore:
 
     def _apply(self, catalog: Catalog, origin: str) -> bool:
         self.last_error = None
-        if self._catalog is not None and catalog == self._catalog:
+        if self._explicit is not None and catalog == self._explicit:
             self._metrics.catalog_reloads.labels("unchanged").inc()
+            return False
+        self._explicit = catalog
+        self._metrics.catalog_reloads.labels("ok").inc()
+        self._publish(origin)
+        return True
+
+    def _publish(self, origin: str) -> bool:
+        """Put the explicit catalog and the discovered entries in force, merged."""
+        assert self._explicit is not None
+        catalog, clashes = merged(self._explicit, self._discovered)
+        self._report(self._discovery_problems + clashes)
+        if self._catalog is not None and catalog == self._catalog:
             return False
         old = self.current
         self._catalog = catalog
-        self._metrics.catalog_reloads.labels("ok").inc()
         self._metrics.catalog_entries.set(len(catalog))
         log.info("catalog loaded", extra={"origin": origin, "entries": len(catalog)})
         for listener in list(self._listeners):
@@ -152,3 +195,16 @@ class CatalogStore:
             except Exception:
                 log.exception("a catalog listener failed")
         return True
+
+    def _report(self, problems: list[str]) -> None:
+        if problems == self.problems:
+            return
+        self.problems = problems
+        if not problems:
+            return
+        log.error("catalog problems: %s", "; ".join(problems), extra={"problems": problems})
+        for listener in list(self._problem_listeners):
+            try:
+                listener(problems)
+            except Exception:
+                log.exception("a catalog problem listener failed")

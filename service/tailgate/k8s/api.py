@@ -158,16 +158,21 @@ class KubeApi:
         plural: str,
         namespace: str,
         *,
+        group: str = "",
         label_selector: str | None = None,
         field_selector: str | None = None,
     ) -> tuple[list[Obj], str]:
-        """The items and the list's resourceVersion (to watch from)."""
+        """The items and the list's resourceVersion (to watch from).
+
+        ``group`` is the API group (``apps``, ``batch``; "" is the core group);
+        ``namespace`` "" lists every namespace (or a cluster-scoped collection).
+        """
         query = _selectors(label_selector, field_selector)
         data = await self._json(
             "GET",
-            f"/api/v1/namespaces/{namespace}/{plural}",
+            collection_path(plural, namespace, group),
             query,
-            what=f"listing {plural} in {namespace}",
+            what=f"listing {plural}{_where(namespace)}",
         )
         items = data.get("items") or []
         return list(items), str(data.get("metadata", {}).get("resourceVersion", ""))
@@ -179,12 +184,13 @@ class KubeApi:
         namespace: str,
         *,
         resource_version: str,
+        group: str = "",
         label_selector: str | None = None,
         field_selector: str | None = None,
         timeout_seconds: int = 300,
     ) -> AsyncIterator[AsyncIterator[WatchEvent]]:
         """One watch request; its events end when the server ends it. Raises Gone on 410."""
-        what = f"watching {plural} in {namespace}"
+        what = f"watching {plural}{_where(namespace)}"
         query = _selectors(label_selector, field_selector)
         query += [
             ("watch", "true"),
@@ -194,7 +200,7 @@ class KubeApi:
         if resource_version:
             query.append(("resourceVersion", resource_version))
         response = await self._request(
-            "GET", f"/api/v1/namespaces/{namespace}/{plural}", query, what=what, stream=True
+            "GET", collection_path(plural, namespace, group), query, what=what, stream=True
         )
         try:
             yield _events(LogStream(response, what), what)
@@ -271,6 +277,16 @@ def _event(line: bytes, what: str) -> WatchEvent:
         code = int(obj.get("code", 500)) if isinstance(obj, dict) else 500
         raise error_for(code, json.dumps(obj), what=what)
     return WatchEvent(kind, obj)
+
+
+def collection_path(plural: str, namespace: str, group: str = "") -> str:
+    """Where a collection lives: ``/api/v1/...`` for the core group, ``/apis/G/v1/...``."""
+    base = f"/apis/{group}/v1" if group else "/api/v1"
+    return f"{base}/namespaces/{namespace}/{plural}" if namespace else f"{base}/{plural}"
+
+
+def _where(namespace: str) -> str:
+    return f" in {namespace}" if namespace else ""
 
 
 def _selectors(label: str | None, field: str | None) -> list[tuple[str, str]]:

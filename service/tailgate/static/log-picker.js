@@ -1,5 +1,8 @@
-// The list of logs (GET api/logs), narrowed by a search box; choosing one opens a pane.
+// The list of logs (GET api/logs), narrowed by a search box, in groups (the catalog's own
+// entries, then discovered workloads by namespace and kind); choosing one opens a pane.
+// Hundreds of logs are drawn at once: one fragment, one replaceChildren per keystroke.
 
+import { groupLogs, shortTitle } from "./log-groups.js";
 import { matchLogs } from "./log-search.js";
 
 export class LogPicker {
@@ -51,38 +54,58 @@ export class LogPicker {
     return this.logs.find((log) => log.id === id);
   }
 
+  // The logs the search shows, in the order they are drawn (group by group).
   visible() {
-    return matchLogs(this.logs, this.search.value);
+    return groupLogs(matchLogs(this.logs, this.search.value)).flatMap((group) => group.logs);
   }
 
   show() {
-    const shown = this.visible();
-    const items = shown.map((log) => {
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "log";
-      button.dataset.logId = log.id;
-      button.title = `${log.title} (${log.id})`;
-      const title = document.createElement("span");
-      title.className = "log-title";
-      title.textContent = log.title;
+    const groups = groupLogs(matchLogs(this.logs, this.search.value));
+    const fragment = document.createDocumentFragment();
+    let shown = 0;
+    for (const group of groups) {
+      if (group.label) {
+        const heading = document.createElement("li");
+        heading.className = "log-group";
+        heading.setAttribute("role", "presentation");
+        heading.textContent = group.label;
+        fragment.appendChild(heading);
+      }
+      for (const log of group.logs) fragment.appendChild(this.item(log, Boolean(group.label)));
+      shown += group.logs.length;
+    }
+    this.list.replaceChildren(fragment);
+    const total = this.logs.length;
+    if (total === 0) this.status.textContent = "The catalog has no logs.";
+    else if (shown === total) this.status.textContent = `${total} logs`;
+    else this.status.textContent = `${shown} of ${total} logs`;
+  }
+
+  // grouped: under a heading that names the namespace and kind, so only the name shows.
+  item(log, grouped) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "log";
+    button.dataset.logId = log.id;
+    button.title = `${log.title} (${log.id})`;
+    const title = document.createElement("span");
+    title.className = "log-title";
+    title.textContent = grouped ? shortTitle(log) : log.title;
+    const id = document.createElement("span");
+    id.className = "log-id";
+    id.textContent = log.id;
+    if (grouped) {
+      button.append(title, id);
+    } else {
       const kind = document.createElement("span");
       kind.className = "log-kind";
       kind.textContent = log.kind;
-      const id = document.createElement("span");
-      id.className = "log-id";
-      id.textContent = log.id;
       button.append(title, kind, id);
-      button.addEventListener("click", () => this.onPick(log));
-      item.appendChild(button);
-      return item;
-    });
-    this.list.replaceChildren(...items);
-    const total = this.logs.length;
-    if (total === 0) this.status.textContent = "The catalog has no logs.";
-    else if (shown.length === total) this.status.textContent = `${total} logs`;
-    else this.status.textContent = `${shown.length} of ${total} logs`;
+    }
+    button.addEventListener("click", () => this.onPick(log));
+    item.appendChild(button);
+    return item;
   }
 
   arrowKeys(event) {

@@ -11,6 +11,7 @@ from importlib import resources
 
 from aiohttp import web
 
+from ..catalog.model import LogEntry
 from .context import SERVICES
 from .gate import allowed, asked_log, principal_of
 
@@ -67,7 +68,7 @@ async def api_logs(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     principal = await principal_of(request)
     logs = [
-        {"id": entry.id, "title": entry.title, "kind": entry.kind}
+        _described(entry)
         for entry in services.catalog.current.entries.values()
         if allowed(services, principal, entry)
     ]
@@ -77,7 +78,21 @@ async def api_logs(request: web.Request) -> web.Response:
 async def api_log(request: web.Request) -> web.Response:
     """One log: 404 when the catalog has no such ID, 403 when it is not for this user."""
     _, entry = await asked_log(request)
-    return _private_json({"id": entry.id, "title": entry.title, "kind": entry.kind})
+    return _private_json(_described(entry))
+
+
+def _described(entry: LogEntry) -> dict[str, str]:
+    """A log as the API lists it. ``kind`` is its source's (file, pod, pods), or for a
+    discovered log its workload's (Deployment, ...), beside its ``namespace``: what the
+    page groups by."""
+    if entry.workload is not None:
+        return {
+            "id": entry.id,
+            "title": entry.title,
+            "kind": entry.workload.kind,
+            "namespace": entry.workload.namespace,
+        }
+    return {"id": entry.id, "title": entry.title, "kind": entry.kind}
 
 
 def _private_json(body: object) -> web.Response:
