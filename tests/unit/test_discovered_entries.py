@@ -48,7 +48,7 @@ def test_names_and_globs_choose_namespaces_and_each_workload_is_a_pods_entry() -
         "Deployment shop/web",
         PodsSpec("shop", "app=web"),
         Allow(groups=("shop-devs", "ops")),
-        Workload("Deployment", "shop", "web"),
+        workload=Workload("Deployment", "shop", "web"),
     )
 
 
