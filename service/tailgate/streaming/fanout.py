@@ -194,7 +194,7 @@ class LiveSet(Generic[V, P]):
         for view, group in list(self._groups.items()):
             run = group.run
             # The state before this batch, for whoever has to read it again.
-            before_run = run.copy() if run is not None and run.filter.context else run
+            before_run = run.saved() if run is not None else None
             rendered = render(batch, view, run)
             members = group.members
             frame = rendered.frame

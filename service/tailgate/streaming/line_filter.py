@@ -37,11 +37,20 @@ class FilterProblem(ValueError):
     refused = False
 
 
-class LineBatch(Protocol):
-    """What a filter looks at in a batch of lines (``streaming.batches.Batch`` is one)."""
+class BatchLines(Protocol):
+    """A batch as a filter looks at it: its lines, their levels, who wrote them when.
+
+    ``views.Batch`` (what sources hand out) is one, with more.
+    """
 
     @property
     def lines(self) -> list[str]: ...
+
+    @property
+    def source(self) -> str | None: ...
+
+    @property
+    def stamps(self) -> list[str | None] | None: ...
 
     def levels(self) -> Sequence[str | None] | None:
         """Each line's level (worked out once per batch), or None when none has one."""
@@ -72,11 +81,11 @@ class LineFilter:
             out["levels"] = [level for level in LEVELS if level in self.levels]
         return out
 
-    def matched(self, batch: LineBatch) -> list[int]:
+    def matched(self, batch: BatchLines) -> list[int]:
         """The indices of the lines of ``batch`` this filter lets through, in order."""
         lines = batch.lines
         if self.pattern is not None:
-            hits = _hits(self.pattern, lines)
+            hits = lines_holding(self.pattern, joined(lines))
             if self.invert:
                 hit = set(hits)
                 picked = [i for i in range(len(lines)) if i not in hit]
@@ -89,10 +98,6 @@ class LineFilter:
             wanted = self.levels
             picked = [i for i in picked if levels is not None and levels[i] in wanted]
         return picked
-
-
-def _hits(pattern: Any, lines: list[str]) -> list[int]:
-    return lines_holding(pattern, joined(lines))
 
 
 def joined(lines: list[str]) -> bytes:
@@ -231,6 +236,11 @@ class FilterRun:
         run.after = self.after
         return run
 
+    def saved(self) -> FilterRun:
+        """This state as it is now, kept for a viewer that may have to read the next
+        batch again: a copy when there is state to keep (context), else this run."""
+        return self.copy() if self.filter.context else self
+
     def pick(self, batch: BatchLines) -> Picked:
         """The lines of ``batch`` to send, given what came before; moves the state on.
 
@@ -276,13 +286,3 @@ class FilterRun:
             self.recent.append(Carried(lines[i], stamps[i] if stamps else None, source))
         skipped = held + total - len(indices) - len(carried) - len(self.recent)
         return Picked(indices, context, carried, skipped)
-
-
-class BatchLines(LineBatch, Protocol):
-    """A batch as a run looks at it: its lines, and who wrote them when."""
-
-    @property
-    def source(self) -> str | None: ...
-
-    @property
-    def stamps(self) -> list[str | None] | None: ...

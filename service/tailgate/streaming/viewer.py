@@ -156,7 +156,7 @@ class Viewer:
         """Frame ``batch`` for this viewer alone and ``offer`` it; False when it cannot
         take it (its filter's state is then as before the batch, to read it again)."""
         run = self.run
-        before = run.copy() if run is not None and run.filter.context else run
+        before = run.saved() if run is not None else None
         rendered = render(batch, self.view, run)
         if rendered.frame is not None and not self.offer(
             rendered.frame, rendered.lines, rendered.size

@@ -18,27 +18,14 @@ import orjson
 from .frames import lines_payload, ws_text_frame
 from .levels import levels_of
 from .line_counter import LineCounter
-from .line_filter import Carried, FilterRun, LineFilter, Picked
+from .line_filter import BatchLines, Carried, FilterRun, LineFilter, Picked
 
 
-class Batch(Protocol):
+class Batch(BatchLines, Protocol):
     """Lines read once from a source, to be framed for every view that wants them."""
 
     @property
-    def lines(self) -> list[str]: ...
-
-    @property
-    def source(self) -> str | None: ...
-
-    @property
-    def stamps(self) -> list[str | None] | None: ...
-
-    @property
     def cursor(self) -> str: ...
-
-    def levels(self) -> Sequence[str | None] | None:
-        """Each line's level, worked out at most once per batch."""
-        ...
 
     def payload(self, *, with_levels: bool = False) -> bytes:
         """The whole batch as a ``lines`` frame, built at most once per form."""
