@@ -11,21 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.files import append_lines, served_log, started
-from tests.support.tails import TailClient, wait_for
-
-
-def picked(tail: TailClient) -> list[str]:
-    return tail.lines
-
-
-def skipped(tail: TailClient) -> int:
-    return sum(f["lines"] for f in tail.frames if f["type"] == "skipped")
-
-
-async def read_until_counted(tail: TailClient, total: int) -> None:
-    """Frames until lines sent and lines left out make ``total``."""
-    while len(tail.lines) + skipped(tail) < total:
-        await tail.frame(timeout=5.0)
+from tests.support.tails import wait_for
 
 
 def mixed(count: int, every: int = 10) -> list[str]:
@@ -40,9 +26,9 @@ async def test_only_matching_lines_are_sent_and_the_rest_is_counted(tmp_path: Pa
         }  # fmt: skip
         lines = mixed(500)
         append_lines(log, lines)
-        await read_until_counted(tail, 500)
-        assert picked(tail) == [line for line in lines if "ERROR" in line]
-        assert skipped(tail) == 450
+        await tail.read_counted(500)
+        assert tail.lines == [line for line in lines if "ERROR" in line]
+        assert tail.skipped == 450
         await tail.close()
 
 
@@ -50,8 +36,8 @@ async def test_the_backlog_is_filtered_too(tmp_path: Path) -> None:
     lines = mixed(100)
     async with served_log(tmp_path, lines) as (_, server):
         tail = await started(server, backlog=40, filter="error")
-        await read_until_counted(tail, 40)
-        assert picked(tail) == [line for line in lines[60:] if "ERROR" in line]
+        await tail.read_counted(40)
+        assert tail.lines == [line for line in lines[60:] if "ERROR" in line]
         await tail.close()
 
 
@@ -59,7 +45,7 @@ async def test_context_lines_come_around_each_match_marked_as_context(tmp_path: 
     async with served_log(tmp_path, []) as (log, server):
         tail = await started(server, backlog=0, filter="^E", regex="1", case="1", context="1")
         append_lines(log, ["a", "b", "E1", "c", "d", "e", "E2", "E3", "f", "g"])
-        await read_until_counted(tail, 10 - 1)  # "g" is held as the next match's context
+        await tail.read_counted(10 - 1)  # "g" is held as the next match's context
         marked: list[tuple[str, bool]] = []
         for frame in tail.frames:
             if frame["type"] == "lines":
@@ -69,7 +55,7 @@ async def test_context_lines_come_around_each_match_marked_as_context(tmp_path: 
             ("b", True), ("E1", False), ("c", True),
             ("e", True), ("E2", False), ("E3", False), ("f", True),
         ]  # fmt: skip
-        assert skipped(tail) == 2  # a and d
+        assert tail.skipped == 2  # a and d
         await tail.close()
 
 
@@ -79,10 +65,10 @@ async def test_invert_and_levels_at_the_source(tmp_path: Path) -> None:
         levels = await started(server, backlog=0, levels="error,warn")
         lines = ["GET /health 200", "ERROR db down", "WARN slow", "INFO ok", "GET /health 200"]
         append_lines(log, lines)
-        await read_until_counted(invert, 5)
-        await read_until_counted(levels, 5)
-        assert picked(invert) == ["ERROR db down", "WARN slow", "INFO ok"]
-        assert picked(levels) == ["ERROR db down", "WARN slow"]
+        await invert.read_counted(5)
+        await levels.read_counted(5)
+        assert invert.lines == ["ERROR db down", "WARN slow", "INFO ok"]
+        assert levels.lines == ["ERROR db down", "WARN slow"]
         await invert.close()
         await levels.close()
 
@@ -95,8 +81,8 @@ async def test_viewers_with_the_same_filter_each_get_every_match(tmp_path: Path)
         append_lines(log, lines)
         wanted = [line for line in lines if "ERROR" in line]
         for tail in tails:
-            await read_until_counted(tail, 2000)
-            assert picked(tail) == wanted
+            await tail.read_counted(2000)
+            assert tail.lines == wanted
         await other.read_lines(2000)
         assert other.lines == lines
         for tail in [*tails, other]:
@@ -108,15 +94,15 @@ async def test_a_new_filter_from_the_cursor_has_no_gap_and_no_duplicate(tmp_path
         first = await started(server, backlog=0, filter="error")
         lines = mixed(300)
         append_lines(log, lines[:150])
-        await read_until_counted(first, 150)
+        await first.read_counted(150)
         await wait_for(lambda: first.cursor is not None)
         cursor = first.cursor
         await first.close()
         append_lines(log, lines[150:])
         second = await started(server, cursor=cursor, filter="line 1", regex="0")
-        await read_until_counted(second, 150)
-        assert picked(first) == [line for line in lines[:150] if "ERROR" in line]
-        assert picked(second) == [line for line in lines[150:] if "line 1" in line]
+        await second.read_counted(150)
+        assert first.lines == [line for line in lines[:150] if "ERROR" in line]
+        assert second.lines == [line for line in lines[150:] if "line 1" in line]
         await second.close()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.kube.fake_api import FakeKubeAPI
-from tests.support.tails import TailClient
 
 from .conftest import NS, kube_server, objects, pod_catalog
 
@@ -13,15 +12,6 @@ CATALOG = pod_catalog(
     web="pod: {namespace: shop, name: web-0}",
     api='pods: {namespace: shop, selector: "app=api", container: api}',
 )
-
-
-def skipped(tail: TailClient) -> int:
-    return sum(f["lines"] for f in tail.frames if f["type"] == "skipped")
-
-
-async def counted(tail: TailClient, total: int) -> None:
-    while len(tail.lines) + skipped(tail) < total:
-        await tail.frame()
 
 
 async def test_a_pod_log_sends_only_matches_backlog_and_live(
@@ -32,11 +22,11 @@ async def test_a_pod_log_sends_only_matches_backlog_and_live(
     async with kube_server(kube_api, tmp_path, catalog=CATALOG) as server:
         tail = await server.tail("web", backlog=3, filter=" 500")
         unfiltered = await server.tail("web", backlog=3)
-        await counted(tail, 3)
+        await tail.read_counted(3)
         assert tail.lines == ["GET /b 500"]
         await kube_api.wait_until(lambda: kube_api.open_log_streams == 1)
         kube_api.append_log(NS, "web-0", "app", "GET /d 500", "GET /e 200", "GET /f 500")
-        await counted(tail, 6)
+        await tail.read_counted(6)
         assert tail.lines == ["GET /b 500", "GET /d 500", "GET /f 500"]
         assert await unfiltered.read_lines(6) == [
             "GET /a 200", "GET /b 500", "GET /c 200", "GET /d 500", "GET /e 200", "GET /f 500",
@@ -58,7 +48,7 @@ async def test_context_across_a_selectors_pods_keeps_each_line_with_its_pod(
         kube_api.append_log(NS, "api-1", "api", "one-a", "one-b")
         await everything.read_lines(2)
         kube_api.append_log(NS, "api-2", "api", "two panic", "two-b", "two-c")
-        await counted(tail, 4)
+        await tail.read_counted(4)
         frames = [f for f in tail.frames if f["type"] == "lines"]
         assert [(f["lines"], f.get("source"), f.get("context")) for f in frames] == [
             (["one-b"], "api-1/api", [0]),

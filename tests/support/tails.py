@@ -118,6 +118,16 @@ class TailClient:
                 raise AssertionError(f"unexpected frame while reading lines: {data}")
         return self.lines
 
+    @property
+    def skipped(self) -> int:
+        """Lines a filter at the source left out, as its ``skipped`` frames counted them."""
+        return sum(f["lines"] for f in self.frames if f["type"] == "skipped")
+
+    async def read_counted(self, total: int, timeout: float = TIMEOUT) -> None:
+        """Frames until the lines sent and the lines left out make ``total``."""
+        while len(self.lines) + self.skipped < total:
+            await self.frame(timeout)
+
     def notices(self) -> list[str]:
         return [f["event"] for f in self.frames if f["type"] == "notice"]
 
