@@ -99,9 +99,7 @@ class LogCounting:
         self._report_caps(len(asked) - len(wanted), patterns_left_out)
         for log_id, (entry, _task) in list(self._tasks.items()):
             if wanted.get(log_id) != entry:
-                task = self._tasks.pop(log_id)[1]
-                task.cancel()
-                self._forget(entry)
+                self._drop(log_id)
         for log_id, entry in wanted.items():
             if log_id not in self._tasks:
                 task = asyncio.get_running_loop().create_task(self._follow(entry))
@@ -123,13 +121,17 @@ class LogCounting:
                 extra={"left_out": patterns, "max_count_patterns": self._max_patterns},
             )
 
-    async def _end(self, log_id: str) -> None:
+    def _drop(self, log_id: str) -> asyncio.Task[None]:
+        """Stop counting ``log_id`` now (its series go); the task, cancelled."""
         entry, task = self._tasks.pop(log_id)
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         self._forget(entry)
         self._metrics.counted_logs.set(len(self._tasks))
+        return task
+
+    async def _end(self, log_id: str) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._drop(log_id)
 
     def _forget(self, entry: LogEntry) -> None:
         """The log is no longer counted: its series go (they are not carried on)."""
