@@ -76,6 +76,12 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.pod_streams_waiting = Gauge(
+            "tailgate_pod_streams_waiting",
+            "Pod container logs not followed because --max-pod-streams are followed "
+            "already; each starts as a slot frees up.",
+            registry=r,
+        )
         self.upstream_reconnects = Counter(
             "tailgate_upstream_reconnects",
             "Kubernetes log streams opened again, by reason (ended, restarted, error).",
