@@ -168,7 +168,7 @@ def _kubernetes(pods: PodSources, store: CatalogStore, ref: tuple[str, str] | No
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         watcher = None
-        discovery = WorkloadDiscovery(pods.connector, store)
+        discovery = WorkloadDiscovery(pods.connector, store, pods.metrics)
         try:
             if ref is not None:
                 watcher = ConfigMapCatalog(pods.connector, store, *ref)
