@@ -8,11 +8,8 @@ counts what was lost, duplicated or out of order. Lines are ``bench.lines``
 lines, written by the fake API server's ``write-pods-stamped``: pod P's K-th line
 carries sequence K. Latency is taken for the first line of each frame, the one
 that waited longest in it. The viewers live in spawned processes, in lock-step
-with the parent like :mod:`bench.fleet`::
-
-    child  -> ("ready", connected, errors)
-    parent -> "go";  child -> "done" once every viewer holds every line
-    parent -> "stop"; child -> ("report", PodFleetReport)
+with the parent (:mod:`bench.viewer_processes`); each child reports a
+:class:`PodFleetReport`.
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import time
 from array import array
 from collections.abc import AsyncIterator
@@ -30,9 +26,9 @@ from typing import Any
 
 import aiohttp
 
-from bench.fleet import raise_open_file_limit
 from bench.lines import seq_of, stamp_of
 from bench.servers import Endpoint
+from bench.viewer_processes import ViewerProcesses, raise_open_file_limit, spawned
 
 
 @dataclass
@@ -161,43 +157,13 @@ def _child(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: Conn
     asyncio.run(_run(endpoint, log_id, viewers, total, conn))
 
 
-class PodFleet:
+class PodFleet(ViewerProcesses):
     """The parent's handle on its viewer processes."""
-
-    def __init__(self, pipes: list[Connection]) -> None:
-        self._pipes = pipes
-        self.connected = 0
-        self.connect_errors: list[str] = []
-
-    @staticmethod
-    async def _receive(conn: Connection, timeout: float) -> Any:
-        if not await asyncio.to_thread(conn.poll, timeout):
-            raise TimeoutError(f"viewer process silent for {timeout:.0f} s")
-        return conn.recv()
-
-    def go(self) -> None:
-        for conn in self._pipes:
-            conn.send("go")
-
-    async def wait_done(self, timeout: float) -> bool:
-        """True when every viewer held every line before ``timeout`` seconds passed."""
-        deadline = time.monotonic() + timeout
-        for conn in self._pipes:
-            left = deadline - time.monotonic()
-            if left <= 0 or not await asyncio.to_thread(conn.poll, left):
-                return False
-            if conn.recv() != "done":
-                return False
-        return True
 
     async def stop(self, timeout: float = 60.0) -> PodFleetReport:
         merged = PodFleetReport()
-        for conn in self._pipes:
-            conn.send("stop")
-        for conn in self._pipes:
-            while (message := await self._receive(conn, timeout)) == "done":
-                pass
-            part: PodFleetReport = message[1]
+        part: PodFleetReport
+        for part in await self.reports(timeout):
             merged.tallies += part.tallies
             merged.latencies_ns.extend(part.latencies_ns)
             merged.connect_errors += part.connect_errors
@@ -211,32 +177,10 @@ async def pod_fleet(
 ) -> AsyncIterator[PodFleet]:
     """``viewers`` tails of ``log_id`` over ``processes`` processes, each awaiting ``total``
     lines; yielded once every tail has its hello."""
-    spawn = multiprocessing.get_context("spawn")
-    pipes: list[Connection] = []
-    children: list[Any] = []
-    try:
-        for part in range(processes):
-            count = len(range(part, viewers, processes))
-            if not count:
-                continue
-            ours, theirs = spawn.Pipe()
-            args = (endpoint, log_id, count, total, theirs)
-            child = spawn.Process(target=_child, args=args, daemon=True)
-            child.start()
-            theirs.close()
-            pipes.append(ours)
-            children.append(child)
-        handle = PodFleet(pipes)
-        for conn in pipes:
-            _, connected, errors = await handle._receive(conn, 120.0)
-            handle.connected += connected
-            handle.connect_errors += errors
+    children = [
+        (_child, (endpoint, log_id, count, total))
+        for part in range(processes)
+        if (count := len(range(part, viewers, processes)))
+    ]
+    async with spawned(PodFleet, children, 120.0) as handle:
         yield handle
-    finally:
-        for conn in pipes:
-            conn.close()
-        for child in children:
-            await asyncio.to_thread(child.join, 10.0)
-            if child.is_alive():
-                child.kill()
-                child.join()
