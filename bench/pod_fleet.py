@@ -19,7 +19,7 @@ import contextlib
 import json
 import time
 from array import array
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -55,8 +55,9 @@ class SourceTally:
 
 @dataclass
 class PodTally:
-    """What one viewer received, per source."""
+    """What one viewer of ``log_id`` received, per source (a file log has one, ``""``)."""
 
+    log_id: str = ""
     sources: dict[str, SourceTally] = field(default_factory=dict)
     received: int = 0
     notices: list[str] = field(default_factory=list)
@@ -118,16 +119,19 @@ async def _view(
                 full.set()
 
 
-async def _run(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: Connection) -> None:
-    url = endpoint.tail_url(log_id, backlog=0)
+async def _run(endpoint: Endpoint, log_ids: tuple[str, ...], total: int, conn: Connection) -> None:
     latencies: array[int] = array("q")
-    tallies = [PodTally() for _ in range(viewers)]
-    hellos = [asyncio.Event() for _ in range(viewers)]
-    fulls = [asyncio.Event() for _ in range(viewers)]
+    tallies = [PodTally(log_id) for log_id in log_ids]
+    hellos = [asyncio.Event() for _ in log_ids]
+    fulls = [asyncio.Event() for _ in log_ids]
     timeout = aiohttp.ClientTimeout(total=None, connect=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # No cap on connections: aiohttp's default of 100 would leave the rest waiting.
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         tasks = [
-            asyncio.create_task(_view(session, url, t, latencies, h, f, total))
+            asyncio.create_task(
+                _view(session, endpoint.tail_url(t.log_id), t, latencies, h, f, total)
+            )
             for t, h, f in zip(tallies, hellos, fulls, strict=True)
         ]
         waits = [asyncio.create_task(h.wait()) for h in hellos]
@@ -144,6 +148,8 @@ async def _run(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: 
         if everyone.done():
             conn.send("done")
         everyone.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await everyone
         await stop
         cpu = time.process_time() - cpu_before
         for task in tasks:
@@ -152,9 +158,9 @@ async def _run(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: 
     conn.send(("report", PodFleetReport(tallies, latencies, errors[:5], cpu)))
 
 
-def _child(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: Connection) -> None:
+def _child(endpoint: Endpoint, log_ids: tuple[str, ...], total: int, conn: Connection) -> None:
     raise_open_file_limit()
-    asyncio.run(_run(endpoint, log_id, viewers, total, conn))
+    asyncio.run(_run(endpoint, log_ids, total, conn))
 
 
 class PodFleet(ViewerProcesses):
@@ -177,10 +183,20 @@ async def pod_fleet(
 ) -> AsyncIterator[PodFleet]:
     """``viewers`` tails of ``log_id`` over ``processes`` processes, each awaiting ``total``
     lines; yielded once every tail has its hello."""
+    async with source_fleet(endpoint, [log_id] * viewers, total=total, processes=processes) as f:
+        yield f
+
+
+@contextlib.asynccontextmanager
+async def source_fleet(
+    endpoint: Endpoint, log_ids: Sequence[str], *, total: int, processes: int = 2
+) -> AsyncIterator[PodFleet]:
+    """One tail per entry of ``log_ids`` (over ``processes`` processes), each awaiting
+    ``total`` lines and counting each source's sequence; yielded once all have their hello."""
     children = [
-        (_child, (endpoint, log_id, count, total))
+        (_child, (endpoint, ids, total))
         for part in range(processes)
-        if (count := len(range(part, viewers, processes)))
+        if (ids := tuple(log_ids[part::processes]))
     ]
     async with spawned(PodFleet, children, 120.0) as handle:
         yield handle
