@@ -163,6 +163,12 @@ def _child(endpoint: Endpoint, log_ids: tuple[str, ...], total: int, conn: Conne
     asyncio.run(_run(endpoint, log_ids, total, conn))
 
 
+def troubles(handle: ViewerProcesses, report: PodFleetReport) -> dict[str, list[str]]:
+    """What a run's outcome shows of what went wrong: connect errors, then notices."""
+    notices = [n for tally in report.tallies for n in tally.notices]
+    return {"connect_errors": handle.connect_errors + report.connect_errors, "notices": notices[:5]}
+
+
 class PodFleet(ViewerProcesses):
     """The parent's handle on its viewer processes."""
 

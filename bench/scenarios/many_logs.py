@@ -17,21 +17,19 @@ No baseline: websocketd would run 1,000 ``tail`` processes, not one server.
 from __future__ import annotations
 
 import asyncio
-import os
+import functools
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from bench import procfs
 from bench.context import Context
-from bench.lines import line
-from bench.pod_fleet import PodFleetReport, source_fleet
-from bench.report import Figure, ScenarioResult, Target
+from bench.pod_fleet import PodFleetReport, source_fleet, troubles
+from bench.report import Figure, ScenarioResult, Target, alone, outcome_figure
 from bench.scenarios.figures import ms
 from bench.servers import Server, Tailgate
 from bench.stats import spread
-from bench.writers import WriteSpan
+from bench.writers import write_paced_each
 
 NAME = "many_logs"
 TITLE = "100 file logs x 10 viewers each, 100 lines/s per log (no baseline)"
@@ -41,31 +39,6 @@ VIEWERS_PER_LOG = 10
 RATE = 100
 _SETTLE_SECONDS = 1.0
 _DRAIN_SECONDS = 15.0
-
-
-def write_round_robin(paths: list[Path], rate: float, count: int) -> WriteSpan:
-    """Lines 0..count-1 to each of ``paths`` at ``rate`` lines/s per file: on each tick of
-    an absolute schedule, one line to every file, each stamped just before its write."""
-    interval_ns = int(1e9 / rate)
-    clock = time.monotonic_ns
-    most_late = 0
-    fds = [os.open(path, os.O_WRONLY | os.O_APPEND) for path in paths]
-    try:
-        start = clock()
-        for seq in range(count):
-            due = start + seq * interval_ns
-            now = clock()
-            if now < due:
-                time.sleep((due - now) / 1e9)
-            else:
-                most_late = max(most_late, now - due)
-            for fd in fds:
-                os.write(fd, line(seq, clock()))
-        end = clock()
-    finally:
-        for fd in fds:
-            os.close(fd)
-    return WriteSpan(start, end, count * len(paths), most_late)
 
 
 def _rss(server: Server) -> int:
@@ -103,7 +76,7 @@ async def measure(ctx: Context, seconds: float) -> dict[str, Any]:
             active = await server.metric("tailgate_active_tails")
             viewers.go()
             cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
-            span = await asyncio.to_thread(write_round_robin, list(logs.values()), RATE, count)
+            span = await asyncio.to_thread(write_paced_each, list(logs.values()), RATE, count)
             finished = await viewers.wait_done(_DRAIN_SECONDS)
             wall = time.monotonic() - wall_before
             cpu = server.cpu_seconds() - cpu_before
@@ -140,23 +113,13 @@ async def measure(ctx: Context, seconds: float) -> dict[str, Any]:
         "write_seconds": span.seconds,
         "writer_most_late_ms": ms(span.most_late_ns),
         "finished_in_time": finished,
-        "connect_errors": viewers.connect_errors + report.connect_errors,
-        "notices": [n for tally in report.tallies for n in tally.notices][:5],
+        **troubles(viewers, report),
         "server_log": problems,
     }
 
 
 def _figures(o: dict[str, Any]) -> list[Figure]:
-    def figure(key: str, label: str, unit: str, target: Target | None = None) -> Figure:
-        value = o[key]
-        return Figure(
-            f"{NAME}.{key}",
-            label,
-            unit,
-            value if isinstance(value, str) else float(value),
-            None,
-            target,
-        )
+    figure = functools.partial(outcome_figure, NAME, o)
 
     return [
         figure("all_delivered", "all delivered, every log in order", "", Target("==", "yes")),
@@ -172,12 +135,9 @@ def _figures(o: dict[str, Any]) -> list[Figure]:
 
 
 async def run(ctx: Context) -> ScenarioResult:
-    result = ScenarioResult(NAME, TITLE)
-    try:
-        outcome = await measure(ctx, ctx.sizes.many_logs_seconds)
-    except Exception as error:
-        result.errors.append(f"{type(error).__name__}: {error}")
-        return result
-    result.details = {ctx.ours.name: outcome}
-    result.figures = _figures(outcome)
-    return result
+    return await alone(
+        ScenarioResult(NAME, TITLE),
+        ctx.ours.name,
+        lambda: measure(ctx, ctx.sizes.many_logs_seconds),
+        _figures,
+    )

@@ -165,6 +165,19 @@ def _firing(**labels: str) -> dict[str, str]:
     return {"severity": "warning", "team": "ops", "namespace": NAMESPACE, **labels}
 
 
+def _fires(
+    at: str, alert: str, labels: dict[str, str], summary: str, description: str
+) -> dict[str, Any]:
+    """A promtool alert test: at ``at``, ``alert`` fires once, with these labels and texts."""
+    annotations = {"summary": summary, "description": description}
+    expected = [{"exp_labels": labels, "exp_annotations": annotations}]
+    return {"eval_time": at, "alertname": alert, "exp_alerts": expected}
+
+
+def _quiet(at: str, alert: str) -> dict[str, Any]:
+    return {"eval_time": at, "alertname": alert, "exp_alerts": []}
+
+
 #: Two replicas count the same logs; `api` matches "errors" 5 times a minute, `web` once.
 _MATCHES = [
     _series("tailgate_log_matches_total", "0+5x30", pod=pod, log_id="api", pattern="errors")
@@ -193,125 +206,74 @@ RULE_TESTS: list[dict[str, Any]] = [
             _series("tailgate_upstream_reconnects_total", "0+9x30", reason="ended"),
         ],
         "alert_rule_test": [
-            {
-                "eval_time": "20m",
-                "alertname": "TailgateLogMatches",
-                "exp_alerts": [
-                    {
-                        # Not 50: the two replicas counted the same 25 lines.
-                        "exp_labels": _firing(log_id="api", pattern="errors"),
-                        "exp_annotations": {
-                            "summary": "api: more than 10 lines matching errors in 5m",
-                            "description": "25 lines of log api matched its count: pattern "
-                            "errors within 5m (more than 10).",
-                        },
-                    }
-                ],
-            },
-            {
-                "eval_time": "20m",
-                "alertname": "TailgateDown",
-                "exp_alerts": [
-                    {
-                        "exp_labels": {
-                            **_firing(severity="critical"),
-                            "job": "tailgate",
-                            "pod": "tailgate-b",
-                        },
-                        "exp_annotations": {
-                            "summary": "tailgate is down in tailgate",
-                            "description": "Prometheus could not scrape tailgate (tailgate, pod "
-                            "tailgate-b) for 5m, or finds no tailgate target at all: nobody can "
-                            "watch logs, and counted logs are not counted.",
-                        },
-                    }
-                ],
-            },
-            {"eval_time": "20m", "alertname": "TailgateCountingCapped", "exp_alerts": []},
-            {
-                "eval_time": "27m",
-                "alertname": "TailgateCountingCapped",
-                "exp_alerts": [
-                    {
-                        "exp_labels": _firing(what="logs"),
-                        "exp_annotations": {
-                            "summary": "tailgate leaves 3 logs uncounted",
-                            "description": "The counting caps (--max-counted-logs, "
-                            "--max-count-patterns) leave 3 logs of the catalog's count: entries "
-                            "without counters; the server's log names them. Raise the cap or "
-                            "count fewer.",
-                        },
-                    }
-                ],
-            },
-            {"eval_time": "15m", "alertname": "TailgateCatalogRefused", "exp_alerts": []},
-            {
-                "eval_time": "25m",
-                "alertname": "TailgateCatalogRefused",
-                "exp_alerts": [
-                    {
-                        "exp_labels": _firing(result="invalid"),
-                        "exp_annotations": {
-                            "summary": "tailgate refused a catalog (invalid)",
-                            "description": "A catalog load in tailgate was refused (invalid) "
-                            "within 10m: the last good catalog stays in force. The server's log "
-                            "(and, for a ConfigMap catalog, a Warning Event on it) says what is "
-                            "wrong.",
-                        },
-                    }
-                ],
-            },
-            {
-                "eval_time": "25m",
-                "alertname": "TailgateSourceErrors",
-                "exp_alerts": [
-                    {
-                        "exp_labels": _firing(kind="pods", reason="api_unavailable"),
-                        "exp_annotations": {
-                            "summary": "tailgate cannot read pods logs: api_unavailable",
-                            "description": "40 errors reading pods logs (api_unavailable) within "
-                            "10m: viewers of those logs get errors or gaps.",
-                        },
-                    }
-                ],
-            },
-            {
-                "eval_time": "25m",
-                "alertname": "TailgateUpstreamErrors",
-                "exp_alerts": [
-                    {
-                        "exp_labels": _firing(),
-                        "exp_annotations": {
-                            "summary": "tailgate's Kubernetes log streams keep failing",
-                            "description": "30 Kubernetes log streams were opened again after an "
-                            "error within 10m: the API server refuses or drops them; pod logs may "
-                            "lag.",
-                        },
-                    }
-                ],
-            },
+            # Not 50: the two replicas counted the same 25 lines.
+            _fires(
+                "20m",
+                "TailgateLogMatches",
+                _firing(log_id="api", pattern="errors"),
+                "api: more than 10 lines matching errors in 5m",
+                "25 lines of log api matched its count: pattern errors within 5m (more than 10).",
+            ),
+            _fires(
+                "20m",
+                "TailgateDown",
+                {**_firing(severity="critical"), "job": "tailgate", "pod": "tailgate-b"},
+                "tailgate is down in tailgate",
+                "Prometheus could not scrape tailgate (tailgate, pod tailgate-b) for 5m, or "
+                "finds no tailgate target at all: nobody can watch logs, and counted logs are "
+                "not counted.",
+            ),
+            _quiet("20m", "TailgateCountingCapped"),
+            _fires(
+                "27m",
+                "TailgateCountingCapped",
+                _firing(what="logs"),
+                "tailgate leaves 3 logs uncounted",
+                "The counting caps (--max-counted-logs, --max-count-patterns) leave 3 logs of "
+                "the catalog's count: entries without counters; the server's log names them. "
+                "Raise the cap or count fewer.",
+            ),
+            _quiet("15m", "TailgateCatalogRefused"),
+            _fires(
+                "25m",
+                "TailgateCatalogRefused",
+                _firing(result="invalid"),
+                "tailgate refused a catalog (invalid)",
+                "A catalog load in tailgate was refused (invalid) within 10m: the last good "
+                "catalog stays in force. The server's log (and, for a ConfigMap catalog, a "
+                "Warning Event on it) says what is wrong.",
+            ),
+            _fires(
+                "25m",
+                "TailgateSourceErrors",
+                _firing(kind="pods", reason="api_unavailable"),
+                "tailgate cannot read pods logs: api_unavailable",
+                "40 errors reading pods logs (api_unavailable) within 10m: viewers of those logs "
+                "get errors or gaps.",
+            ),
+            _fires(
+                "25m",
+                "TailgateUpstreamErrors",
+                _firing(),
+                "tailgate's Kubernetes log streams keep failing",
+                "30 Kubernetes log streams were opened again after an error within 10m: the API "
+                "server refuses or drops them; pod logs may lag.",
+            ),
         ],
     },
     {
         # No tailgate target at all: `up` is absent.
         "input_series": [{"series": 'up{job="other", namespace="tailgate"}', "values": "1x10"}],
         "alert_rule_test": [
-            {
-                "eval_time": "10m",
-                "alertname": "TailgateDown",
-                "exp_alerts": [
-                    {
-                        "exp_labels": {**_firing(severity="critical"), "job": "tailgate"},
-                        "exp_annotations": {
-                            "summary": "tailgate is down in tailgate",
-                            "description": "Prometheus could not scrape tailgate (tailgate) for "
-                            "5m, or finds no tailgate target at all: nobody can watch logs, and "
-                            "counted logs are not counted.",
-                        },
-                    }
-                ],
-            },
-            {"eval_time": "10m", "alertname": "TailgateLogMatches", "exp_alerts": []},
+            _fires(
+                "10m",
+                "TailgateDown",
+                {**_firing(severity="critical"), "job": "tailgate"},
+                "tailgate is down in tailgate",
+                "Prometheus could not scrape tailgate (tailgate) for 5m, or finds no tailgate "
+                "target at all: nobody can watch logs, and counted logs are not counted.",
+            ),
+            _quiet("10m", "TailgateLogMatches"),
         ],
     },
 ]

@@ -1,5 +1,5 @@
-"""``bench.scenarios.many_logs``: its writer feeds every file alike, and losses are put
-down to the log they happened in."""
+"""``bench.scenarios.many_logs``: its writer (``bench.writers.write_paced_each``) feeds
+every file alike, and losses are put down to the log they happened in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bench.lines import line, seq_of, stamp_of
 from bench.pod_fleet import PodFleetReport, PodTally
-from bench.scenarios.many_logs import by_log, write_round_robin
+from bench.scenarios.many_logs import by_log
+from bench.writers import write_paced_each
 
 
 def _frame(*seqs: int) -> dict[str, object]:
@@ -20,7 +21,7 @@ def test_the_writer_appends_the_same_numbered_stamped_lines_to_every_file(tmp_pa
     paths = [tmp_path / f"log-{n}.log" for n in range(3)]
     for path in paths:
         path.write_bytes(line(999))  # what was there before stays
-    span = write_round_robin(paths, rate=10_000, count=5)
+    span = write_paced_each(paths, rate=10_000, count=5)
     assert span.lines == 15
     for path in paths:
         rows = path.read_text().splitlines()
