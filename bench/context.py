@@ -46,6 +46,7 @@ class Sizes:
     browser_block_lines: int = 2_500
     browser_seconds: float = 30.0
     pods_scale_seconds: float = 20.0
+    many_logs_seconds: float = 20.0
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -61,6 +62,7 @@ class Sizes:
             pod_release_tries=5,
             browser_seconds=8.0,
             pods_scale_seconds=5.0,
+            many_logs_seconds=5.0,
         )
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from bench import procfs
 from bench.context import Context
 from bench.kube_fake import fake_cluster
-from bench.report import Figure, ScenarioResult, Target
+from bench.report import Figure, ScenarioResult, Target, alone, outcome_figure
 from bench.servers import HOST, Server, Tailgate
 from bench.stats import median
 
@@ -112,7 +112,7 @@ async def _measure(tailgate: Tailgate, ctx: Context) -> dict[str, Any]:
 
 def _figures(o: dict[str, Any]) -> list[Figure]:
     def figure(key: str, label: str, unit: str, target: Target | None = None) -> Figure:
-        return Figure(f"{NAME}.{key}", label, unit, float(o[key]), None, target)
+        return outcome_figure(NAME, o, key, label, unit, target)
 
     return [
         figure("startup_s", f"start-up until {WORKLOADS} listed", "s", Target("<=", 10.0)),
@@ -128,12 +128,6 @@ def _figures(o: dict[str, Any]) -> list[Figure]:
 
 
 async def run(ctx: Context) -> ScenarioResult:
-    result = ScenarioResult(NAME, TITLE)
-    try:
-        outcome = await _measure(ctx.ours, ctx)
-    except Exception as error:
-        result.errors.append(f"{type(error).__name__}: {error}")
-        return result
-    result.details = {ctx.ours.name: outcome}
-    result.figures = _figures(outcome)
-    return result
+    return await alone(
+        ScenarioResult(NAME, TITLE), ctx.ours.name, lambda: _measure(ctx.ours, ctx), _figures
+    )

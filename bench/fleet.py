@@ -1,41 +1,27 @@
-"""Viewer processes: many WebSockets held open away from the process that measures.
+"""Fleets of viewers that each check one line sequence: a file, or a single pod.
 
-With two cores, viewers in the measuring process would steal its time and blur
-the figures, and thousands of sockets need their own file-descriptor budget. So
-viewers live in one or two spawned processes that talk to the parent over a
-pipe, in lock-step::
-
-    child  -> ("ready", connected, errors)   all tails open (tailgate: hello seen)
-    parent -> "go"                            lines are about to be written
-    child  -> "done"                          every viewer has every line
-    parent -> "stop"                          close the sockets and report
-    child  -> ("report", FleetReport)
+The viewers live in spawned processes in lock-step with the parent
+(:mod:`bench.viewer_processes`); each child reports a :class:`FleetReport`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
-import resource
 import time
 from array import array
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
 
 from bench.servers import Endpoint
 from bench.tally import LatencyMode, Tally
+from bench.viewer_processes import ViewerProcesses, raise_open_file_limit, spawned
 from bench.viewers import Hub, Viewer, open_viewer
 
+__all__ = ["Fleet", "FleetJob", "FleetReport", "fleet", "raise_open_file_limit"]
+
 _CONNECTS_AT_ONCE = 32
-
-
-def raise_open_file_limit() -> None:
-    """Let this process (and what it starts) hold as many sockets as the hard limit allows."""
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 @dataclass(frozen=True)
@@ -135,54 +121,13 @@ async def _run_viewers(job: FleetJob, conn: Connection) -> None:
     conn.send(("report", report))
 
 
-class Fleet:
+class Fleet(ViewerProcesses):
     """The parent's handle on its viewer processes."""
-
-    def __init__(self, pipes: list[Connection], processes: list[Any]) -> None:
-        self._pipes = pipes
-        self._processes = processes
-        self.connected = 0
-        self.connect_errors: list[str] = []
-
-    async def _receive(self, conn: Connection, timeout: float) -> Any:
-        def wait() -> Any:
-            if not conn.poll(timeout):
-                raise TimeoutError(f"viewer process silent for {timeout:.0f} s")
-            return conn.recv()
-
-        return await asyncio.to_thread(wait)
-
-    async def ready(self, timeout: float) -> None:
-        for conn in self._pipes:
-            _, connected, errors = await self._receive(conn, timeout)
-            self.connected += connected
-            self.connect_errors += errors
-
-    def go(self) -> None:
-        for conn in self._pipes:
-            conn.send("go")
-
-    async def wait_done(self, timeout: float) -> bool:
-        """True when every viewer got every line before ``timeout`` seconds passed."""
-        deadline = time.monotonic() + timeout
-        for conn in self._pipes:
-            left = deadline - time.monotonic()
-            if left <= 0 or not await asyncio.to_thread(conn.poll, left):
-                return False
-            if await self._receive(conn, 1.0) != "done":
-                return False
-        return True
 
     async def stop(self, timeout: float = 60.0) -> FleetReport:
         merged = FleetReport()
-        for conn in self._pipes:
-            conn.send("stop")
-        for conn in self._pipes:
-            while True:
-                message = await self._receive(conn, timeout)
-                if message != "done":
-                    break
-            merged.merge(message[1])
+        for part in await self.reports(timeout):
+            merged.merge(part)
         return merged
 
 
@@ -200,30 +145,10 @@ async def fleet(
     stride: int = 1,
 ) -> AsyncIterator[Fleet]:
     """Viewers of ``log_ids`` spread over ``processes`` processes, connected and ready."""
-    spawn = multiprocessing.get_context("spawn")
-    pipes: list[Connection] = []
-    children: list[Any] = []
-    try:
-        for part in range(processes):
-            ids = tuple(log_ids[part::processes])
-            if not ids:
-                continue
-            ours, theirs = spawn.Pipe()
-            job = FleetJob(endpoint, ids, backlog, expect, latency, query, stride)
-            child = spawn.Process(target=_child, args=(job, theirs), daemon=True)
-            child.start()
-            theirs.close()
-            pipes.append(ours)
-            children.append(child)
-        handle = Fleet(pipes, children)
-        await handle.ready(connect_timeout)
+    children = [
+        (_child, (FleetJob(endpoint, ids, backlog, expect, latency, query, stride),))
+        for part in range(processes)
+        if (ids := tuple(log_ids[part::processes]))
+    ]
+    async with spawned(Fleet, children, connect_timeout) as handle:
         yield handle
-    finally:
-        # A closed pipe ends a child still waiting for orders.
-        for conn in pipes:
-            conn.close()
-        for child in children:
-            await asyncio.to_thread(child.join, 10.0)
-            if child.is_alive():
-                child.kill()
-                child.join()

@@ -8,11 +8,8 @@ counts what was lost, duplicated or out of order. Lines are ``bench.lines``
 lines, written by the fake API server's ``write-pods-stamped``: pod P's K-th line
 carries sequence K. Latency is taken for the first line of each frame, the one
 that waited longest in it. The viewers live in spawned processes, in lock-step
-with the parent like :mod:`bench.fleet`::
-
-    child  -> ("ready", connected, errors)
-    parent -> "go";  child -> "done" once every viewer holds every line
-    parent -> "stop"; child -> ("report", PodFleetReport)
+with the parent (:mod:`bench.viewer_processes`); each child reports a
+:class:`PodFleetReport`.
 """
 
 from __future__ import annotations
@@ -20,19 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import time
 from array import array
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 import aiohttp
 
-from bench.fleet import raise_open_file_limit
 from bench.lines import seq_of, stamp_of
 from bench.servers import Endpoint
+from bench.viewer_processes import ViewerProcesses, raise_open_file_limit, spawned
 
 
 @dataclass
@@ -59,8 +55,9 @@ class SourceTally:
 
 @dataclass
 class PodTally:
-    """What one viewer received, per source."""
+    """What one viewer of ``log_id`` received, per source (a file log has one, ``""``)."""
 
+    log_id: str = ""
     sources: dict[str, SourceTally] = field(default_factory=dict)
     received: int = 0
     notices: list[str] = field(default_factory=list)
@@ -122,16 +119,19 @@ async def _view(
                 full.set()
 
 
-async def _run(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: Connection) -> None:
-    url = endpoint.tail_url(log_id, backlog=0)
+async def _run(endpoint: Endpoint, log_ids: tuple[str, ...], total: int, conn: Connection) -> None:
     latencies: array[int] = array("q")
-    tallies = [PodTally() for _ in range(viewers)]
-    hellos = [asyncio.Event() for _ in range(viewers)]
-    fulls = [asyncio.Event() for _ in range(viewers)]
+    tallies = [PodTally(log_id) for log_id in log_ids]
+    hellos = [asyncio.Event() for _ in log_ids]
+    fulls = [asyncio.Event() for _ in log_ids]
     timeout = aiohttp.ClientTimeout(total=None, connect=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # No cap on connections: aiohttp's default of 100 would leave the rest waiting.
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         tasks = [
-            asyncio.create_task(_view(session, url, t, latencies, h, f, total))
+            asyncio.create_task(
+                _view(session, endpoint.tail_url(t.log_id), t, latencies, h, f, total)
+            )
             for t, h, f in zip(tallies, hellos, fulls, strict=True)
         ]
         waits = [asyncio.create_task(h.wait()) for h in hellos]
@@ -148,6 +148,8 @@ async def _run(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: 
         if everyone.done():
             conn.send("done")
         everyone.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await everyone
         await stop
         cpu = time.process_time() - cpu_before
         for task in tasks:
@@ -156,48 +158,24 @@ async def _run(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: 
     conn.send(("report", PodFleetReport(tallies, latencies, errors[:5], cpu)))
 
 
-def _child(endpoint: Endpoint, log_id: str, viewers: int, total: int, conn: Connection) -> None:
+def _child(endpoint: Endpoint, log_ids: tuple[str, ...], total: int, conn: Connection) -> None:
     raise_open_file_limit()
-    asyncio.run(_run(endpoint, log_id, viewers, total, conn))
+    asyncio.run(_run(endpoint, log_ids, total, conn))
 
 
-class PodFleet:
+def troubles(handle: ViewerProcesses, report: PodFleetReport) -> dict[str, list[str]]:
+    """What a run's outcome shows of what went wrong: connect errors, then notices."""
+    notices = [n for tally in report.tallies for n in tally.notices]
+    return {"connect_errors": handle.connect_errors + report.connect_errors, "notices": notices[:5]}
+
+
+class PodFleet(ViewerProcesses):
     """The parent's handle on its viewer processes."""
-
-    def __init__(self, pipes: list[Connection]) -> None:
-        self._pipes = pipes
-        self.connected = 0
-        self.connect_errors: list[str] = []
-
-    @staticmethod
-    async def _receive(conn: Connection, timeout: float) -> Any:
-        if not await asyncio.to_thread(conn.poll, timeout):
-            raise TimeoutError(f"viewer process silent for {timeout:.0f} s")
-        return conn.recv()
-
-    def go(self) -> None:
-        for conn in self._pipes:
-            conn.send("go")
-
-    async def wait_done(self, timeout: float) -> bool:
-        """True when every viewer held every line before ``timeout`` seconds passed."""
-        deadline = time.monotonic() + timeout
-        for conn in self._pipes:
-            left = deadline - time.monotonic()
-            if left <= 0 or not await asyncio.to_thread(conn.poll, left):
-                return False
-            if conn.recv() != "done":
-                return False
-        return True
 
     async def stop(self, timeout: float = 60.0) -> PodFleetReport:
         merged = PodFleetReport()
-        for conn in self._pipes:
-            conn.send("stop")
-        for conn in self._pipes:
-            while (message := await self._receive(conn, timeout)) == "done":
-                pass
-            part: PodFleetReport = message[1]
+        part: PodFleetReport
+        for part in await self.reports(timeout):
             merged.tallies += part.tallies
             merged.latencies_ns.extend(part.latencies_ns)
             merged.connect_errors += part.connect_errors
@@ -211,32 +189,20 @@ async def pod_fleet(
 ) -> AsyncIterator[PodFleet]:
     """``viewers`` tails of ``log_id`` over ``processes`` processes, each awaiting ``total``
     lines; yielded once every tail has its hello."""
-    spawn = multiprocessing.get_context("spawn")
-    pipes: list[Connection] = []
-    children: list[Any] = []
-    try:
-        for part in range(processes):
-            count = len(range(part, viewers, processes))
-            if not count:
-                continue
-            ours, theirs = spawn.Pipe()
-            args = (endpoint, log_id, count, total, theirs)
-            child = spawn.Process(target=_child, args=args, daemon=True)
-            child.start()
-            theirs.close()
-            pipes.append(ours)
-            children.append(child)
-        handle = PodFleet(pipes)
-        for conn in pipes:
-            _, connected, errors = await handle._receive(conn, 120.0)
-            handle.connected += connected
-            handle.connect_errors += errors
+    async with source_fleet(endpoint, [log_id] * viewers, total=total, processes=processes) as f:
+        yield f
+
+
+@contextlib.asynccontextmanager
+async def source_fleet(
+    endpoint: Endpoint, log_ids: Sequence[str], *, total: int, processes: int = 2
+) -> AsyncIterator[PodFleet]:
+    """One tail per entry of ``log_ids`` (over ``processes`` processes), each awaiting
+    ``total`` lines and counting each source's sequence; yielded once all have their hello."""
+    children = [
+        (_child, (endpoint, ids, total))
+        for part in range(processes)
+        if (ids := tuple(log_ids[part::processes]))
+    ]
+    async with spawned(PodFleet, children, 120.0) as handle:
         yield handle
-    finally:
-        for conn in pipes:
-            conn.close()
-        for child in children:
-            await asyncio.to_thread(child.join, 10.0)
-            if child.is_alive():
-                child.kill()
-                child.join()

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,36 @@ class ScenarioResult:
     seconds: float = 0.0
     #: Why the scenario did not run (something it needs is missing), or "".
     skipped: str = ""
+
+
+Outcome = dict[str, Any]
+
+
+def outcome_figure(
+    scenario: str, outcome: Outcome, key: str, label: str, unit: str, target: Target | None = None
+) -> Figure:
+    """The figure ``scenario.key`` of a scenario tailgate runs alone: no baseline."""
+    value = outcome[key]
+    ours = value if isinstance(value, str) else float(value)
+    return Figure(f"{scenario}.{key}", label, unit, ours, None, target)
+
+
+async def alone(
+    result: ScenarioResult,
+    server: str,
+    measure: Callable[[], Awaitable[Outcome]],
+    figures: Callable[[Outcome], list[Figure]],
+) -> ScenarioResult:
+    """``result`` with what ``measure`` found for ``server`` and its figures; a failure
+    becomes the scenario's error."""
+    try:
+        outcome = await measure()
+    except Exception as error:
+        result.errors.append(f"{type(error).__name__}: {error}")
+        return result
+    result.details = {server: outcome}
+    result.figures = figures(outcome)
+    return result
 
 
 def _number(value: Value) -> str:

@@ -36,10 +36,16 @@ class WriteSpan:
 
 def write_paced(path: Path, rate: float, count: int) -> WriteSpan:
     """Append lines 0..count-1 at ``rate`` lines per second, each stamped at its write."""
+    return write_paced_each([path], rate, count)
+
+
+def write_paced_each(paths: list[Path], rate: float, count: int) -> WriteSpan:
+    """Lines 0..count-1 to each of ``paths`` at ``rate`` lines/s per file: on each tick of
+    the schedule, one line to every file in turn, each stamped just before its write."""
     interval_ns = int(1e9 / rate)
     clock = time.monotonic_ns
     most_late = 0
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    fds = [os.open(path, os.O_WRONLY | os.O_APPEND) for path in paths]
     try:
         start = clock()
         for seq in range(count):
@@ -49,11 +55,13 @@ def write_paced(path: Path, rate: float, count: int) -> WriteSpan:
                 time.sleep((due - now) / 1e9)
             else:
                 most_late = max(most_late, now - due)
-            os.write(fd, line(seq, clock()))
+            for fd in fds:
+                os.write(fd, line(seq, clock()))
         end = clock()
     finally:
-        os.close(fd)
-    return WriteSpan(start, end, count, most_late)
+        for fd in fds:
+            os.close(fd)
+    return WriteSpan(start, end, count * len(paths), most_late)
 
 
 def build_blocks(count: int, per_block: int) -> list[bytes]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from typing import Any
 
@@ -30,8 +31,8 @@ from bench.context import Context
 from bench.fleet import fleet
 from bench.kube_fake import fake_cluster
 from bench.kube_fake_runner import CONTAINER, NAMESPACE, POD
-from bench.pod_fleet import pod_fleet
-from bench.report import Figure, ScenarioResult, Target
+from bench.pod_fleet import pod_fleet, troubles
+from bench.report import Figure, ScenarioResult, Target, alone, outcome_figure
 from bench.scenarios.figures import ms
 from bench.servers import Server, ServerFailed, Tailgate
 from bench.stats import spread
@@ -137,23 +138,13 @@ async def measure(ctx: Context, seconds: float) -> dict[str, Any]:
         "write_seconds": span["seconds"],
         "writer_most_late_ms": ms(span["most_late_ns"]),
         "finished_in_time": finished,
-        "connect_errors": viewers.connect_errors + report.connect_errors,
-        "notices": [n for tally in report.tallies for n in tally.notices][:5],
+        **troubles(viewers, report),
         "server_log": problems,
     }
 
 
 def _figures(o: dict[str, Any]) -> list[Figure]:
-    def figure(key: str, label: str, unit: str, target: Target | None = None) -> Figure:
-        value = o[key]
-        return Figure(
-            f"{NAME}.{key}",
-            label,
-            unit,
-            value if isinstance(value, str) else float(value),
-            None,
-            target,
-        )
+    figure = functools.partial(outcome_figure, NAME, o)
 
     return [
         figure("all_delivered", "all delivered, every pod in order", "", Target("==", "yes")),
@@ -170,12 +161,9 @@ def _figures(o: dict[str, Any]) -> list[Figure]:
 
 
 async def run(ctx: Context) -> ScenarioResult:
-    result = ScenarioResult(NAME, TITLE)
-    try:
-        outcome = await measure(ctx, ctx.sizes.pods_scale_seconds)
-    except Exception as error:
-        result.errors.append(f"{type(error).__name__}: {error}")
-        return result
-    result.details = {ctx.ours.name: outcome}
-    result.figures = _figures(outcome)
-    return result
+    return await alone(
+        ScenarioResult(NAME, TITLE),
+        ctx.ours.name,
+        lambda: measure(ctx, ctx.sizes.pods_scale_seconds),
+        _figures,
+    )

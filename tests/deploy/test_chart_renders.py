@@ -2,8 +2,8 @@
 
 Built-in kinds are checked with kubernetes-validate (strict: unknown fields fail)
 against the oldest and newest Kubernetes versions the chart supports; the custom
-resources it can render (ServiceMonitor, HTTPRoute) against small schemas of their
-fields in crd_schemas/, since kubernetes-validate does not know them.
+resources it can render (ServiceMonitor, PrometheusRule, HTTPRoute) against schemas of
+their fields in crd_schemas/, since kubernetes-validate does not know them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .chart import (
 CRD_SCHEMAS = {
     "ServiceMonitor": "servicemonitor.json",
     "HTTPRoute": "httproute.json",
+    "PrometheusRule": "prometheusrule.json",
 }
 
 scenarios = pytest.mark.parametrize("values", SCENARIOS, ids=scenario_id)
