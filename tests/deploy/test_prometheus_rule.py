@@ -107,6 +107,8 @@ def test_each_alert_can_be_turned_off_and_each_pattern_has_its_own(tmp_path: Pat
             "logMatches": [],
             "down": {**off, "for": "1m"},
             "countingCapped": {**off, "for": "1m"},
+            "podStreamsCapped": {**off, "for": "1m"},
+            "discoveryFailing": {**off, "for": "1m"},
             "catalogRefused": {**off, "window": "1m"},
             "sourceErrors": {**off, "threshold": 1, "window": "1m", "for": "1m"},
             "upstreamErrors": {**off, "threshold": 1, "window": "1m", "for": "1m"},
@@ -144,8 +146,9 @@ async def test_every_expression_uses_only_metrics_tailgate_exports(tmp_path: Pat
 
 def test_promtool_accepts_the_rules(tmp_path: Path) -> None:
     write_rules(the_rule(ALL_FEATURES), tmp_path)
+    rules = alerts(the_rule(ALL_FEATURES))
     output = promtool("check", "rules", "rules.yaml", cwd=tmp_path)
-    assert "SUCCESS: 7 rules found" in output
+    assert f"SUCCESS: {len(rules)} rules found" in output
 
 
 def test_promtool_refuses_a_broken_expression(tmp_path: Path) -> None:
@@ -204,6 +207,9 @@ RULE_TESTS: list[dict[str, Any]] = [
             _series("tailgate_source_errors_total", "0+1x30", kind="file", reason="read_error"),
             _series("tailgate_upstream_reconnects_total", "0+3x30", reason="error"),
             _series("tailgate_upstream_reconnects_total", "0+9x30", reason="ended"),
+            _series("tailgate_pod_streams_waiting", "0x5 12x25", pod="tailgate-a"),
+            _series("tailgate_pod_streams_waiting", "0x30", pod="tailgate-b"),
+            _series("tailgate_discovery_watches_failing", "0x10 2x20", pod="tailgate-b"),
         ],
         "alert_rule_test": [
             # Not 50: the two replicas counted the same 25 lines.
@@ -232,6 +238,26 @@ RULE_TESTS: list[dict[str, Any]] = [
                 "The counting caps (--max-counted-logs, --max-count-patterns) leave 3 logs of "
                 "the catalog's count: entries without counters; the server's log names them. "
                 "Raise the cap or count fewer.",
+            ),
+            _quiet("14m", "TailgatePodStreamsCapped"),
+            _fires(
+                "16m",
+                "TailgatePodStreamsCapped",
+                _firing(pod="tailgate-a"),
+                "12 pod logs wait for a stream slot on tailgate-a",
+                "tailgate-a follows as many pod logs as --max-pod-streams allows; 12 more wait "
+                "for a slot, and their viewers get a stream_cap error instead of lines. Raise "
+                "config.maxPodStreams or narrow the selectors.",
+            ),
+            _quiet("19m", "TailgateDiscoveryFailing"),
+            _fires(
+                "21m",
+                "TailgateDiscoveryFailing",
+                _firing(pod="tailgate-b"),
+                "2 discover rule watches keep failing on tailgate-b",
+                "2 lists or watches of the catalog's discover rules keep failing on tailgate-b: "
+                "workloads created meanwhile are not offered. tailgate_discovery_errors_total "
+                "says which resource and why (forbidden: a missing RBAC rule).",
             ),
             _quiet("15m", "TailgateCatalogRefused"),
             _fires(
