@@ -45,6 +45,7 @@ class Sizes:
     browser_rate: int = 50_000
     browser_block_lines: int = 2_500
     browser_seconds: float = 30.0
+    pods_scale_seconds: float = 20.0
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -59,6 +60,7 @@ class Sizes:
             filtered_seconds=3.0,
             pod_release_tries=5,
             browser_seconds=8.0,
+            pods_scale_seconds=5.0,
         )
 
 

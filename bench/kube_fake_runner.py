@@ -17,6 +17,8 @@ process with a line protocol (one JSON reply per command)::
     runner -> {"pods": N}
     write-pods RATE COUNT                         append COUNT lines round-robin to the api pods,
     runner -> {"lines": COUNT, "seconds": S}      line K of pod P reading "P K" (K zero-padded)
+    write-pods-stamped RATE COUNT                 the same, in ``bench.lines`` format: pod P's
+    runner -> {"lines", "seconds", "most_late_ns"}  own sequence, stamped as it is appended
     workloads N NAMESPACES                        create N Deployments round-robin over namespaces
     runner -> {"workloads": N}                    wl-0..wl-9 (Deployments app-0..app-N-1)
     workload NAMESPACE NAME                       create one more Deployment
@@ -136,8 +138,14 @@ def _create_workloads(fake: Any, count: int, namespaces: int) -> dict[str, Any]:
     return {"workloads": count}
 
 
-async def _write_pods(fake: Any, rate: float, count: int) -> dict[str, Any]:
-    """Lines round-robin over the app pods on an absolute schedule, several per tick."""
+async def _write_pods(fake: Any, rate: float, count: int, stamped: bool = False) -> dict[str, Any]:
+    """Lines round-robin over the app pods on an absolute schedule, several per tick.
+
+    ``stamped``: line K of pod P is ``bench.lines.line(K // pods, now)``, so a viewer
+    checks each pod's own sequence and times each line from its append.
+    """
+    from bench.lines import line
+
     pods = getattr(fake, "app_pods", 0)
     if not pods:
         return {"error": "no pods: send 'pods N' first"}
@@ -145,16 +153,23 @@ async def _write_pods(fake: Any, rate: float, count: int) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     start = loop.time()
     seq = 0
+    most_late = 0.0
     while seq < count:
         due = start + seq * interval
         now = loop.time()
         if now < due:
             await asyncio.sleep(due - now)
             continue
+        most_late = max(most_late, now - due)
         pod = seq % pods
-        fake.append_log(NAMESPACE, f"{APP_PODS}-{pod}", CONTAINER, f"{APP_PODS}-{pod} {seq:012d}")
+        if stamped:
+            text = line(seq // pods, time.monotonic_ns())[:-1].decode()
+        else:
+            text = f"{APP_PODS}-{pod} {seq:012d}"
+        fake.append_log(NAMESPACE, f"{APP_PODS}-{pod}", CONTAINER, text)
         seq += 1
-    return {"lines": count, "seconds": round(loop.time() - start, 3)}
+    seconds = round(loop.time() - start, 3)
+    return {"lines": count, "seconds": seconds, "most_late_ns": int(most_late * 1e9)}
 
 
 class _FaultLoop:
@@ -236,6 +251,8 @@ async def _command(fake: Any, words: list[str]) -> dict[str, Any]:
             return {"created": f"{namespace}/{name}"}
         case ["write-pods", rate, count]:
             return await _write_pods(fake, float(rate), int(count))
+        case ["write-pods-stamped", rate, count]:
+            return await _write_pods(fake, float(rate), int(count), stamped=True)
         case ["faults", "start"]:
             if getattr(fake, "fault_loop", None) is None:
                 fake.fault_loop = _FaultLoop(fake)

@@ -23,6 +23,7 @@ from bench.scenarios import (
     latency,
     memory,
     pods,
+    pods_scale,
     release,
     throughput,
 )
@@ -38,6 +39,7 @@ ALL: tuple[ModuleType, ...] = (
     release,
     backlog,
     pods,
+    pods_scale,
     search,
     discovery,
     browser,

@@ -89,6 +89,7 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--search-deadline", "search_deadline", "seconds one search may read (default 10)")
     add("--max-counted-logs", "max_counted_logs", "logs whose lines are counted (default 100)")
     add("--max-count-patterns", "max_count_patterns", "count patterns per log (default 10)")
+    add("--max-pod-streams", "max_pod_streams", "pod logs followed at once (default 2000)")
     add("--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR (default INFO)")
     _file_root_flag(parser)
 

@@ -77,7 +77,11 @@ def create_app(
     if settings.auth == "oidc" and settings.oidc is None:
         raise ConfigError(["--auth oidc: the sign-in settings (TAILGATE_OIDC_*) are missing"])
     pods = pod_sources or PodSources(
-        KubeConnector(), metrics, max_backlog=settings.max_backlog, max_line=settings.max_line
+        KubeConnector(),
+        metrics,
+        max_backlog=settings.max_backlog,
+        max_line=settings.max_line,
+        max_streams=settings.max_pod_streams,
     )
     hub = InotifyHub(asyncio.get_running_loop())
     # Without inotify (not Linux, or out of instances) followers and the watcher poll.
@@ -164,7 +168,7 @@ def _kubernetes(pods: PodSources, store: CatalogStore, ref: tuple[str, str] | No
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         watcher = None
-        discovery = WorkloadDiscovery(pods.connector, store)
+        discovery = WorkloadDiscovery(pods.connector, store, pods.metrics)
         try:
             if ref is not None:
                 watcher = ConfigMapCatalog(pods.connector, store, *ref)

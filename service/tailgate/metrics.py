@@ -76,6 +76,24 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.discovery_errors = Counter(
+            "tailgate_discovery_errors",
+            "Failed lists and watches of discover rules, by resource and reason.",
+            ["resource", "reason"],
+            registry=r,
+        )
+        self.discovery_failing = Gauge(
+            "tailgate_discovery_watches_failing",
+            "Lists and watches of discover rules whose last attempt failed; what they "
+            "found before stays in the catalog.",
+            registry=r,
+        )
+        self.pod_streams_waiting = Gauge(
+            "tailgate_pod_streams_waiting",
+            "Pod container logs not followed because --max-pod-streams are followed "
+            "already; each starts as a slot frees up.",
+            registry=r,
+        )
         self.upstream_reconnects = Counter(
             "tailgate_upstream_reconnects",
             "Kubernetes log streams opened again, by reason (ended, restarted, error).",

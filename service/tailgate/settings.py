@@ -81,6 +81,9 @@ class Settings:
     others are reported and not counted: each costs a source read all the time."""
     max_count_patterns: int = 10
     """``count`` patterns honoured per log (the first ones); more are reported."""
+    max_pod_streams: int = 2000
+    """Pod container logs followed at once, over every pod and pods log; each holds one
+    API server stream. Past the cap, a pod's viewers are told and it waits for a slot."""
     session_refresh: float = 300.0
     """Seconds between checks of a signed-in session with the provider (groups, revocation)."""
     oidc: OidcSettings | None = field(default=None, repr=False)
@@ -137,6 +140,7 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "search_max_matches": ("--search-max-matches", "TAILGATE_SEARCH_MAX_MATCHES", "count"),
     "max_counted_logs": ("--max-counted-logs", "TAILGATE_MAX_COUNTED_LOGS", "count0"),
     "max_count_patterns": ("--max-count-patterns", "TAILGATE_MAX_COUNT_PATTERNS", "count"),
+    "max_pod_streams": ("--max-pod-streams", "TAILGATE_MAX_POD_STREAMS", "count"),
     "search_max_mib": ("--search-max-mib", "TAILGATE_SEARCH_MAX_MIB", "count"),
     "search_deadline": ("--search-deadline", "TAILGATE_SEARCH_DEADLINE", "seconds"),
 }

@@ -150,6 +150,9 @@ def test_the_dashboard_shows_each_thing_operators_watch() -> None:
         "tailgate_tail_duration_seconds_bucket",
         "tailgate_log_lines_total",
         "tailgate_log_matches_total",
+        "tailgate_pod_streams_waiting",
+        "tailgate_discovery_errors_total",
+        "tailgate_discovery_watches_failing",
     } <= used
 
 

@@ -56,6 +56,7 @@ async def kube_server(
     catalog: str | None = None,
     configmap: str | None = None,
     max_backlog: int = 1000,
+    max_streams: int = 2000,
 ) -> AsyncIterator[KubeServer]:
     """The app on a free port; the catalog is YAML text (a file) or a ConfigMap NS/NAME."""
     metrics = Metrics()
@@ -83,6 +84,7 @@ async def kube_server(
         metrics,
         max_backlog=max_backlog,
         max_line=settings.max_line,
+        max_streams=max_streams,
     )
     app = create_app(settings, store, metrics, catalog_text=text, pod_sources=pods)
     runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=2.0)

@@ -229,3 +229,26 @@ async def test_a_rule_with_count_counts_every_workload_it_makes_watched_or_not(
             )
         )
         assert server.metric("tailgate_log_lines_total", log_id="shop.web") == 3
+
+
+async def test_a_rule_s_failing_list_is_counted_and_shown_until_it_works_again(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(workloads.deployment("web", "shop"))
+    kube_api.create(workloads.statefulset("db", "shop"))
+    kube_api.forbid("list", "deployments")
+    async with kube_server(kube_api, tmp_path, catalog=RULES) as server:
+        await catalog_where(server, has("shop.db"))
+        assert "shop.web" not in server.store.current.entries
+        await wait_for(
+            lambda: (
+                server.metric(
+                    "tailgate_discovery_errors_total", resource="deployments", reason="forbidden"
+                )
+                >= 1
+            )
+        )
+        assert server.metric("tailgate_discovery_watches_failing") == 1
+        kube_api.allow_all()
+        await catalog_where(server, has("shop.web", "shop.db"), timeout=15.0)
+        assert server.metric("tailgate_discovery_watches_failing") == 0

@@ -21,9 +21,11 @@ import logging
 from collections.abc import Iterable
 
 from ..backoff import Backoff
+from ..errors import SourceError
 from ..k8s.api import KubeApi, Obj
 from ..k8s.config import KubeConnector
 from ..k8s.mirror import Mirror
+from ..metrics import Metrics
 from .discovered import WatchPlan, discovered_entries, watch_plan
 from .model import Catalog, DiscoverRule
 from .store import CatalogStore
@@ -46,10 +48,16 @@ MirrorKey = tuple[str, str, str]  # ("workloads", kind, namespace) or ("namespac
 
 class WorkloadDiscovery:
     def __init__(
-        self, connector: KubeConnector, store: CatalogStore, *, backoff: Backoff | None = None
+        self,
+        connector: KubeConnector,
+        store: CatalogStore,
+        metrics: Metrics,
+        *,
+        backoff: Backoff | None = None,
     ) -> None:
         self._connector = connector
         self._store = store
+        self._metrics = metrics
         self._backoff = backoff
         self._rules: tuple[DiscoverRule, ...] = ()
         self._mirrors: dict[MirrorKey, Mirror] = {}
@@ -60,6 +68,9 @@ class WorkloadDiscovery:
         self._scheduled = False
         self._running = False
         self.plan = WatchPlan()
+        metrics.discovery_failing.set_function(
+            lambda: sum(m.failing for m in (*self._mirrors.values(), *self._retiring.values()))
+        )
 
     async def start(self, sync_within: float = SYNC_WITHIN) -> None:
         """Follow the catalog's rules from now on; wait for the first lists."""
@@ -130,8 +141,19 @@ class WorkloadDiscovery:
         self._retiring = {}
 
     def _mirror(self, plural: str, namespace: str, **kw: str) -> Mirror:
+        errors = self._metrics.discovery_errors
+
+        def trouble(exc: SourceError) -> None:
+            errors.labels(plural, exc.code).inc()
+
         mirror = Mirror(
-            self._api, plural, namespace, on_change=self._schedule, backoff=self._backoff, **kw
+            self._api,
+            plural,
+            namespace,
+            on_change=self._schedule,
+            on_trouble=trouble,
+            backoff=self._backoff,
+            **kw,
         )
         mirror.start()
         return mirror

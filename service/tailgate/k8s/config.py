@@ -70,6 +70,10 @@ class KubeConnector:
                     configuration = client.Configuration(host=self._host)
                 else:
                     configuration = await load_configuration(self._env)
+                # No pool limit: a full pool makes requests wait without a word. Log
+                # streams, the connections that grow with pods, are capped by
+                # ``pods.follow_slots`` instead, where reaching the cap is reported.
+                configuration.connection_pool_maxsize = 0
                 self._api_client = client.ApiClient(configuration)
                 self._api = KubeApi(self._api_client)
         return self._api

@@ -6,7 +6,8 @@ list's resourceVersion, resumes a watch the server ended from the last
 resourceVersion it saw, and lists again on a 410 (history compacted), replacing its
 copy with what the list holds in one step: a workload is never dropped for the
 length of a relist, and one deleted meanwhile leaves with it. Failures are retried
-with the one backoff policy; every change calls ``on_change``.
+with the one backoff policy; every change calls ``on_change``, every failure
+``on_trouble`` (and ``failing`` says whether the last attempt failed).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Mirror:
         group: str = "",
         label_selector: str | None = None,
         on_change: Callable[[], None] = lambda: None,
+        on_trouble: Callable[[SourceError], None] = lambda _: None,
         backoff: Backoff | None = None,
     ) -> None:
         self._api = api
@@ -51,6 +53,9 @@ class Mirror:
         self.group = group
         self.label_selector = label_selector
         self._on_change = on_change
+        self._on_trouble = on_trouble
+        #: The last list or watch failed (and is being retried).
+        self.failing = False
         self._retries = (backoff or Backoff()).retries()
         self.objects: dict[Key, Obj] = {}
         #: Set once the first list has been read.
@@ -93,6 +98,8 @@ class Mirror:
                 self._rv = ""
             except SourceError as exc:
                 log.warning("watching %s: %s", self, exc)
+                self.failing = True
+                self._on_trouble(exc)
                 await self._retries.wait(getattr(exc, "retry_after", 0.0))
 
     async def _list(self, api: KubeApi) -> None:
@@ -102,6 +109,7 @@ class Mirror:
         self.objects = {_key(item): item for item in items}
         self._rv = rv
         self.lists += 1
+        self.failing = False
         self.synced.set()
         self._on_change()
 
@@ -115,6 +123,7 @@ class Mirror:
             resource_version=self._rv,
             label_selector=self.label_selector,
         ) as events:
+            self.failing = False
             async for event in events:
                 news = True
                 self._rv = event.resource_version or self._rv

@@ -95,9 +95,19 @@ class Batch:
         return replace(self, mark=mark, _payload=None, _leveled=None)
 
 
-def mark(epoch: int, seq: int, log: int, positions: dict[str | None, Position]) -> PodCursor:
-    """A cursor at ``positions``; ``seq`` 0 resumes by positions only."""
-    newest = max((p.ts for p in positions.values()), default=0)
+def mark(
+    epoch: int,
+    seq: int,
+    log: int,
+    positions: dict[str | None, Position],
+    newest: int | None = None,
+) -> PodCursor:
+    """A cursor at ``positions``; ``seq`` 0 resumes by positions only.
+
+    ``newest`` is the newest timestamp of every source, when ``positions`` are only
+    the ones furthest behind (``SourcePositions.furthest_behind``)."""
+    if newest is None:
+        newest = max((p.ts for p in positions.values()), default=0)
     keyed = {source_hash(s): p for s, p in positions.items()}
     return PodCursor(epoch, seq, log, keyed, newest)
 

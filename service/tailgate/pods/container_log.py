@@ -38,6 +38,7 @@ from ..k8s.errors import (
 )
 from ..metrics import Metrics
 from ..streaming.frames import error_payload, notice_payload
+from .follow_slots import FollowSlots
 from .hub import Fetched, LineHub
 from .log_lines import Position, ResumeFilter, parse_stamped_line, since_time
 from .pod_status import container_status, container_step, has_previous
@@ -62,11 +63,13 @@ class ContainerLog:
         previous: bool = False,
         kind: str,
         metrics: Metrics,
+        slots: FollowSlots,
         prime_lines: int,
         max_line: int,
         labelled: bool = False,
         sticky: bool = True,
         on_ready: Callable[[], None] | None = None,
+        on_capped: Callable[[bool], None] | None = None,
     ) -> None:
         self._api = api
         self._hub = hub
@@ -76,6 +79,8 @@ class ContainerLog:
         self._previous = previous
         self._kind = kind
         self._metrics = metrics
+        self._slots = slots
+        self._holds_slot = False
         self._prime_lines = prime_lines
         self._max_line = max_line
         #: Frames name their source (``pod/container``): several pods share the hub.
@@ -83,6 +88,8 @@ class ContainerLog:
         #: Conditions are the hub's state (heard by every new viewer), or one-off frames.
         self._sticky = sticky
         self._on_ready = on_ready
+        #: Told True when this log starts waiting for a slot, False when that wait ends.
+        self._on_capped = on_capped
         self._container: str | None = None
         self._cid: str | None = None
         self._done_cid: str | None = None
@@ -108,6 +115,9 @@ class ContainerLog:
         try:
             await self._run()
         finally:
+            if self._holds_slot:
+                self._holds_slot = False
+                self._slots.give()
             if self._registered:
                 self._hub.stop_source(self.source)
 
@@ -144,6 +154,10 @@ class ContainerLog:
 
     async def _follow(self, pod: Obj, container: str) -> bool:
         """Read what the pod's current state allows; True when lines could be read."""
+        if not self._holds_slot:
+            await self._take_slot()
+            if self._condition == "capped":
+                return False  # the pod may have changed while this waited: read it again
         step = container_step(
             container_status(pod, container), reading=self._cid, done=self._done_cid
         )
@@ -338,6 +352,28 @@ class ContainerLog:
             self._hub.notice("created", f"pod {self._namespace}/{self._pod} now exists")
         elif was is not None:
             self._hub.notice("available", f"the log of {self.label} can be read now")
+
+    async def _take_slot(self) -> None:
+        if self._slots.full():
+            self._set_condition(
+                "capped",
+                error_payload(
+                    "stream_cap",
+                    f"{self._slots.cap} pod logs are followed already (--max-pod-streams); "
+                    f"the log of {self.label} is read when one of them ends",
+                ),
+            )
+            self._metrics.source_errors.labels(self._kind, "stream_cap").inc()
+            if self._on_capped is not None:
+                self._on_capped(True)
+            try:
+                await self._slots.take()
+            finally:
+                if self._on_capped is not None:
+                    self._on_capped(False)
+        else:
+            await self._slots.take()
+        self._holds_slot = True
 
     async def _trouble(self, exc: KubeUnavailable) -> None:
         self._metrics.source_errors.labels(self._kind, exc.code).inc()

@@ -31,6 +31,7 @@ from ..streaming.frames import notice_payload
 from .batches import FRAME_BYTES, Batch, frames, mark
 from .log_lines import Position
 from .pod_cursor import log_tag, source_hash
+from .positions import CURSOR_SOURCES
 from .ring import Entry, Ring
 from .subscriber import Mark, Subscriber
 
@@ -74,6 +75,7 @@ class _Pending:
     seq: int = 0
     total: int = 0
     snapshot: dict[str | None, Position] = field(default_factory=dict)
+    newest: int = 0
 
 
 class LineHub:
@@ -162,8 +164,14 @@ class LineHub:
         else:
             held = _Pending(source, texts, list(stamps), positions, size)
             pending.append(held)
-        held.seq, held.total, held.snapshot = last.seq, last.lines, dict(self.ring.positions)
+        held.seq, held.total = last.seq, last.lines
+        held.snapshot, held.newest = self._cursor_positions()
         self._schedule_flush()
+
+    def _cursor_positions(self) -> tuple[dict[str | None, Position], int]:
+        """What a cursor made now carries: the sources furthest behind, the newest time."""
+        positions = self.ring.positions
+        return positions.furthest_behind(CURSOR_SOURCES), positions.newest()
 
     def _schedule_flush(self) -> None:
         if self._flush_handle is not None:
@@ -192,7 +200,7 @@ class LineHub:
             batch = Batch(
                 held.texts,
                 held.source,
-                mark(self.epoch, held.seq, self.log, held.snapshot),
+                mark(self.epoch, held.seq, self.log, held.snapshot, held.newest),
                 held.size,
                 held.stamps,
                 held.positions,
@@ -210,7 +218,7 @@ class LineHub:
         so a viewer catching up or resuming on this stream hears it too)."""
         self.flush()
         entry = self.ring.add_notice(payload)
-        cursor = mark(self.epoch, entry.seq, self.log, dict(self.ring.positions))
+        cursor = mark(self.epoch, entry.seq, self.log, *self._cursor_positions())
         batch = Batch([], None, cursor, 0, notice=payload, seq=entry.seq, total=entry.lines)
         self._hand_out(batch)
 
@@ -361,7 +369,4 @@ class LineHub:
         return self._run_frames(picked, notices=True), missed, (last.seq, last.lines)
 
     def _position_of(self, key: int) -> Position | None:
-        for source, position in self.ring.positions.items():
-            if source_hash(source) == key:
-                return position
-        return None
+        return self.ring.positions.by_hash(key)

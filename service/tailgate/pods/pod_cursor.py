@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 import struct
@@ -46,6 +47,7 @@ _MAX_U63 = (1 << 63) - 1
 _LEGACY = re.compile(r"k1\.([0-9a-f]{8})\.(\d{1,20})\.(\d{1,20})\.(\d{1,9})", re.ASCII)
 
 
+@functools.lru_cache(maxsize=65536)
 def source_hash(source: str | None) -> int:
     """The short name a cursor gives a source (``None``: a ``pod`` log's only source)."""
     digest = hashlib.blake2b((source or "").encode(), digest_size=4).digest()

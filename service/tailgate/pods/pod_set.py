@@ -21,6 +21,7 @@ from ..k8s.errors import Gone, KubeForbidden, KubeUnavailable
 from ..metrics import Metrics
 from ..streaming.frames import error_payload
 from .container_log import ContainerLog
+from .follow_slots import FollowSlots
 from .hub import LineHub
 from .pod_status import alive
 
@@ -40,6 +41,7 @@ class PodSet:
         selector: str,
         container: str | None,
         metrics: Metrics,
+        slots: FollowSlots,
         prime_lines: int,
         max_line: int,
     ) -> None:
@@ -49,6 +51,8 @@ class PodSet:
         self._selector = selector
         self._container = container
         self._metrics = metrics
+        self._slots = slots
+        self._capped = 0
         self._prime_lines = prime_lines
         self._max_line = max_line
         self._followers: dict[str, tuple[ContainerLog, asyncio.Task[None]]] = {}
@@ -133,17 +137,35 @@ class PodSet:
             container=self._container,
             kind="pods",
             metrics=self._metrics,
+            slots=self._slots,
             prime_lines=self._prime_lines,
             max_line=self._max_line,
             labelled=True,
             sticky=False,
             on_ready=ready.set,
+            on_capped=self._count_capped,
         )
         if announce:
             self._hub.notice("joined", f"pod {name} joined")
         task = asyncio.create_task(self._follow(follower, ready), name=f"pod log {name}")
         self._followers[name] = (follower, task)
         return ready
+
+    def _count_capped(self, capped: bool) -> None:
+        """The log's state names the cap while any of its pods waits for a slot, so
+        viewers who come later hear of it too (each pod's own frame is for those here)."""
+        self._capped += 1 if capped else -1
+        if capped and self._capped == 1:
+            self._hub.set_state(
+                error_payload(
+                    "stream_cap",
+                    f"some pods matching {self._selector} are not followed: "
+                    f"{self._slots.cap} pod logs are followed already (--max-pod-streams); "
+                    "each is read when a slot frees up",
+                )
+            )
+        elif not capped and self._capped == 0:
+            self._hub.set_state(None)
 
     async def _follow(self, follower: ContainerLog, ready: asyncio.Event) -> None:
         try:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .log_lines import Position
+from .positions import SourcePositions
 
 #: A count beyond any real one: "every line stamped with this timestamp".
 WHOLE_SECOND = 1 << 62
@@ -50,7 +51,7 @@ class Ring:
         self.seq = 0
         self.lines = 0
         #: Every source's position after its newest line.
-        self.positions: dict[str | None, Position] = {}
+        self.positions = SourcePositions()
         #: Per source: the ring holds every line after this position.
         self.base: dict[str | None, Position] = {}
         #: The newest timestamp of any line.

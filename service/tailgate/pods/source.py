@@ -20,6 +20,7 @@ from ..streaming import gaps
 from ..streaming.viewer import Viewer
 from .batches import Batch
 from .container_log import ContainerLog
+from .follow_slots import FollowSlots
 from .hub import CATCH_UP_BYTES, LineHub, Start
 from .pod_set import PodSet
 from .resume import subscribe
@@ -37,10 +38,12 @@ class PodSources:
         *,
         max_backlog: int,
         max_line: int,
+        max_streams: int = 2000,
         catch_up_bytes: int = CATCH_UP_BYTES,
     ) -> None:
         self.connector = connector
         self.metrics = metrics
+        self.slots = FollowSlots(max_streams, metrics)
         self.upstreams = UpstreamRegistry()
         self.max_backlog = max_backlog
         self.max_line = max_line
@@ -93,6 +96,7 @@ class PodSource:
                 previous=spec.previous,
                 kind="pod",
                 metrics=shared.metrics,
+                slots=shared.slots,
                 prime_lines=shared.max_backlog,
                 max_line=shared.max_line,
             ).run()
@@ -104,6 +108,7 @@ class PodSource:
                 selector=spec.selector,
                 container=spec.container,
                 metrics=shared.metrics,
+                slots=shared.slots,
                 prime_lines=shared.max_backlog,
                 max_line=shared.max_line,
             ).run()

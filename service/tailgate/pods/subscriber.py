@@ -26,6 +26,7 @@ from ..streaming.frames import ws_text_frame
 from .batches import Batch
 from .log_lines import Position
 from .pod_cursor import PodCursor, source_hash
+from .positions import CURSOR_SOURCES
 
 #: (sequence number, line count) of the last entry a viewer has.
 Mark = tuple[int, int]
@@ -131,9 +132,15 @@ class Subscriber:
 
 def _raised(mark: PodCursor, floors: dict[int, Position]) -> PodCursor:
     positions = dict(mark.positions)
+    # A mark of only the sources furthest behind leaves the others out: they are past
+    # all of those, so the cursor would not keep them, floor or not (positions.py).
+    partial = len(positions) >= CURSOR_SOURCES
     for key, floor in floors.items():
         have = positions.get(key)
+        if have is None and partial:
+            continue
         if have is None or (have.ts, have.count) < (floor.ts, floor.count):
             positions[key] = floor
-    newest = max((p.ts for p in positions.values()), default=0)
-    return PodCursor(mark.epoch, mark.seq, mark.log, positions, newest)
+    # ``mark.positions`` may be only the sources furthest behind: keep its newest.
+    newest = max((p.ts for p in floors.values()), default=0)
+    return PodCursor(mark.epoch, mark.seq, mark.log, positions, max(mark.newest, newest))
