@@ -202,22 +202,30 @@ async def _open_and_close_log(api: KubeApi) -> None:
     stream.close()
 
 
+def _listing(
+    plural: str, selectors: dict[str, str], group: str
+) -> Callable[[KubeApi], Awaitable[Any]]:
+    return lambda api: api.list(plural, "ns", group=group, **selectors)
+
+
+def _watching(
+    plural: str, selectors: dict[str, str], group: str
+) -> Callable[[KubeApi], Awaitable[Any]]:
+    return lambda api: _drain_watch(api, plural, selectors, group=group)
+
+
 def _exercises() -> dict[str, list[Callable[[KubeApi], Awaitable[Any]]]]:
     """How to call each public KubeApi method, in every form the package calls it."""
     sites = sorted(_call_sites(), key=str)
     return {
         "get_pod": [lambda api: api.get_pod("ns", "pod")],
         "list": [
-            lambda api, p=plural, s=_selectors(kind, group), g=group: api.list(
-                p, "ns", group=g, **s
-            )
+            _listing(plural, _selectors(kind, group), group)
             for method, plural, kind, group in sites
             if method == "list"
         ],
         "watch": [
-            lambda api, p=plural, s=_selectors(kind, group), g=group: _drain_watch(
-                api, p, s, group=g
-            )
+            _watching(plural, _selectors(kind, group), group)
             for method, plural, kind, group in sites
             if method == "watch"
         ],
