@@ -15,8 +15,9 @@ import functools
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from .catalog.model import FileSpec, LogEntry
+from .catalog.model import EventsSpec, FileSpec, LogEntry
 from .catalog.store import CatalogStore
+from .events.source import EventSource
 from .files.follower import FollowMode
 from .files.registry import FollowerRegistry
 from .files.source import FileSource
@@ -67,7 +68,9 @@ class SourceFactory:
         spec = entry.source
         if not isinstance(spec, FileSpec):
             if self._pods is None:
-                raise RuntimeError("pod log sources need PodSources")
+                raise RuntimeError("pod log and events sources need PodSources")
+            if isinstance(spec, EventsSpec):
+                return EventSource(entry.id, spec, self._pods)
             return self._pods.build(entry.id, spec)
         return FileSource(
             spec.path,

@@ -28,7 +28,9 @@ import pytest
 
 from tailgate.catalog.discovered import watch_plan
 from tailgate.catalog.discovery import KIND_RESOURCES
-from tailgate.catalog.model import WORKLOAD_KINDS, DiscoverRule
+from tailgate.catalog.model import WORKLOAD_KINDS, DiscoverRule, EventsSpec
+from tailgate.events.event_stream import GROUP as EVENTS_GROUP
+from tailgate.events.event_stream import field_selector as events_selector
 from tailgate.k8s.api import KubeApi
 
 from .chart import ROOT, SCENARIOS, Obj, Rendered, rendered, scenario_id
@@ -80,15 +82,47 @@ class RecordingClient:
         return _Response()
 
 
-def _call_sites() -> set[tuple[str, str, str | None]]:
-    """Each ``.list(...)``/``.watch(...)`` call in the package: (method, collection, selector kind).
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """A module's top-level ``NAME = "text"`` assignments."""
+    found = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            found[node.targets[0].id] = node.value.value
+    return found
+
+
+def _group(keyword: ast.keyword | None, constants: dict[str, str], where: str) -> str:
+    """The API group a call passes, a literal or a module constant ("" when none)."""
+    if keyword is None:
+        return ""
+    value = keyword.value
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, ast.Name) and value.id in constants:
+        return constants[value.id]
+    raise AssertionError(f"{where}: group= must be a literal or a module constant")
+
+
+def _call_sites() -> set[tuple[str, str, str | None, str]]:
+    """Each ``.list(...)``/``.watch(...)`` call in the package: (method, collection,
+    selector kind, API group).
 
     The selector kind is ``field`` or ``label`` (or None). A field selector on
     ``metadata.name`` names the object, which is what lets RBAC's resourceNames apply.
+    The group is the call's ``group=`` (a literal or a constant of its module), so a
+    request in another API group is checked against a rule for that group.
     """
     sites = set()
     for source in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text())):
+        tree = ast.parse(source.read_text())
+        constants = _constants(tree)
+        for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -97,13 +131,14 @@ def _call_sites() -> set[tuple[str, str, str | None]]:
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
             ):
-                keywords = {k.arg for k in node.keywords}
+                keywords = {k.arg: k for k in node.keywords}
                 selector = None
                 if "field_selector" in keywords:
                     selector = "field"
                 elif "label_selector" in keywords:
                     selector = "label"
-                sites.add((node.func.attr, node.args[0].value, selector))
+                group = _group(keywords.get("group"), constants, f"{source}:{node.lineno}")
+                sites.add((node.func.attr, node.args[0].value, selector, group))
     return sites
 
 
@@ -114,7 +149,9 @@ def _field_selectors() -> set[str]:
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.JoinedStr) and node.values:
                 first = node.values[0]
-                if isinstance(first, ast.Constant) and str(first.value).startswith("metadata."):
+                if isinstance(first, ast.Constant) and str(first.value).startswith(
+                    ("metadata.", "regarding.")
+                ):
                     starts.add(str(first.value))
     return starts
 
@@ -124,6 +161,16 @@ _SELECTORS: dict[str | None, dict[str, str]] = {
     "label": {"label_selector": "app=x"},
     None: {},
 }
+#: events.k8s.io/v1 is narrowed by the object an Event is about, never by its own name.
+_GROUP_SELECTORS: dict[tuple[str | None, str], dict[str, str]] = {
+    ("field", EVENTS_GROUP): {
+        "field_selector": events_selector(EventsSpec("ns", "Deployment", "web")) or ""
+    },
+}
+
+
+def _selectors(kind: str | None, group: str) -> dict[str, str]:
+    return _GROUP_SELECTORS.get((kind, group), _SELECTORS[kind])
 
 
 async def _drain_watch(
@@ -155,19 +202,31 @@ async def _open_and_close_log(api: KubeApi) -> None:
     stream.close()
 
 
+def _listing(
+    plural: str, selectors: dict[str, str], group: str
+) -> Callable[[KubeApi], Awaitable[Any]]:
+    return lambda api: api.list(plural, "ns", group=group, **selectors)
+
+
+def _watching(
+    plural: str, selectors: dict[str, str], group: str
+) -> Callable[[KubeApi], Awaitable[Any]]:
+    return lambda api: _drain_watch(api, plural, selectors, group=group)
+
+
 def _exercises() -> dict[str, list[Callable[[KubeApi], Awaitable[Any]]]]:
     """How to call each public KubeApi method, in every form the package calls it."""
     sites = sorted(_call_sites(), key=str)
     return {
         "get_pod": [lambda api: api.get_pod("ns", "pod")],
         "list": [
-            lambda api, p=plural, s=_SELECTORS[kind]: api.list(p, "ns", **s)
-            for method, plural, kind in sites
+            _listing(plural, _selectors(kind, group), group)
+            for method, plural, kind, group in sites
             if method == "list"
         ],
         "watch": [
-            lambda api, p=plural, s=_SELECTORS[kind]: _drain_watch(api, p, s)
-            for method, plural, kind in sites
+            _watching(plural, _selectors(kind, group), group)
+            for method, plural, kind, group in sites
             if method == "watch"
         ],
         "create_event": [lambda api: api.create_event("ns", {"kind": "Event"})],
@@ -212,7 +271,9 @@ def _attributes(method: str, path: str, query: list[tuple[str, str]]) -> Request
 
 
 def requests_the_code_makes() -> set[Request]:
-    assert _field_selectors() == {"metadata.name="}, "a field selector other than the name"
+    assert _field_selectors() == {"metadata.name=", "regarding.kind=", "regarding.name="}, (
+        "a field selector other than the name, or an Event's object"
+    )
     exercises = _exercises()
     untaught = _public_methods() - set(exercises)
     assert not untaught, f"KubeApi has new methods; teach _exercises how to call them: {untaught}"
@@ -284,7 +345,7 @@ def where_the_service_asks(chart: Rendered, request: Request) -> Request:
     if request.resource == "configmaps":
         assert request.name is not None, "the catalog is always read by name"
         return Request(request.verb, request.resource, home, catalog)
-    if request.resource == "events":
+    if request.resource == "events" and request.group == "":
         return Request(request.verb, request.resource, home, None)
     raise AssertionError(f"no rule in this test for where {request} is made")
 
@@ -317,6 +378,17 @@ def discovery_asks(chart: Rendered, request: Request) -> list[Request]:
     ]
 
 
+def event_log_namespaces(chart: Rendered) -> list[str]:
+    """Where ``events`` entries list and watch events.k8s.io Events."""
+    values = chart.values
+    named = {
+        entry["events"]["namespace"]
+        for entry in values["catalog"]["logs"]
+        if "events" in entry and not values["catalog"]["existingConfigMap"]
+    }
+    return sorted(set(values["eventLogs"]["namespaces"]) | named)
+
+
 def pod_log_namespaces(chart: Rendered) -> list[str]:
     values = chart.values
     named = {
@@ -333,18 +405,24 @@ scenarios = pytest.mark.parametrize("values", SCENARIOS, ids=scenario_id)
 
 
 def test_the_recorded_requests_are_the_ones_docs_kubernetes_md_describes() -> None:
-    needed = {(r.verb, r.resource) for r in requests_the_code_makes()}
+    needed = {(r.verb, r.resource, r.group) for r in requests_the_code_makes()}
     assert needed == {
-        ("get", "pods"),
-        ("list", "pods"),
-        ("watch", "pods"),
-        ("get", "pods/log"),
-        ("list", "configmaps"),
-        ("watch", "configmaps"),
-        ("create", "events"),
-        ("list", "namespaces"),
-        ("watch", "namespaces"),
-        *((verb, plural) for _, plural in KIND_RESOURCES.values() for verb in ("list", "watch")),
+        ("get", "pods", ""),
+        ("list", "pods", ""),
+        ("watch", "pods", ""),
+        ("get", "pods/log", ""),
+        ("list", "configmaps", ""),
+        ("watch", "configmaps", ""),
+        ("create", "events", ""),
+        ("list", "events", "events.k8s.io"),
+        ("watch", "events", "events.k8s.io"),
+        ("list", "namespaces", ""),
+        ("watch", "namespaces", ""),
+        *(
+            (verb, plural, group)
+            for group, plural in KIND_RESOURCES.values()
+            for verb in ("list", "watch")
+        ),
     }
 
 
@@ -364,6 +442,11 @@ def test_every_request_the_code_makes_is_allowed_where_the_service_makes_it(
             ]
         elif request.resource == "namespaces" or request.resource in _PLURAL_KINDS:
             asks = discovery_asks(chart, request)
+        elif request.group == EVENTS_GROUP:
+            asks = [
+                Request(request.verb, request.resource, ns, None, request.group)
+                for ns in event_log_namespaces(chart)
+            ]
         else:
             asks = [where_the_service_asks(chart, request)]
         for ask in asks:
@@ -373,7 +456,7 @@ def test_every_request_the_code_makes_is_allowed_where_the_service_makes_it(
 @scenarios
 def test_nothing_is_granted_beyond_those_requests(values: Path) -> None:
     chart = rendered(values)
-    needed = {(r.verb, r.resource) for r in requests_the_code_makes()}
+    needed = {(r.verb, r.resource, r.group) for r in requests_the_code_makes()}
     every_namespace = chart.values["podLogs"]["allNamespaces"]
     home = chart.deployment["metadata"]["namespace"]
     plan = watch_plan(discover_rules(chart))
@@ -384,11 +467,16 @@ def test_nothing_is_granted_beyond_those_requests(values: Path) -> None:
         assert not rule.get("nonResourceURLs"), rule
         for resource in rule["resources"]:
             for verb in rule["verbs"]:
-                assert (verb, resource) in needed, f"granted but never used: {verb} {resource}"
+                assert (verb, resource, group) in needed, (
+                    f"granted but never used: {verb} {resource} in {group!r}"
+                )
             if resource in _PLURAL_KINDS:
                 assert group == KIND_RESOURCES[_PLURAL_KINDS[resource]][0], rule
                 where = grant.namespace or ""
                 assert (_PLURAL_KINDS[resource], where) in plan.workloads, (grant, plan)
+                continue
+            if group == EVENTS_GROUP:
+                assert grant.namespace in event_log_namespaces(chart), grant
                 continue
             assert group == "", rule
             if resource == "namespaces":

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from .statuses import no_such_route
-from .store import GROUPS, RESOURCES, Obj
+from .store import GROUPS, SERVED, Obj
 
 SERVER_VERSION = {
     "major": "1",
@@ -77,7 +77,7 @@ async def api_resources(request: web.Request) -> web.Response:
     if group and group not in GROUPS:
         raise no_such_route()
     resources: list[Obj] = []
-    for r in RESOURCES.values():
+    for r in SERVED.values():
         if r.group != group:
             continue
         entry: Obj = {

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from . import objects
+from . import event_views, objects
 from .authorization import Authorizer
 from .faults import Faults
 from .log_requests import check_line, datetime_to_ns
@@ -114,6 +114,24 @@ class FakeKubeAPI:
         old = self.store.delete(plural, namespace, name)
         self._after_pod_change(old, None)
         return old
+
+    def record_event(self, event: Obj) -> Obj:
+        """Store an ``events.k8s.io/v1`` Event (as the API server does, as a core one);
+        returns it as ``events.k8s.io/v1`` shows it."""
+        return event_views.to_events_v1(self.create(event_views.to_core(event)))
+
+    def bump_event(
+        self, namespace: str, name: str, *, observed: str, note: str | None = None
+    ) -> Obj:
+        """The event happened again: its ``series`` counts it and notes when (as
+        client-go's event recorder does after the first repeat)."""
+        core = self.store.get("events", namespace, name)
+        series = core.get("series") or {"count": 1}
+        core["series"] = {"count": series["count"] + 1, "lastObservedTime": observed}
+        if note is not None:
+            core["message"] = note
+        core["metadata"].pop("resourceVersion", None)
+        return event_views.to_events_v1(self.update(core))
 
     def get(self, kind: str, namespace: str, name: str) -> Obj:
         return self.store.get(_PLURALS.get(kind, kind), namespace, name)

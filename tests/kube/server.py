@@ -30,7 +30,7 @@ from .statuses import (
     no_such_route,
     too_large_resource_version,
 )
-from .store import RESOURCES, Obj, Resource
+from .store import SERVED, Obj, Resource
 
 if TYPE_CHECKING:
     from .fake_api import FakeKubeAPI
@@ -107,10 +107,9 @@ async def _statuses(request: web.Request, handler: Handler) -> web.StreamRespons
 
 
 def _resource(request: web.Request) -> Resource:
-    resource = RESOURCES.get(request.match_info["resource"])
+    key = (request.match_info.get("group", ""), request.match_info["resource"])
+    resource = SERVED.get(key)
     if resource is None or (not resource.namespaced and "namespace" in request.match_info):
-        raise no_such_route()
-    if resource.group != request.match_info.get("group", ""):
         raise no_such_route()
     return resource
 
@@ -127,7 +126,7 @@ async def _item(request: web.Request) -> web.Response:
     resource = _resource(request)
     namespace, name = request.match_info["namespace"], request.match_info["name"]
     fake.authorizer.check("get", resource.plural, "", namespace, name, resource.group)
-    return _json(fake.store.get(resource.plural, namespace, name))
+    return _json(resource.shown(fake.store.get(resource.stored, namespace, name)))
 
 
 async def _collection(request: web.Request) -> web.StreamResponse:
@@ -164,9 +163,8 @@ async def _collection(request: web.Request) -> web.StreamResponse:
             raise too_large_resource_version(at, current)
         if query.get("resourceVersionMatch") != "Exact":
             at = current  # "not older than" and "any" are both served from the latest state
-    items = [
-        o for o in fake.store.list(resource.plural, namespace, at) if matches(o) and _key(o) > start
-    ]
+    shown = (resource.shown(o) for o in fake.store.list(resource.stored, namespace, at))
+    items = [o for o in shown if matches(o) and _key(o) > start]
     metadata: Obj = {"resourceVersion": str(at)}
     if limit and len(items) > limit:
         metadata["continue"] = _encode_continue(at, _key(items[limit - 1]))
@@ -248,19 +246,21 @@ async def _create(request: web.Request, resource: Resource, namespace: str) -> w
                 "Required value: name or generateName is required",
             )
         )
-    involved = body.get("involvedObject") or {}
+    involved = body.get("involvedObject") or body.get("regarding") or {}
     if resource.plural == "events" and involved.get("namespace", namespace) != namespace:
         causes.append(
             (
-                "involvedObject.namespace",
+                "regarding.namespace" if resource.group else "involvedObject.namespace",
                 "FieldValueInvalid",
                 f'Invalid value: "{involved["namespace"]}": does not match event.namespace',
             )
         )
     if causes:
         raise invalid(resource.kind, name, causes)
+    if resource.accept is not None:
+        body = resource.accept(body)
     created = fake.create(body)
-    return _json(created, 201)
+    return _json(resource.shown(created), 201)
 
 
 async def _watch(
@@ -275,7 +275,7 @@ async def _watch(
         since = None
     timeout = _int(query.get("timeoutSeconds"), "timeoutSeconds")
     watcher = fake.store.watch(
-        resource.plural,
+        resource,
         namespace,
         matches,
         since,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import objects, workloads
+from . import event_views, objects, workloads
 from .selectors import (
     COMMON_FIELDS,
     EVENT_FIELDS,
@@ -36,7 +36,11 @@ Key = tuple[str, str]  # (namespace, name)
 
 @dataclass(frozen=True)
 class Resource:
-    """One resource the fake serves: core/v1, apps/v1 or batch/v1."""
+    """One resource the fake serves: core/v1, apps/v1, batch/v1 or events.k8s.io/v1.
+
+    A resource ``stored`` as another (events.k8s.io Events are core Events) converts
+    objects with ``present`` on the way out and ``accept`` on the way in.
+    """
 
     plural: str
     singular: str
@@ -46,10 +50,20 @@ class Resource:
     categories: tuple[str, ...] = ()
     namespaced: bool = True
     group: str = ""  # "" is the core group, served under /api/v1
+    stored_as: str = ""  # the stored resource, when it is not ``plural`` itself
+    present: Callable[[Obj], Obj] | None = None
+    accept: Callable[[Obj], Obj] | None = None
 
     @property
     def api_version(self) -> str:
         return f"{self.group}/v1" if self.group else "v1"
+
+    @property
+    def stored(self) -> str:
+        return self.stored_as or self.plural
+
+    def shown(self, obj: Obj) -> Obj:
+        return obj if self.present is None else self.present(obj)
 
 
 RESOURCES: dict[str, Resource] = {
@@ -90,8 +104,23 @@ RESOURCES: dict[str, Resource] = {
         Resource("cronjobs", "cronjob", "CronJob", ("cj",), COMMON_FIELDS, ("all",), group="batch"),
     )
 }
+#: Every resource served, by (API group, plural): the stored ones and their other views.
+SERVED: dict[tuple[str, str], Resource] = {
+    **{(r.group, r.plural): r for r in RESOURCES.values()},
+    ("events.k8s.io", "events"): Resource(
+        "events",
+        "event",
+        "Event",
+        ("ev",),
+        event_views.EVENTS_V1_FIELDS,
+        group="events.k8s.io",
+        stored_as="events",
+        present=event_views.to_events_v1,
+        accept=event_views.to_core,
+    ),
+}
 #: The API groups beside the core one, as discovery lists them.
-GROUPS = ("apps", "batch")
+GROUPS = ("apps", "batch", "events.k8s.io")
 
 
 @dataclass(frozen=True)
@@ -141,14 +170,15 @@ class Watcher:
         Like the API server, an object that starts matching the selector arrives as
         ADDED and one that stops matching leaves as DELETED.
         """
-        if change.resource != self.resource.plural:
+        if change.resource != self.resource.stored:
             return
         if self.namespace and change.obj["metadata"]["namespace"] != self.namespace:
             return
-        now = change.type != "DELETED" and self.matches(change.obj)
-        before = change.old is not None and self.matches(change.old)
+        obj = self.resource.shown(change.obj)
+        now = change.type != "DELETED" and self.matches(obj)
+        before = change.old is not None and self.matches(self.resource.shown(change.old))
         if change.type == "DELETED":
-            kind = "DELETED" if self.matches(change.obj) else None
+            kind = "DELETED" if self.matches(obj) else None
         elif now and before:
             kind = "MODIFIED"
         elif now:
@@ -158,7 +188,7 @@ class Watcher:
         else:
             kind = None
         if kind:
-            self.push({"type": kind, "object": change.obj})
+            self.push({"type": kind, "object": obj})
 
     def bookmark(self, rv: int, initial_events_end: bool = False) -> None:
         if not self.bookmarks:
@@ -303,7 +333,7 @@ class Store:
 
     def watch(
         self,
-        resource: str,
+        resource: str | Resource,
         namespace: str,
         matches: Matcher,
         since: int | None,
@@ -316,11 +346,11 @@ class Store:
         Registration and replay happen without yielding to the event loop, so no change
         can fall between the two.
         """
-        watcher = Watcher(
-            RESOURCES[resource], namespace, matches, bookmarks, self.watch_queue_limit
-        )
+        served = RESOURCES[resource] if isinstance(resource, str) else resource
+        watcher = Watcher(served, namespace, matches, bookmarks, self.watch_queue_limit)
         if since is None:
-            for obj in self.list(resource, namespace):
+            for stored in self.list(served.stored, namespace):
+                obj = served.shown(stored)
                 if matches(obj):
                     watcher.push({"type": "ADDED", "object": obj})
             if initial_events_end:

@@ -212,7 +212,7 @@ async def test_discovery_describes_the_served_resources(http: aiohttp.ClientSess
         names = {r["name"] for r in (await v1.json())["resources"]}
         groups = [g["preferredVersion"]["groupVersion"] for g in (await apis.json())["groups"]]
     assert {"configmaps", "pods", "pods/log", "events", "namespaces"} <= names
-    assert groups == ["apps/v1", "batch/v1"]
+    assert groups == ["apps/v1", "batch/v1", "events.k8s.io/v1"]
     async with http.get("/apis/apps/v1") as apps, http.get("/apis/batch/v1") as batch:
         assert {r["name"] for r in (await apps.json())["resources"]} == {
             "deployments",

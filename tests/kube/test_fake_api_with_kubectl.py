@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from . import objects, workloads
+from .event_views import event_v1
 from .fake_api import FakeKubeAPI
 
 #: kubectl from the PATH, else the one tests/setup.d/50-helm.sh unpacks.
@@ -250,3 +251,36 @@ async def test_kubectl_reports_forbidden_deployments_with_their_api_group(
         '"system:serviceaccount:tailgate:tailgate" cannot list resource "deployments" '
         'in API group "apps" in the namespace "shop"'
     )
+
+
+async def test_kubectl_gets_events_k8s_io_events_as_json(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    web = kube_api.create(workloads.deployment("web", "shop"))
+    kube_api.record_event(
+        event_v1("web.1", "shop", regarding=web, reason="ScalingReplicaSet", note="up to 2")
+    )
+
+    code, out, err = await finish(
+        await kubectl("get", "events.v1.events.k8s.io", "-n", "shop", "-o", "json")
+    )
+
+    assert code == 0, err
+    [item] = json.loads(out)["items"]
+    assert item["apiVersion"] == "events.k8s.io/v1"
+    assert (item["regarding"]["kind"], item["note"]) == ("Deployment", "up to 2")
+
+
+async def test_kubectl_watch_sees_an_events_k8s_io_event_added(
+    kube_api: FakeKubeAPI, kubectl: Kubectl
+) -> None:
+    web = kube_api.create(workloads.deployment("web", "shop"))
+    kube_api.record_event(event_v1("first", "shop", regarding=web, reason="A", note="a"))
+    process = await kubectl("get", "events.v1.events.k8s.io", "-w", "-n", "shop", "-o", "name")
+    assert process.stdout is not None
+
+    async with asyncio.timeout(10):
+        assert await process.stdout.readline() == b"event.events.k8s.io/first\n"
+        await kube_api.wait_until(lambda: kube_api.open_watches == 1, timeout=10)
+        kube_api.record_event(event_v1("second", "shop", regarding=web, reason="B", note="b"))
+        assert await process.stdout.readline() == b"event.events.k8s.io/second\n"

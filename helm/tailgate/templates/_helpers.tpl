@@ -148,6 +148,25 @@ without repeats. Returned as a JSON list (templates can only return strings).
 {{- end }}
 
 {{/*
+Namespaces whose Kubernetes Events the catalog values' `events:` entries read, sorted and
+without repeats, as a JSON list.
+*/}}
+{{- define "tailgate.eventNamespaces" -}}
+{{- $namespaces := list }}
+{{- if not .Values.catalog.existingConfigMap }}
+{{- range .Values.catalog.logs }}
+{{- if kindIs "map" . }}
+{{- with .events }}{{ if .namespace }}{{ $namespaces = append $namespaces .namespace }}{{ end }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range .Values.eventLogs.namespaces }}
+{{- $namespaces = append $namespaces . }}
+{{- end }}
+{{- $namespaces | uniq | sortAlpha | toJson }}
+{{- end }}
+
+{{/*
 The watches catalog.discover needs, as tailgate works them out (catalog/discovered.py):
 "clusterKinds", the kinds some rule with a glob or a namespaceSelector takes (watched in
 every namespace); "namespaced", for each namespace a rule names, the other kinds it takes

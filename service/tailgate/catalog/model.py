@@ -45,7 +45,19 @@ class PodsSpec:
     kind = "pods"
 
 
-SourceSpec = FileSpec | PodSpec | PodsSpec
+@dataclass(frozen=True, slots=True)
+class EventsSpec:
+    """The Kubernetes Events of a namespace, as lines; ``involved_*`` narrow them to the
+    Events about one object (``regarding`` in events.k8s.io/v1)."""
+
+    namespace: str
+    involved_kind: str | None = None
+    involved_name: str | None = None
+
+    kind = "events"
+
+
+SourceSpec = FileSpec | PodSpec | PodsSpec | EventsSpec
 
 #: The workload kinds a ``discover`` rule may name, in the order entries are made.
 WORKLOAD_KINDS: tuple[str, ...] = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")

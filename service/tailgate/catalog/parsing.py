@@ -19,6 +19,7 @@ from ..errors import ConfigError
 from .allow_node import allow_rule
 from .counts import parse_counts
 from .discover_rules import discover_rules
+from .event_specs import events_spec
 from .model import Catalog, DiscoverRule, FileSpec, LogEntry, SourceSpec
 from .pod_specs import pod_spec, pods_spec
 from .yaml_document import yaml_document
@@ -29,8 +30,8 @@ ID_PATTERN = re.compile(r"[a-z0-9._-]{1,63}")
 #: HTTP clients resolve these two away before the request is sent, even percent-encoded.
 DOT_SEGMENTS = (".", "..")
 FOLLOW_MODES = ("auto", "poll")
-ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods", "count")
-SOURCE_KEYS = ("file", "pod", "pods")
+ENTRY_KEYS = ("id", "title", "file", "follow", "allow", "pod", "pods", "events", "count")
+SOURCE_KEYS = ("file", "pod", "pods", "events")
 MAX_TITLE = 200
 
 
@@ -182,17 +183,23 @@ def _entry(node: yaml.Node, where: str, problems: Problems) -> LogEntry | None:
     source: SourceSpec | None = None
     given = [key for key in SOURCE_KEYS if key in fields]
     if not given:
-        problems.add(node, where, "missing 'file' (the path of the log file), 'pod' or 'pods'")
+        problems.add(
+            node, where, "missing 'file' (the path of the log file), 'pod', 'pods' or 'events'"
+        )
     elif len(given) > 1:
         problems.add(
-            fields[given[1]][0], where, f"give only one of 'file', 'pod', 'pods' (got {given})"
+            fields[given[1]][0],
+            where,
+            f"give only one of 'file', 'pod', 'pods', 'events' (got {given})",
         )
     elif given[0] == "file":
         path = _file_path(fields["file"][1], f"{where}.file", problems)
     elif given[0] == "pod":
         source = pod_spec(fields["pod"][1], f"{where}.pod", problems)
-    else:
+    elif given[0] == "pods":
         source = pods_spec(fields["pods"][1], f"{where}.pods", problems)
+    else:
+        source = events_spec(fields["events"][1], f"{where}.events", problems)
     title = log_id or ""
     if "title" in fields:
         title_node = fields["title"][1]

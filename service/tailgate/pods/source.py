@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Hashable
 
-from ..catalog.model import PodSpec, PodsSpec
+from ..catalog.model import EventsSpec, PodSpec, PodsSpec
 from ..k8s.config import KubeConnector
 from ..metrics import Metrics
 from ..streaming import gaps
@@ -58,7 +58,9 @@ class PodSources:
 
 
 class PodSource:
-    def __init__(self, log_id: str, spec: PodSpec | PodsSpec, shared: PodSources) -> None:
+    def __init__(
+        self, log_id: str, spec: PodSpec | PodsSpec | EventsSpec, shared: PodSources
+    ) -> None:
         self.kind = spec.kind
         self._log_id = log_id
         self._spec = spec
@@ -101,6 +103,7 @@ class PodSource:
                 max_line=shared.max_line,
             ).run()
         else:
+            assert isinstance(spec, PodsSpec), "other upstreams override _run"
             await PodSet(
                 api,
                 hub,

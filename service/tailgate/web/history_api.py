@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..catalog.model import FileSpec, LogEntry
+from ..catalog.model import EventsSpec, FileSpec, LogEntry, PodSpec, PodsSpec
 from ..errors import SourceError
 from ..history.errors import BadQuery, HistoryUnavailable, NoHistory
 from ..history.found import Found
@@ -80,7 +80,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         walk = PodWalk(
             await _kube(services),
             entry.id,
-            entry.source,
+            _pod_source(entry),
             Before.decode(query["before"], entry.id) if query.get("before") else None,
             compiled.pattern,
             limit,
@@ -132,16 +132,33 @@ async def lines(request: web.Request) -> web.Response:
             since=since,
         )
     else:
-        assert not isinstance(entry.source, FileSpec)
         walk = PodWalk(
-            await _kube(services), entry.id, entry.source, pod_before, None, limit, budget, since
+            await _kube(services),
+            entry.id,
+            _pod_source(entry),
+            pod_before,
+            None,
+            limit,
+            budget,
+            since,
         )
         page = await page_of(walk, settings.max_line)
     return _private_json({"lines": page.lines, "cursor": page.cursor})
 
 
 async def _admit(services: Services, request: web.Request) -> tuple[Principal, LogEntry]:
-    return await asked_log(request)
+    principal, entry = await asked_log(request)
+    if isinstance(entry.source, EventsSpec):
+        raise NoHistory("an events log has no history to read back; its tail's backlog does")
+    return principal, entry
+
+
+def _pod_source(entry: LogEntry) -> PodSpec | PodsSpec:
+    """The pod source of an entry ``_admit`` let through (files are read elsewhere)."""
+    source = entry.source
+    if not isinstance(source, PodSpec | PodsSpec):
+        raise NoHistory(f"log {entry.id!r} has no pod log history")
+    return source
 
 
 async def _kube(services: Services) -> KubeApi:

@@ -1,0 +1,1 @@
+"""Kubernetes Events as a log: ``events`` catalog entries (docs/kubernetes.md)."""
