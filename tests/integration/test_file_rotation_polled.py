@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import inotify_simple
 import pytest
 from bench.lines import seq_of
 
@@ -27,7 +28,7 @@ from tailgate.files.copies import Copy
 from tailgate.files.handle import FileHandle
 from tailgate.files.roots import LogRoots
 from tests.support.files import append_lines, read_until, started, transcript
-from tests.support.tails import TailClient, running_server
+from tests.support.tails import TailClient, running_server, wait_for
 
 LINES = 4_000
 ROTATIONS = 10
@@ -132,4 +133,37 @@ async def test_a_copy_gone_before_it_could_be_opened_is_told_as_a_gap(
         assert lines == ["a-0", "c-0"], seen
         gap = next(f for f in tail.frames if f["type"] == "notice" and f["event"] == "gap")
         assert gap["files"] == 1, gap
+        await tail.close()
+
+
+async def test_followers_leave_polling_once_inotify_instances_are_free_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = False
+    real = inotify_simple.INotify
+
+    def instance(*args: object, **kwargs: object) -> inotify_simple.INotify:
+        if not room:
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("tailgate.files.inotify.INotify", instance)
+    monkeypatch.setattr("tailgate.files.early_open.INotify", instance)
+    monkeypatch.setattr("tailgate.files.inotify.RETRY_EVERY", 0.0)
+    log = tmp_path / "app.log"
+    append_lines(log, ["a-0"])
+    async with running_server(tmp_path, {"app": log}) as server:
+        tail = await started(server, "app", backlog=1)
+        await read_until(tail, "a-0")
+        assert server.metric("tailgate_file_followers_polling") == 1
+        room = True
+        await wait_for(lambda: server.metric("tailgate_file_followers_polling") == 0)
+        # Watched again: two rotations at once are counted by the folder's events.
+        os.rename(log, f"{log}.1")
+        append_lines(log, ["b-0"])
+        os.rename(log, f"{log}.2")
+        append_lines(log, ["c-0"])
+        seen = await read_until(tail, "c-0")
+        assert [t for t in seen if not t.startswith("<")] == ["a-0", "b-0", "c-0"], seen
+        assert "<gap>" not in seen, seen
         await tail.close()

@@ -86,3 +86,28 @@ async def test_a_closed_hub_makes_no_new_instance(tmp_path: Path) -> None:
     with pytest.raises(InotifyUnavailable):
         hub.subscribe(str(tmp_path), DIR_EVENTS, _ignore)
     assert instances.calls == 1
+
+
+async def test_the_early_opener_out_of_instances_is_tried_again_at_most_every_retry_interval(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for_opener, clock = Instances(), Clock()
+    monkeypatch.setattr("tailgate.files.early_open.INotify", lambda **_: for_opener())
+    for_hub = Instances()
+    for_hub.room = True
+    hub = InotifyHub(asyncio.get_running_loop(), factory=for_hub, clock=clock)
+    try:
+        for _ in range(3):
+            assert hub.early_opener() is None
+        assert for_opener.calls == 1
+        clock.now += RETRY_EVERY
+        assert hub.early_opener() is None
+        assert for_opener.calls == 2
+        said = [r.getMessage() for r in caplog.records if r.name == "tailgate.files.inotify"]
+        assert len(said) == 1 and "opened by the loop alone" in said[0], said
+        for_opener.room = True
+        clock.now += RETRY_EVERY
+        assert hub.early_opener() is not None
+        assert hub.early_opener() is hub.early_opener()
+    finally:
+        hub.close()

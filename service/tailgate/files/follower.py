@@ -282,6 +282,11 @@ class FileFollower:
             self._pump()
 
     def _on_poll(self) -> None:
+        if self._wakeups.file_unwatched and self.pos is not None:
+            # inotify is back (the hub made a new instance): watch again, poll less.
+            self._watch_file()
+            if self._path.early is None:
+                self._open_early()
         self._late_due = self._chain.watching_late
         self._path.due = True
         self._schedule_pump()

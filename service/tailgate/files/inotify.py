@@ -108,6 +108,8 @@ class InotifyHub:
         self._next_token = 0
         self._early: EarlyOpener | None = None
         self._tried_at = 0.0
+        self._early_tried_at = 0.0
+        self._early_failed = False
         self._closed = False
         #: Events of one read are being handed to subscribers (more may follow).
         self.dispatching = False
@@ -176,12 +178,22 @@ class InotifyHub:
                 return
 
     def early_opener(self) -> EarlyOpener | None:
-        """The thread that opens new files under followed names (started on first use)."""
-        if self._early is None and self.available:
-            try:
-                self._early = EarlyOpener(self._loop)
-            except OSError as exc:
+        """The thread that opens new files under followed names (started on first use).
+
+        When it cannot start (no inotify instance left for it), it is tried again at
+        most every ``RETRY_EVERY``, and said once.
+        """
+        if self._early is not None or not self.available or self._closed:
+            return self._early
+        if self._early_tried_at and self._clock() - self._early_tried_at < RETRY_EVERY:
+            return None
+        self._early_tried_at = self._clock()
+        try:
+            self._early = EarlyOpener(self._loop)
+        except OSError as exc:
+            if not self._early_failed:
                 log.warning("new files will be opened by the loop alone: %s", exc)
+            self._early_failed = True
         return self._early
 
     def close(self) -> None:

@@ -185,6 +185,11 @@ class Wakeups:
         except InotifyUnavailable:
             self._file_watch = None
 
+    @property
+    def file_unwatched(self) -> bool:
+        """Whether the open file could be watched but is not (inotify came back since)."""
+        return not self.polling and self._dir_watch is not None and self._file_watch is None
+
     def dir_gone(self) -> None:
         """The folder went away (its watch ended): poll until it returns."""
         self._dir_watch = None
