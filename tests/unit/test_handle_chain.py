@@ -192,3 +192,25 @@ def test_counting_names_starts_afresh_when_the_folder_is_watched_again(tmp_path:
     assert [f.read(0, 10) for f in files] == [b"p\n", b"q\n", b"h\n", b"s\n", b"t\n"]
     first.release()
     chain.close()
+
+
+def test_files_missed_behind_each_of_several_uncounted_links_all_go_back(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("a\n")
+    chain = _chain(log)
+    first = _open(log)
+    chain.hold(first.acquire(), appeared=False)
+    chain.count_names(False)
+    # One look: "b" missed before "c"; the next look: "d" missed before "e".
+    for missed, found, copy in (("b\n", "c\n", 1), ("d\n", "e\n", 3)):
+        log.rename(tmp_path / f"app.log.{copy}")
+        log.write_text(missed)
+        log.rename(tmp_path / f"app.log.{copy + 1}")
+        log.write_text(found)
+        chain.link(_open(log), "rotated")
+    # Both are finished at once, under load: each searches the copies before it.
+    assert chain.finish_ready(first)
+    files = HandleChain.members(first)
+    assert [f.read(0, 10) for f in files] == [b"a\n", b"b\n", b"c\n", b"d\n", b"e\n"]
+    first.release()
+    chain.close()

@@ -53,11 +53,15 @@ class HandleChain:
         self.names_counted = True
         #: Files found among the copies that were gone before they could be opened.
         self._vanished = 0
+        #: Files followed by one linked while names went uncounted, by id: the copies
+        #: are searched when each is finished, however many are finished at once.
+        self._search_after: dict[int, FileHandle] = {}
         #: A file renamed away before it was opened was written after this (mtime).
         self._floor_ns = 0
         self._late: deque[tuple[FileHandle, int, float]] = deque()
 
     def close(self) -> None:
+        self._search_after.clear()
         if self.newest is not None:
             self.newest.release()
             self.newest = None
@@ -95,10 +99,10 @@ class HandleChain:
         old = self.newest
         self.newest = handle
         self.opened += 1
-        if not self.names_counted:
+        if old is not None and not self.names_counted:
             # Other files may have had the name since the last look: only the
             # copies can tell (``_put_back_missed``).
-            self.overflowed = True
+            self._search_after[id(old)] = old
         if old is not None:
             try:
                 self._floor_ns = old.mtime_ns()
@@ -208,7 +212,12 @@ class HandleChain:
         successor = handle.next
         if successor is None:
             return
-        if not self.overflowed and not missed_files(self.name_events, self.opened):
+        uncounted = self._search_after.pop(id(handle), None) is handle
+        if (
+            not uncounted
+            and not self.overflowed
+            and not missed_files(self.name_events, self.opened)
+        ):
             # Every new name met its file: nothing to look for (and nothing to
             # mistake for a missed file among the copies).
             return
