@@ -84,9 +84,10 @@ def create_app(
         max_streams=settings.max_pod_streams,
     )
     hub = InotifyHub(asyncio.get_running_loop())
-    # Without inotify (not Linux, or out of instances) followers and the watcher poll.
+    # Without inotify (not Linux, or out of instances) followers and the watcher poll;
+    # the followers' hub tries again for an instance while they do.
     inotify = hub if hub.available else None
-    followers = FollowerRegistry(inotify, metrics, max_line=settings.max_line, roots=settings.roots)
+    followers = FollowerRegistry(hub, metrics, max_line=settings.max_line, roots=settings.roots)
     auth = None
     if settings.auth == "oidc" and settings.oidc is not None:
         refreshes = metrics.session_refreshes

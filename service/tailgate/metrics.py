@@ -119,6 +119,11 @@ class Metrics:
             ["log_id", "pattern"],
             registry=r,
         )
+        self.file_followers_polling = Gauge(
+            "tailgate_file_followers_polling",
+            "File followers that poll their path (no inotify watch on its folder or file).",
+            registry=r,
+        )
         self.counted_logs = Gauge(
             "tailgate_counted_logs", "Logs whose lines are counted right now.", registry=r
         )

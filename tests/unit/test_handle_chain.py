@@ -137,3 +137,80 @@ def test_copies_are_not_taken_for_missed_files_when_every_new_name_met_its_file(
     assert [f.read(0, 10) for f in HandleChain.members(first)] == [b"h\n", b"t\n"]
     first.release()
     chain.close()
+
+
+def _two_rotations_at_once(tmp_path: Path) -> None:
+    """``app.log`` (held) goes to ``.2`` through ``.1``; ``s`` had the name between."""
+    log = tmp_path / "app.log"
+    log.rename(tmp_path / "app.log.1")
+    log.write_text("s\n")
+    (tmp_path / "app.log.1").rename(tmp_path / "app.log.2")
+    log.rename(tmp_path / "app.log.1")
+    log.write_text("t\n")
+
+
+def test_a_file_linked_while_names_go_uncounted_sends_the_chain_to_the_copies(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("h\n")
+    chain = _chain(log)
+    first = _open(log)
+    chain.hold(first.acquire(), appeared=False)
+    # Polling: no directory event counts the names given between two looks.
+    chain.count_names(False)
+    _two_rotations_at_once(tmp_path)
+    chain.link(_open(log), "rotated")
+    assert chain.finish_ready(first)
+    files = HandleChain.members(first)
+    assert [f.read(0, 10) for f in files] == [b"h\n", b"s\n", b"t\n"]
+    first.release()
+    chain.close()
+
+
+def test_counting_names_starts_afresh_when_the_folder_is_watched_again(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("p\n")
+    chain = _chain(log)
+    first = _open(log)
+    chain.hold(first.acquire(), appeared=False)
+    chain.count_names(False)
+    for text in ("q\n", "h\n"):
+        log.unlink()
+        log.write_text(text)
+        chain.link(_open(log), "created")
+    assert chain.finish_ready(first)
+    held = chain.newest
+    assert held is not None
+    # Watched again: the files linked while polling do not hide one missed now.
+    chain.count_names(True)
+    _two_rotations_at_once(tmp_path)
+    chain.name_events = 2
+    chain.link(_open(log), "rotated")
+    assert chain.finish_ready(first)
+    files = HandleChain.members(first)
+    assert [f.read(0, 10) for f in files] == [b"p\n", b"q\n", b"h\n", b"s\n", b"t\n"]
+    first.release()
+    chain.close()
+
+
+def test_files_missed_behind_each_of_several_uncounted_links_all_go_back(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("a\n")
+    chain = _chain(log)
+    first = _open(log)
+    chain.hold(first.acquire(), appeared=False)
+    chain.count_names(False)
+    # One look: "b" missed before "c"; the next look: "d" missed before "e".
+    for missed, found, copy in (("b\n", "c\n", 1), ("d\n", "e\n", 3)):
+        log.rename(tmp_path / f"app.log.{copy}")
+        log.write_text(missed)
+        log.rename(tmp_path / f"app.log.{copy + 1}")
+        log.write_text(found)
+        chain.link(_open(log), "rotated")
+    # Both are finished at once, under load: each searches the copies before it.
+    assert chain.finish_ready(first)
+    files = HandleChain.members(first)
+    assert [f.read(0, 10) for f in files] == [b"a\n", b"b\n", b"c\n", b"d\n", b"e\n"]
+    first.release()
+    chain.close()

@@ -49,11 +49,19 @@ class HandleChain:
         self.opened = 0
         #: Events were lost (inotify queue overflow): look for missed files.
         self.overflowed = False
+        #: New names are counted (the folder is watched): see ``count_names``.
+        self.names_counted = True
+        #: Files found among the copies that were gone before they could be opened.
+        self._vanished = 0
+        #: Files followed by one linked while names went uncounted, by id: the copies
+        #: are searched when each is finished, however many are finished at once.
+        self._search_after: dict[int, FileHandle] = {}
         #: A file renamed away before it was opened was written after this (mtime).
         self._floor_ns = 0
         self._late: deque[tuple[FileHandle, int, float]] = deque()
 
     def close(self) -> None:
+        self._search_after.clear()
         if self.newest is not None:
             self.newest.release()
             self.newest = None
@@ -74,11 +82,27 @@ class HandleChain:
         except OSError:
             self._floor_ns = 0
 
+    def count_names(self, counted: bool) -> None:
+        """Whether the folder's watch counts new names from now on (``name_events``).
+
+        Without it (polling), nothing tells how many files the name was given
+        between two looks, so every file linked then is treated like an overflow:
+        the rotated copies are looked through for files never opened. Counting
+        starts afresh when the watch does: names given before it were never counted.
+        """
+        if counted and not self.names_counted:
+            self.name_events = self.opened = 0
+        self.names_counted = counted
+
     def link(self, handle: FileHandle, event: str) -> None:
         """``handle`` took the name: it follows the newest (takes over the reference)."""
         old = self.newest
         self.newest = handle
         self.opened += 1
+        if old is not None and not self.names_counted:
+            # Other files may have had the name since the last look: only the
+            # copies can tell (``_put_back_missed``).
+            self._search_after[id(old)] = old
         if old is not None:
             try:
                 self._floor_ns = old.mtime_ns()
@@ -176,18 +200,24 @@ class HandleChain:
         missed = self.name_events - self.opened
         if start is None or start is not self.newest:
             return 0, 0
+        vanished, self._vanished = self._vanished, 0
         if not self.overflowed and not missed_files(self.name_events, self.opened):
-            return 0, 0
+            return vanished, 0
         self.name_events = self.opened = 0
         self.overflowed = False
         lost = self._unseen_copies(start, self._floor_ns, None)
-        return max(missed, len(lost)), sum(c.size for c in lost)
+        return max(missed, len(lost)) + vanished, sum(c.size for c in lost)
 
     def _put_back_missed(self, handle: FileHandle) -> None:
         successor = handle.next
         if successor is None:
             return
-        if not self.overflowed and not missed_files(self.name_events, self.opened):
+        uncounted = self._search_after.pop(id(handle), None) is handle
+        if (
+            not uncounted
+            and not self.overflowed
+            and not missed_files(self.name_events, self.opened)
+        ):
             # Every new name met its file: nothing to look for (and nothing to
             # mistake for a missed file among the copies).
             return
@@ -201,6 +231,8 @@ class HandleChain:
         for copy in self._unseen_copies(handle, floor, ceiling):
             missed = open_copy(copy, self._roots)
             if missed is None:
+                # Removed (or replaced) since it was listed: its lines are lost.
+                self._vanished += 1
                 continue
             self.opened += 1
             missed.link(successor, before.next_event)

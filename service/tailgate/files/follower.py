@@ -114,6 +114,7 @@ class FileFollower:
             on_dir=self._on_dir_event,
             on_file=self._on_file_event,
             on_timer=self._on_poll,
+            metrics=metrics,
         )
         self._closed = False
 
@@ -122,6 +123,7 @@ class FileFollower:
     def start(self) -> None:
         self._wakeups.start()
         self._open_early()
+        self._chain.count_names(self._wakeups.watching_names)
         self._path.look(initial=True)
         self._wakeups.arm(holding=self.pos is not None)
 
@@ -280,12 +282,20 @@ class FileFollower:
             self._pump()
 
     def _on_poll(self) -> None:
+        if self._wakeups.file_unwatched and self.pos is not None:
+            # inotify is back (the hub made a new instance): watch again, poll less.
+            self._watch_file()
+            if self._path.early is None:
+                self._open_early()
         self._late_due = self._chain.watching_late
         self._path.due = True
         self._schedule_pump()
         self._wakeups.arm(holding=self.pos is not None)
 
     def _look_if_due(self) -> None:
+        # Before each look: a file linked while names go uncounted sends the
+        # chain to the rotated copies for files it never saw.
+        self._chain.count_names(self._wakeups.watching_names)
         self._path.look_if_due(polling=self._wakeups.polling)
 
     def _on_quiet(self, offset: int, size: int) -> None:

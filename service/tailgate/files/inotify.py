@@ -18,6 +18,7 @@ import contextlib
 import errno
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -56,6 +57,10 @@ MAX_PENDING_READS = 32
 #: Called with the event mask and the name inside a watched directory (or None).
 Callback = Callable[[int, str | None], None]
 
+#: Without an instance, making one is tried again at most this often (seconds), when
+#: a watch is asked for: instances freed elsewhere end the polling they forced.
+RETRY_EVERY = 10.0
+
 
 class InotifyUnavailable(OSError):
     """inotify cannot be used here (kernel, limits, filesystem): poll instead."""
@@ -87,30 +92,64 @@ class Watch:
 class InotifyHub:
     """Owns the inotify descriptor and routes events to subscribers' callbacks."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        factory: Callable[[], INotify] = lambda: INotify(nonblocking=True),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._loop = loop
+        self._factory = factory
+        self._clock = clock
         self._inotify: INotify | None = None
         self._fd = -1
         self._watches: dict[int, _Watch] = {}
         self._next_token = 0
         self._early: EarlyOpener | None = None
+        self._tried_at = 0.0
+        self._early_tried_at = 0.0
+        self._early_failed = False
+        self._closed = False
         #: Events of one read are being handed to subscribers (more may follow).
         self.dispatching = False
+        self._create(first=True)
+
+    def _create(self, *, first: bool) -> None:
+        """Make the instance; said once when it fails, and once when it comes back."""
+        self._tried_at = self._clock()
         try:
             # AttributeError: a C library without inotify_init1 (not Linux).
-            self._inotify = INotify(nonblocking=True)
+            self._inotify = self._factory()
         except (OSError, AttributeError) as exc:
-            log.warning("inotify unavailable (%s): files will be polled", exc)
+            if first:
+                log.warning(
+                    "inotify unavailable (%s): files will be polled, and inotify tried "
+                    "again every %.0f s while they are",
+                    exc,
+                    RETRY_EVERY,
+                )
             return
         self._fd = self._inotify.fileno()
-        loop.add_reader(self._fd, self._on_readable)
+        self._loop.add_reader(self._fd, self._on_readable)
+        if not first:
+            log.info("inotify available again: files are watched, not polled")
 
     @property
     def available(self) -> bool:
         return self._fd >= 0
 
     def subscribe(self, path: str, mask: int, callback: Callback) -> Watch:
-        """Watch ``path`` for ``mask``; raises InotifyUnavailable when it cannot."""
+        """Watch ``path`` for ``mask``; raises InotifyUnavailable when it cannot.
+
+        Without an instance, one is made again first, at most every ``RETRY_EVERY``.
+        """
+        if (
+            self._inotify is None
+            and not self._closed
+            and self._clock() - self._tried_at >= RETRY_EVERY
+        ):
+            self._create(first=False)
         if self._inotify is None or self._fd < 0:
             raise InotifyUnavailable(errno.ENOSYS, "inotify is not available")
         try:
@@ -139,15 +178,26 @@ class InotifyHub:
                 return
 
     def early_opener(self) -> EarlyOpener | None:
-        """The thread that opens new files under followed names (started on first use)."""
-        if self._early is None and self.available:
-            try:
-                self._early = EarlyOpener(self._loop)
-            except OSError as exc:
+        """The thread that opens new files under followed names (started on first use).
+
+        When it cannot start (no inotify instance left for it), it is tried again at
+        most every ``RETRY_EVERY``, and said once.
+        """
+        if self._early is not None or not self.available or self._closed:
+            return self._early
+        if self._early_tried_at and self._clock() - self._early_tried_at < RETRY_EVERY:
+            return None
+        self._early_tried_at = self._clock()
+        try:
+            self._early = EarlyOpener(self._loop)
+        except OSError as exc:
+            if not self._early_failed:
                 log.warning("new files will be opened by the loop alone: %s", exc)
+            self._early_failed = True
         return self._early
 
     def close(self) -> None:
+        self._closed = True
         if self._early is not None:
             self._early.close()
             self._early = None

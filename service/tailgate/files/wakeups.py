@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..metrics import Metrics
 from . import fstype
 from .inotify import (
     DIR_EVENTS,
@@ -113,6 +114,7 @@ class Wakeups:
         on_dir: Callback,
         on_file: Callback,
         on_timer: Callable[[], None],
+        metrics: Metrics | None = None,
     ) -> None:
         self._path = path
         self._dir = os.path.dirname(path) or "."
@@ -127,10 +129,22 @@ class Wakeups:
         self._file_watch: Watch | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
+        self._metrics = metrics
+        #: Counted in ``tailgate_file_followers_polling`` now.
+        self._counted_polling = False
 
     @property
     def polling(self) -> bool:
         return self.mode is FollowMode.POLL
+
+    @property
+    def watching_names(self) -> bool:
+        """Whether the folder's watch tells every new file under the name.
+
+        Without it (polling, or no watch on the folder now) files renamed away
+        between two looks are known by nothing but the rotated copies.
+        """
+        return not self.polling and self._dir_watch is not None
 
     def start(self) -> None:
         if self.mode is FollowMode.AUTO and fstype.is_remote(fstype.mount_type(self._path)):
@@ -140,6 +154,7 @@ class Wakeups:
 
     def close(self) -> None:
         self._closed = True
+        self._count_polling(False)
         if self._timer is not None:
             self._timer.cancel()
         for watch in (self._dir_watch, self._file_watch):
@@ -170,6 +185,11 @@ class Wakeups:
         except InotifyUnavailable:
             self._file_watch = None
 
+    @property
+    def file_unwatched(self) -> bool:
+        """Whether the open file could be watched but is not (inotify came back since)."""
+        return not self.polling and self._dir_watch is not None and self._file_watch is None
+
     def dir_gone(self) -> None:
         """The folder went away (its watch ended): poll until it returns."""
         self._dir_watch = None
@@ -185,7 +205,18 @@ class Wakeups:
         if holding and self._file_watch is None:
             polling = True
         interval = self._poll_interval if polling else SAFETY_POLL
+        self._count_polling(polling)
         self._timer = self._loop.call_later(interval, self._fire)
+
+    def _count_polling(self, polling: bool) -> None:
+        if self._metrics is None or polling is self._counted_polling:
+            return
+        self._counted_polling = polling
+        gauge = self._metrics.file_followers_polling
+        if polling:
+            gauge.inc()
+        else:
+            gauge.dec()
 
     def _fire(self) -> None:
         self._timer = None
