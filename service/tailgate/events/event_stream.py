@@ -17,8 +17,9 @@ import logging
 
 from ..backoff import Backoff
 from ..catalog.model import EventsSpec
-from ..k8s.api import KubeApi
-from ..k8s.errors import Gone, KubeUnavailable
+from ..k8s.api import KubeApi, WatchEvent
+from ..k8s.errors import KubeUnavailable
+from ..k8s.watching import watch_until_gone
 from ..metrics import Metrics
 from ..pods.hub import Fetched, LineHub
 from ..pods.log_lines import Position
@@ -89,38 +90,27 @@ class EventStream:
         )
 
     async def _watch(self, rv: str) -> None:
-        while True:
-            news = False
-            wait = 0.0
-            try:
-                async with self._api.watch(
-                    "events",
-                    self._spec.namespace,
-                    group=GROUP,
-                    resource_version=rv,
-                    field_selector=self._selector,
-                ) as events:
-                    async for event in events:
-                        news = True
-                        rv = event.resource_version or rv
-                        if event.type in ("ADDED", "MODIFIED"):
-                            line = event_line(event.object, max_line=self._max_line)
-                            if line is not None and line.rv > self._last:
-                                self._publish([line])
-                        elif event.type == "BOOKMARK":
-                            self._last = max(self._last, resource_version(event.object) or 0)
-            except Gone:
-                self._metrics.upstream_reconnects.labels("watch_expired").inc()
-                return
-            except KubeUnavailable as exc:
-                log.warning("%s", exc)
-                news = False
-                wait = exc.retry_after
-            self._metrics.upstream_reconnects.labels("watch_ended").inc()
-            if news:
-                self._backoff.reset()
-            else:
-                await self._backoff.wait(wait)
+        await watch_until_gone(
+            lambda at: self._api.watch(
+                "events",
+                self._spec.namespace,
+                group=GROUP,
+                resource_version=at,
+                field_selector=self._selector,
+            ),
+            rv,
+            self._on_event,
+            retries=self._backoff,
+            metrics=self._metrics,
+        )
+
+    def _on_event(self, event: WatchEvent) -> None:
+        if event.type in ("ADDED", "MODIFIED"):
+            line = event_line(event.object, max_line=self._max_line)
+            if line is not None and line.rv > self._last:
+                self._publish([line])
+        elif event.type == "BOOKMARK":
+            self._last = max(self._last, resource_version(event.object) or 0)
 
     def _publish(self, lines: list[EventLine]) -> None:
         if not lines:

@@ -17,7 +17,8 @@ import logging
 from ..backoff import Backoff
 from ..errors import SourceError
 from ..k8s.api import KubeApi, Obj
-from ..k8s.errors import Gone, KubeForbidden, KubeUnavailable
+from ..k8s.errors import KubeForbidden, KubeUnavailable
+from ..k8s.watching import watch_until_gone
 from ..metrics import Metrics
 from ..streaming.frames import error_payload
 from .container_log import ContainerLog
@@ -88,30 +89,15 @@ class PodSet:
 
     async def _watch(self, rv: str) -> None:
         """Watch from ``rv`` until a 410; a watch the server ends is resumed where it was."""
-        while True:
-            watch = self._api.watch(
-                "pods", self._namespace, resource_version=rv, label_selector=self._selector
-            )
-            news = False
-            wait = 0.0
-            try:
-                async with watch as events:
-                    async for event in events:
-                        news = True
-                        rv = event.resource_version or rv
-                        self._on_event(event.type, event.object)
-            except Gone:
-                self._metrics.upstream_reconnects.labels("watch_expired").inc()
-                return
-            except KubeUnavailable as exc:
-                log.warning("%s", exc)
-                news = False
-                wait = exc.retry_after
-            self._metrics.upstream_reconnects.labels("watch_ended").inc()
-            if news:
-                self._backoff.reset()
-            else:
-                await self._backoff.wait(wait)
+        await watch_until_gone(
+            lambda at: self._api.watch(
+                "pods", self._namespace, resource_version=at, label_selector=self._selector
+            ),
+            rv,
+            lambda event: self._on_event(event.type, event.object),
+            retries=self._backoff,
+            metrics=self._metrics,
+        )
 
     def _on_event(self, kind: str, pod: Obj) -> None:
         if kind == "BOOKMARK":
