@@ -4,8 +4,9 @@ tailgate serves one ``discover`` rule (``namespaces: ["wl-*"]``, Deployments) ag
 the tests' fake Kubernetes API server (:mod:`bench.kube_fake`) holding 500
 Deployments over 10 namespaces. Measured, against a fresh fake and server:
 
-- start-up: from starting ``tailgate serve`` until ``GET /api/logs`` lists all 500
-  (the server is ready only after discovery's first lists, so this includes them),
+- start-up: from starting ``tailgate serve`` until ``GET /api/logs`` lists all 500,
+  1,000 logs with their ``events`` companions (the server is ready only after
+  discovery's first lists, so this includes them),
   beside the same over an empty cluster (what the process itself takes);
 - ``GET /api/logs``: the median and the slowest of 50 requests, and the body's size;
 - a workload created while serving: until ``/api/logs`` lists it;
@@ -34,6 +35,8 @@ NAME = "discovery"
 TITLE = "a catalog of 500 discovered workloads, through a fake API server (no baseline)"
 BASELINE = False
 WORKLOADS = 500
+#: Logs per workload: its pods, and its ``events`` companion (on by default).
+LOGS_EACH = 2
 NAMESPACES = 10
 RULES = [{"namespaces": ["wl-*"], "kinds": ["Deployment"]}]
 _REQUESTS = 50
@@ -83,15 +86,15 @@ async def _measure(tailgate: Tailgate, ctx: Context) -> dict[str, Any]:
         await cluster.command(f"workloads {WORKLOADS} {NAMESPACES}")
         started = time.monotonic()
         async with tailgate.serve([], work / "full", env, discover=RULES) as server:
-            listed = await _until_listed(server, WORKLOADS, _GIVE_UP_SECONDS)
+            listed = await _until_listed(server, WORKLOADS * LOGS_EACH, _GIVE_UP_SECONDS)
             times, size = [], 0
             for _ in range(_REQUESTS):
                 logs, size, took = await _logs(server)
                 times.append(took)
-            assert len(logs) == WORKLOADS, len(logs)
+            assert len(logs) == WORKLOADS * LOGS_EACH, len(logs)
             await cluster.command("workload wl-0 late")
             created = time.monotonic()
-            appeared = await _until_listed(server, WORKLOADS + 1, _GIVE_UP_SECONDS)
+            appeared = await _until_listed(server, (WORKLOADS + 1) * LOGS_EACH, _GIVE_UP_SECONDS)
             await asyncio.sleep(_SETTLE_SECONDS)
             rss = procfs.rss_bytes(server.pid)
             server.check_alive()

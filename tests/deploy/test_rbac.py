@@ -357,6 +357,7 @@ def discover_rules(chart: Rendered) -> list[DiscoverRule]:
             namespaces=tuple(rule.get("namespaces", ())),
             namespace_selector=rule.get("namespaceSelector"),
             kinds=tuple(k for k in WORKLOAD_KINDS if k in rule.get("kinds", WORKLOAD_KINDS)),
+            events=rule.get("events", True),
         )
         for rule in chart.values["catalog"]["discover"]
     ]
@@ -378,15 +379,33 @@ def discovery_asks(chart: Rendered, request: Request) -> list[Request]:
     ]
 
 
+def _everywhere(rule: DiscoverRule) -> bool:
+    return rule.namespace_selector is not None or any(
+        "*" in ns or "?" in ns for ns in rule.namespaces
+    )
+
+
 def event_log_namespaces(chart: Rendered) -> list[str]:
-    """Where ``events`` entries list and watch events.k8s.io Events."""
+    """Where ``events`` entries, and the ``events`` companions of the workloads named
+    rules take, list and watch events.k8s.io Events."""
     values = chart.values
     named = {
         entry["events"]["namespace"]
         for entry in values["catalog"]["logs"]
         if "events" in entry and not values["catalog"]["existingConfigMap"]
     }
-    return sorted(set(values["eventLogs"]["namespaces"]) | named)
+    companions = {
+        ns
+        for rule in discover_rules(chart)
+        if rule.events and not _everywhere(rule)
+        for ns in rule.namespaces
+    }
+    return sorted(set(values["eventLogs"]["namespaces"]) | named | companions)
+
+
+def events_everywhere(chart: Rendered) -> bool:
+    """Some rule with companions takes workloads of namespaces known only in the cluster."""
+    return any(rule.events and _everywhere(rule) for rule in discover_rules(chart))
 
 
 def pod_log_namespaces(chart: Rendered) -> list[str]:
@@ -443,9 +462,10 @@ def test_every_request_the_code_makes_is_allowed_where_the_service_makes_it(
         elif request.resource == "namespaces" or request.resource in _PLURAL_KINDS:
             asks = discovery_asks(chart, request)
         elif request.group == EVENTS_GROUP:
+            anywhere = ["any-namespace"] if events_everywhere(chart) else []
             asks = [
                 Request(request.verb, request.resource, ns, None, request.group)
-                for ns in event_log_namespaces(chart)
+                for ns in event_log_namespaces(chart) + anywhere
             ]
         else:
             asks = [where_the_service_asks(chart, request)]
@@ -476,7 +496,10 @@ def test_nothing_is_granted_beyond_those_requests(values: Path) -> None:
                 assert (_PLURAL_KINDS[resource], where) in plan.workloads, (grant, plan)
                 continue
             if group == EVENTS_GROUP:
-                assert grant.namespace in event_log_namespaces(chart), grant
+                if grant.namespace is None:
+                    assert events_everywhere(chart), "cluster-wide Events were not asked for"
+                else:
+                    assert grant.namespace in event_log_namespaces(chart), grant
                 continue
             assert group == "", rule
             if resource == "namespaces":

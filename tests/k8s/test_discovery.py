@@ -9,6 +9,7 @@ from typing import Any
 
 from tailgate.catalog.model import Catalog
 from tests.kube import workloads
+from tests.kube.event_views import event_v1
 from tests.kube.fake_api import FakeKubeAPI
 from tests.support.tails import wait_for
 
@@ -69,8 +70,20 @@ async def test_workloads_in_named_and_globbed_namespaces_are_listed_with_namespa
                 "namespace": "shop",
             },
             {
+                "id": "shop.web.events",
+                "title": "Deployment shop/web: events",
+                "kind": "Deployment",
+                "namespace": "shop",
+            },
+            {
                 "id": "team-a.db",
                 "title": "StatefulSet team-a/db",
+                "kind": "StatefulSet",
+                "namespace": "team-a",
+            },
+            {
+                "id": "team-a.db.events",
+                "title": "StatefulSet team-a/db: events",
                 "kind": "StatefulSet",
                 "namespace": "team-a",
             },
@@ -129,14 +142,14 @@ async def test_a_cronjobs_log_is_the_pods_of_the_jobs_it_owns(
     kube_api.create(objects.pod("stray", NS, labels={"app": "nightly"}))  # no Job's pod
     kube_api.append_log(NS, "stray", "app", "not a job's line")
     async with kube_server(kube_api, tmp_path, catalog=RULES) as server:
-        assert [e for e in server.store.current.entries] == ["shop.nightly"]
+        assert list(server.store.current.entries) == ["shop.nightly", "shop.nightly.events"]
         tail = await server.tail("shop.nightly")
         assert await tail.read_lines(1) == ["hello from nightly-28900000-x1"]
         later = kube_api.create(workloads.job("nightly-28900005", NS, owner=nightly))
         pod_of(kube_api, later, "nightly-28900005-x2")
         lines = await tail.read_lines(2)
         assert sorted(lines) == ["hello from nightly-28900000-x1", "hello from nightly-28900005-x2"]
-        assert list(server.store.current.entries) == ["shop.nightly"]
+        assert list(server.store.current.entries) == ["shop.nightly", "shop.nightly.events"]
 
 
 async def test_an_explicit_entry_wins_and_the_clash_is_a_warning_event(
@@ -159,7 +172,7 @@ async def test_a_410_on_the_workload_watch_lists_again_and_loses_nothing(
 ) -> None:
     kube_api.create(workloads.deployment("old", NS))
     kube_api.create(workloads.deployment("kept", NS))
-    catalog = "discover:\n  - namespaces: [shop]\n    kinds: [Deployment]\n"
+    catalog = "discover:\n  - namespaces: [shop]\n    kinds: [Deployment]\n    events: false\n"
     deployments = "/apis/apps/v1/namespaces/shop/deployments"
     async with kube_server(kube_api, tmp_path, catalog=catalog) as server:
         await kube_api.wait_until(lambda: kube_api.open_watches == 1)
@@ -178,14 +191,14 @@ async def test_a_bad_rule_keeps_the_last_good_catalog_and_says_why(
     kube_api.create(objects.configmap("tailgate", NS, data={"logs.yaml": RULES}))
     kube_api.create(workloads.deployment("web", NS))
     async with kube_server(kube_api, tmp_path, configmap="shop/tailgate") as server:
-        assert list(server.store.current.entries) == ["shop.web"]
+        assert list(server.store.current.entries) == ["shop.web", "shop.web.events"]
         bad = "discover:\n  - namespaces: [shop]\n    kinds: [Pod]\n"
         kube_api.update(objects.configmap("tailgate", NS, data={"logs.yaml": bad}))
         await kube_api.wait_until(lambda: bool(kube_api.store.list("events", NS)))
         (event,) = kube_api.store.list("events", NS)
         assert event["reason"] == "CatalogRejected"
         assert "discover[0].kinds: unknown kind 'Pod'" in event["message"]
-        assert list(server.store.current.entries) == ["shop.web"]
+        assert list(server.store.current.entries) == ["shop.web", "shop.web.events"]
         kube_api.create(workloads.deployment("api", NS))  # the last good rules still apply
         await catalog_where(server, has("shop.api"))
 
@@ -252,3 +265,36 @@ async def test_a_rule_s_failing_list_is_counted_and_shown_until_it_works_again(
         kube_api.allow_all()
         await catalog_where(server, has("shop.web", "shop.db"), timeout=15.0)
         assert server.metric("tailgate_discovery_watches_failing") == 0
+
+
+async def test_a_workload_s_events_companion_streams_the_events_about_it_only(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    web = kube_api.create(workloads.deployment("web", "shop"))
+    api = kube_api.create(workloads.deployment("api", "shop"))
+    kube_api.record_event(
+        event_v1("e1", "shop", regarding=web, reason="ScalingReplicaSet", note="up to 3")
+    )
+    kube_api.record_event(event_v1("e2", "shop", regarding=api, reason="Scaled", note="not web"))
+    async with kube_server(kube_api, tmp_path, catalog=RULES) as server:
+        await catalog_where(server, has("shop.web.events", "shop.api.events"))
+        tail = await server.tail("shop.web.events")
+        assert await tail.read_lines(1) == ["Normal ScalingReplicaSet Deployment/web: up to 3"]
+        await kube_api.wait_until(lambda: kube_api.open_watches >= 1)
+        kube_api.record_event(event_v1("e3", "shop", regarding=api, reason="Scaled", note="no"))
+        kube_api.record_event(event_v1("e4", "shop", regarding=web, reason="Scaled", note="web"))
+        assert await tail.read_lines(2) == [
+            "Normal ScalingReplicaSet Deployment/web: up to 3",
+            "Normal Scaled Deployment/web: web",
+        ]
+        await tail.close()
+
+
+async def test_a_rule_with_events_false_makes_no_companions(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    kube_api.create(workloads.deployment("web", "shop"))
+    catalog = "discover:\n  - namespaces: [shop]\n    events: false\n"
+    async with kube_server(kube_api, tmp_path, catalog=catalog) as server:
+        await catalog_where(server, has("shop.web"))
+        assert sorted(server.store.current.entries) == ["shop.web"]

@@ -7,6 +7,7 @@ from tailgate.catalog.model import (
     Allow,
     Catalog,
     DiscoverRule,
+    EventsSpec,
     LogEntry,
     PodSpec,
     PodsSpec,
@@ -17,6 +18,8 @@ from tests.kube import workloads
 
 
 def rule(*namespaces: str, **kw: object) -> DiscoverRule:
+    """A rule without ``events`` companions unless asked: most tests are of the logs."""
+    kw.setdefault("events", False)
     return DiscoverRule(namespaces=namespaces, **kw)  # type: ignore[arg-type]
 
 
@@ -54,7 +57,7 @@ def test_names_and_globs_choose_namespaces_and_each_workload_is_a_pods_entry() -
 
 def test_a_namespace_selector_takes_the_namespaces_it_selects_now() -> None:
     found = {"StatefulSet": [workloads.statefulset("db", "a"), workloads.statefulset("db", "b")]}
-    rules = [DiscoverRule(namespace_selector="tailgate=on")]
+    rules = [DiscoverRule(namespace_selector="tailgate=on", events=False)]
     entries, _ = discovered_entries(rules, found, {"tailgate=on": frozenset({"b"})})
     assert list(entries) == ["b.db"]
 
@@ -165,3 +168,40 @@ def test_named_namespaces_are_watched_there_and_globs_and_selectors_everywhere()
         ("CronJob", ""),
     }
     assert plan.namespace_selectors == {"tailgate=on"}
+
+
+def test_each_workload_gets_an_events_companion_about_it_with_the_same_allow() -> None:
+    allow = Allow(groups=("{namespace}-devs",))
+    found = {
+        "Deployment": [served(workloads.deployment("web", "shop"))],
+        "CronJob": [served(workloads.cronjob("nightly", "shop"), "u-2")],
+    }
+    entries, problems = discovered_entries([rule("shop", allow=allow, events=True)], found, {})
+    assert problems == []
+    assert sorted(entries) == ["shop.nightly", "shop.nightly.events", "shop.web", "shop.web.events"]
+    companion = entries["shop.web.events"]
+    assert companion.source == EventsSpec("shop", "Deployment", "web")
+    assert companion.title == "Deployment shop/web: events"
+    assert companion.allow == entries["shop.web"].allow == Allow(groups=("shop-devs",))
+    assert companion.workload == Workload("Deployment", "shop", "web")
+    assert companion.count == ()
+    assert entries["shop.nightly.events"].source == EventsSpec("shop", "CronJob", "nightly")
+    assert DiscoverRule(namespaces=("shop",)).events, "companions are on by default"
+
+
+def test_a_companion_whose_id_would_be_too_long_is_a_problem_and_its_workload_stays() -> None:
+    name = "w" * (63 - len("shop.") - 3)
+    found = {"Deployment": [served(workloads.deployment(name, "shop"))]}
+    entries, problems = discovered_entries([rule("shop", events=True)], found, {})
+    assert sorted(entries) == [f"shop.{name}"]
+    assert len(problems) == 1 and "events: false" in problems[0]
+
+
+def test_a_companion_s_id_taken_by_another_workload_keeps_the_first() -> None:
+    found = {
+        "Deployment": [served(workloads.deployment("web", "shop"))],
+        "StatefulSet": [served(workloads.statefulset("web.events", "shop"), "u-2")],
+    }
+    entries, problems = discovered_entries([rule("shop", events=True)], found, {})
+    assert entries["shop.web.events"].source == EventsSpec("shop", "Deployment", "web")
+    assert any("'shop.web.events'" in p and "only the first" in p for p in problems)

@@ -33,6 +33,11 @@ def test_a_rule_of_the_issue_is_read_with_its_defaults() -> None:
     )
 
 
+def test_events_companions_are_on_unless_a_rule_turns_them_off() -> None:
+    on, off = rules_of("discover:\n  - namespaces: [a]\n  - namespaces: [b]\n    events: false\n")
+    assert on.events and not off.events
+
+
 def test_a_catalog_of_rules_alone_needs_no_logs_key() -> None:
     catalog = parse_catalog("discover:\n  - namespaceSelector: 'tailgate=on'\n")
     assert catalog.entries == {}
@@ -73,6 +78,7 @@ def test_an_id_template_may_use_namespace_name_and_kind() -> None:
         ("{namespaces: [a], id: '{name'}", "must be an ID template"),
         ("{namespaces: [a], allow: {groups: ['{name}-devs']}}", "the only field names may use"),
         ("{namespaces: [a], colour: red}", "unknown key 'colour'"),
+        ("{namespaces: [a], events: 'no'}", "events: must be true or false"),
     ],
 )
 def test_a_bad_rule_is_refused_with_a_clear_problem(rule: str, problem: str) -> None:

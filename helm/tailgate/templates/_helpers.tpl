@@ -148,7 +148,8 @@ without repeats. Returned as a JSON list (templates can only return strings).
 {{- end }}
 
 {{/*
-Namespaces whose Kubernetes Events the catalog values' `events:` entries read, sorted and
+Namespaces whose Kubernetes Events the catalog values' `events:` entries read, and the
+namespaces discover rules name (their workloads' `events` companions), sorted and
 without repeats, as a JSON list.
 */}}
 {{- define "tailgate.eventNamespaces" -}}
@@ -163,6 +164,9 @@ without repeats, as a JSON list.
 {{- range .Values.eventLogs.namespaces }}
 {{- $namespaces = append $namespaces . }}
 {{- end }}
+{{- range (include "tailgate.discoverPlan" . | fromJson).eventsNamespaced }}
+{{- $namespaces = append $namespaces . }}
+{{- end }}
 {{- $namespaces | uniq | sortAlpha | toJson }}
 {{- end }}
 
@@ -170,7 +174,9 @@ without repeats, as a JSON list.
 The watches catalog.discover needs, as tailgate works them out (catalog/discovered.py):
 "clusterKinds", the kinds some rule with a glob or a namespaceSelector takes (watched in
 every namespace); "namespaced", for each namespace a rule names, the other kinds it takes
-there; "namespaces", whether some rule selects namespaces by label.
+there; "namespaces", whether some rule selects namespaces by label; "eventsNamespaced",
+the namespaces rules with `events` companions (the default) name, and
+"eventsEverywhere", whether such a rule has a glob or a namespaceSelector.
 */}}
 {{- define "tailgate.discoverPlan" -}}
 {{- $all := list "Deployment" "StatefulSet" "DaemonSet" "Job" "CronJob" }}
@@ -196,7 +202,18 @@ there; "namespaces", whether some rule selects namespaces by label.
 {{- end }}
 {{- end }}
 {{- end }}
-{{- dict "clusterKinds" ($cluster | uniq) "namespaced" $namespaced "namespaces" $selectors | toJson }}
+{{- $eventsNamespaced := list }}
+{{- $eventsEverywhere := false }}
+{{- range .Values.catalog.discover }}
+{{- $events := true }}
+{{- if hasKey . "events" }}{{ $events = .events }}{{ end }}
+{{- if $events }}
+{{- $everywhere := hasKey . "namespaceSelector" }}
+{{- range .namespaces }}{{ if or (contains "*" .) (contains "?" .) }}{{ $everywhere = true }}{{ end }}{{ end }}
+{{- if $everywhere }}{{ $eventsEverywhere = true }}{{ else }}{{ $eventsNamespaced = concat $eventsNamespaced .namespaces }}{{ end }}
+{{- end }}
+{{- end }}
+{{- dict "clusterKinds" ($cluster | uniq) "namespaced" $namespaced "namespaces" $selectors "eventsNamespaced" ($eventsNamespaced | uniq) "eventsEverywhere" $eventsEverywhere | toJson }}
 {{- end }}
 
 {{/* RBAC rules for listing and watching workload kinds ($ is the list of kinds). */}}

@@ -3,7 +3,8 @@
 A rule names its namespaces (DNS names or globs such as ``team-*``) or selects them
 by label (``namespaceSelector: "tailgate=on"``), the workload kinds it takes (all
 five by default), the ID template (``{namespace}.{name}``) and who may tail them,
-with ``{namespace}`` in group and user names. Everything is checked here, when the
+with ``{namespace}`` in group and user names, and whether each workload also gets an
+``events`` companion log (``{id}.events``, on by default). Everything is checked here, when the
 catalog is read, so that a bad rule is a problem of the reload (the last good
 catalog stays) rather than a surprise for every workload; what only the cluster can
 tell (an ID too long for one workload's name) is checked when the workload is seen.
@@ -22,7 +23,7 @@ from .model import DEFAULT_ID_TEMPLATE, WORKLOAD_KINDS, Allow, DiscoverRule
 from .pod_specs import valid_selector
 from .yaml_nodes import NULL, Problems, mapping_fields, scalar
 
-RULE_KEYS = ("namespaces", "namespaceSelector", "kinds", "id", "allow", "count")
+RULE_KEYS = ("namespaces", "namespaceSelector", "kinds", "id", "allow", "count", "events")
 #: More rules, or more namespaces in one, is a mistake rather than a catalog.
 MAX_RULES = 50
 MAX_NAMESPACES = 200
@@ -81,9 +82,16 @@ def _rule(node: yaml.Node, where: str, problems: Problems) -> DiscoverRule | Non
     count: tuple[tuple[str, str], ...] = ()
     if "count" in fields:
         count = parse_counts(fields["count"], f"{where}.count", problems)
+    events = True
+    if "events" in fields:
+        flag = fields["events"]
+        if flag.tag != "tag:yaml.org,2002:bool":
+            problems.add(flag, f"{where}.events", "must be true or false")
+        else:
+            events = scalar(flag).lower() in ("true", "yes", "on", "y")
     if problems.count > before:
         return None
-    return DiscoverRule(namespaces, selector, kinds, template, allow, count)
+    return DiscoverRule(namespaces, selector, kinds, template, allow, count, events)
 
 
 def _texts(node: yaml.Node, where: str, what: str, problems: Problems) -> list[str] | None:

@@ -2,7 +2,9 @@
 
 ``watch_plan`` says what a set of rules needs watched (which kinds, where, and which
 namespace selectors); ``discovered_entries`` turns the workloads and the namespaces
-those watches hold into ``pods`` entries; ``merged`` puts them beside the explicit
+those watches hold into ``pods`` entries (each with its ``events`` companion, the
+Events about the workload, unless the rule says ``events: false``); ``merged`` puts
+them beside the explicit
 entries, which win. Every clash and every workload that cannot be an entry is a
 problem in words, for the log and the Warning Event; nothing here does I/O.
 
@@ -17,10 +19,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .discover_rules import template_fields
-from .model import WORKLOAD_KINDS, Allow, Catalog, DiscoverRule, LogEntry, PodsSpec, Workload
+from .model import (
+    WORKLOAD_KINDS,
+    Allow,
+    Catalog,
+    DiscoverRule,
+    EventsSpec,
+    LogEntry,
+    PodsSpec,
+    Workload,
+)
 from .parsing import DOT_SEGMENTS, ID_PATTERN
 from .workload_pods import NoSelector, Obj, made_by_cronjob, pod_selector, title
 
+#: A workload's companion log is its own ID with this after it.
+EVENTS_SUFFIX = ".events"
 #: Problems listed in full; the rest are counted (a cluster can hold thousands).
 MAX_PROBLEMS = 20
 EVERY_NAMESPACE = ""
@@ -125,15 +138,33 @@ def discovered_entries(
                 entry = _entry(rule, workload, obj, problems)
                 if entry is None:
                     continue
-                first = entries.get(entry.id)
-                if first is not None:
-                    problems.add(
-                        f"{entry.title} would be log {entry.id!r}, which {first.title} "
-                        "already is; only the first is listed"
-                    )
-                    continue
-                entries[entry.id] = entry
+                made = [entry]
+                if rule.events:
+                    made += _companion(entry, workload, problems)
+                for one in made:
+                    first = entries.get(one.id)
+                    if first is not None:
+                        problems.add(
+                            f"{one.title} would be log {one.id!r}, which {first.title} "
+                            "already is; only the first is listed"
+                        )
+                        continue
+                    entries[one.id] = one
     return entries, problems.listed()
+
+
+def _companion(entry: LogEntry, workload: Workload, problems: _Problems) -> list[LogEntry]:
+    """The ``events`` log beside a workload's: the Events about the workload itself."""
+    log_id = f"{entry.id}{EVENTS_SUFFIX}"
+    named = f"{entry.title}: events"
+    if not ID_PATTERN.fullmatch(log_id):
+        problems.add(
+            f"{named} is not listed: its id {log_id!r} is longer than a log ID may be "
+            "(63 characters); shorten the rule's 'id' template or set 'events: false'"
+        )
+        return []
+    source = EventsSpec(workload.namespace, workload.kind, workload.name)
+    return [LogEntry(log_id, named, source, entry.allow, workload=workload)]
 
 
 def _entry(

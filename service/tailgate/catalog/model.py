@@ -80,6 +80,8 @@ class DiscoverRule:
     allow: Allow | None = None
     #: ``count`` for every log the rule makes (see ``LogEntry.count``).
     count: tuple[tuple[str, str], ...] = ()
+    #: Each workload also gets a companion log, ``{id}.events``: the Events about it.
+    events: bool = True
 
 
 @dataclass(frozen=True, slots=True)
