@@ -28,7 +28,8 @@ BUILDERS = {
 
 
 def fill(kube: FakeKubeAPI) -> None:
-    """300 workloads: 10 namespaces of 10 Deployments, StatefulSets and DaemonSets each."""
+    """300 workloads: 10 namespaces of 10 Deployments, StatefulSets and DaemonSets each
+    (600 logs with their events companions)."""
     for namespace in NAMESPACES:
         for kind, build in BUILDERS.items():
             for number in range(10):
@@ -46,8 +47,9 @@ async def test_three_hundred_workloads_are_grouped_searched_and_opened(
         async with kube_server(kube, tmp_path, catalog=CATALOG) as server:
             await page.goto(server.base_url)
             logs = page.locator("#logs button.log")
-            await expect(logs).to_have_count(302)
-            await expect(page.locator("#status")).to_have_text("302 logs")
+            # 301 workloads, each with its events companion, and the file log.
+            await expect(logs).to_have_count(603)
+            await expect(page.locator("#status")).to_have_text("603 logs")
             groups = page.locator("#logs .log-group")
             await expect(groups).to_have_count(30)
             assert await groups.nth(0).text_content() == "ns-0 · Deployment"
@@ -56,10 +58,10 @@ async def test_three_hundred_workloads_are_grouped_searched_and_opened(
 
             search = page.get_by_label("Search logs")
             await search.fill("ns-3 statefulset")
-            await expect(logs).to_have_count(10)
+            await expect(logs).to_have_count(20)
             await expect(groups).to_have_text(["ns-3 · StatefulSet"])
             await search.fill("ns-3 deployment web")
-            await expect(logs).to_have_count(1)
+            await expect(logs).to_have_count(2)
             pane = await open_from_list(page, "ns-3.web")
             await expect(rows(pane)).to_have_count(1)
             await expect(rows(pane).first).to_contain_text("ready")
