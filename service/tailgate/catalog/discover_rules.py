@@ -21,7 +21,7 @@ from .allow_node import allow_rule
 from .counts import parse_counts
 from .model import DEFAULT_ID_TEMPLATE, WORKLOAD_KINDS, Allow, DiscoverRule
 from .pod_specs import valid_selector
-from .yaml_nodes import NULL, Problems, mapping_fields, scalar
+from .yaml_nodes import NULL, Problems, flag, mapping_fields, scalar
 
 RULE_KEYS = ("namespaces", "namespaceSelector", "kinds", "id", "allow", "count", "events")
 #: More rules, or more namespaces in one, is a mistake rather than a catalog.
@@ -82,13 +82,7 @@ def _rule(node: yaml.Node, where: str, problems: Problems) -> DiscoverRule | Non
     count: tuple[tuple[str, str], ...] = ()
     if "count" in fields:
         count = parse_counts(fields["count"], f"{where}.count", problems)
-    events = True
-    if "events" in fields:
-        flag = fields["events"]
-        if flag.tag != "tag:yaml.org,2002:bool":
-            problems.add(flag, f"{where}.events", "must be true or false")
-        else:
-            events = scalar(flag).lower() in ("true", "yes", "on", "y")
+    events = flag(fields, "events", where, problems, default=True)
     if problems.count > before:
         return None
     return DiscoverRule(namespaces, selector, kinds, template, allow, count, events)

@@ -12,7 +12,7 @@ import re
 import yaml
 
 from .model import PodSpec, PodsSpec
-from .yaml_nodes import NULL, Problems, mapping_fields, scalar
+from .yaml_nodes import NULL, Problems, flag, mapping_fields, scalar
 
 POD_KEYS = ("namespace", "name", "container", "previous")
 PODS_KEYS = ("namespace", "selector", "container")
@@ -62,13 +62,7 @@ def pod_spec(node: yaml.Node, where: str, problems: Problems) -> PodSpec | None:
     namespace = _name(fields, node, "namespace", where, DNS_LABEL, problems)
     name = _name(fields, node, "name", where, DNS_SUBDOMAIN, problems)
     container = _name(fields, node, "container", where, DNS_LABEL, problems, required=False)
-    previous = False
-    if "previous" in fields:
-        flag = fields["previous"]
-        if flag.tag != "tag:yaml.org,2002:bool":
-            problems.add(flag, f"{where}.previous", "must be true or false")
-        else:
-            previous = scalar(flag).lower() in ("true", "yes", "on", "y")
+    previous = flag(fields, "previous", where, problems, default=False)
     if problems.count > before or namespace is None or name is None:
         return None
     return PodSpec(namespace, name, container, previous)

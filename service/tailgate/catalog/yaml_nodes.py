@@ -15,6 +15,7 @@ import yaml
 MAX_PROBLEMS = 100
 
 NULL = "tag:yaml.org,2002:null"
+BOOL = "tag:yaml.org,2002:bool"
 
 
 class Problems:
@@ -53,6 +54,19 @@ def mapping_fields(
         else:
             fields[key] = value_node
     return fields
+
+
+def flag(
+    fields: dict[str, yaml.Node], key: str, where: str, problems: Problems, *, default: bool
+) -> bool:
+    """The YAML boolean ``fields[key]``, ``default`` when absent; anything else a problem."""
+    node = fields.get(key)
+    if node is None:
+        return default
+    if node.tag != BOOL:
+        problems.add(node, f"{where}.{key}", "must be true or false")
+        return default
+    return scalar(node).lower() in ("true", "yes", "on", "y")
 
 
 def duplicate_keys(node: yaml.Node, problems: Problems) -> None:
