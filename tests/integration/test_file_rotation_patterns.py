@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from bench.lines import seq_of
 from bench.writers import PATTERNS
 from inotify_simple import INotify
 
-from tests.support.files import served_log, transcript
+from tests.support.files import read_to_last, served_log, transcript, write_rotating
 from tests.support.tails import TailClient
 
 LINES = 20_000
@@ -32,24 +31,11 @@ INTERVAL = 0.05
 
 
 async def _write_rotating(pattern: str, path: Path) -> None:
-    writer = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.writers", pattern, str(path),
-        str(LINES), str(ROTATIONS), str(INTERVAL),
-    )  # fmt: skip
-    assert await writer.wait() == 0
+    await write_rotating(pattern, path, LINES, ROTATIONS, INTERVAL)
 
 
 async def _read_all(tail: TailClient, timeout: float = 60.0) -> None:
-    """Read until the last line arrived (frames are kept on the client)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    last = f"{LINES - 1:012d}"
-    while not tail.lines or not tail.lines[-1].startswith(last):
-        left = deadline - loop.time()
-        if left <= 0:
-            got = tail.lines[-1][:12] if tail.lines else None
-            raise AssertionError(f"the last line did not arrive; the last one was {got}")
-        await tail.frame(timeout=left)
+    await read_to_last(tail, LINES, timeout)
 
 
 def _around(tail: TailClient, first: list[int]) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +26,14 @@ import tailgate.files.chain as chain_module
 from tailgate.files.copies import Copy
 from tailgate.files.handle import FileHandle
 from tailgate.files.roots import LogRoots
-from tests.support.files import append_lines, read_until, started, transcript
+from tests.support.files import (
+    append_lines,
+    read_to_last,
+    read_until,
+    started,
+    transcript,
+    write_rotating,
+)
 from tests.support.tails import TailClient, running_server, wait_for
 
 LINES = 4_000
@@ -50,23 +56,11 @@ def polled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 async def _write_rotating(pattern: str, path: Path) -> None:
-    writer = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.writers", pattern, str(path),
-        str(LINES), str(ROTATIONS), str(INTERVAL),
-    )  # fmt: skip
-    assert await writer.wait() == 0
+    await write_rotating(pattern, path, LINES, ROTATIONS, INTERVAL)
 
 
 async def _read_all(tail: TailClient, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    last = f"{LINES - 1:012d}"
-    while not tail.lines or not tail.lines[-1].startswith(last):
-        left = deadline - loop.time()
-        if left <= 0:
-            got = tail.lines[-1][:12] if tail.lines else None
-            raise AssertionError(f"the last line did not arrive; the last one was {got}")
-        await tail.frame(timeout=left)
+    await read_to_last(tail, LINES, timeout)
 
 
 @pytest.mark.parametrize("pattern", ["logrotate", "python"])

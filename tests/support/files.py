@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import ctypes
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -194,3 +195,28 @@ def file_modes_enforced() -> Iterator[None]:
         data[0].effective = saved
         if libc.capset(ctypes.byref(header), data) != 0:
             raise OSError(ctypes.get_errno(), "could not restore capabilities")
+
+
+async def write_rotating(
+    pattern: str, path: Path, lines: int, rotations: int, interval: float
+) -> None:
+    """``lines`` numbered lines written to ``path`` by a real writer of ``pattern``
+    (``bench.writers``), rotated ``rotations`` times, ``interval`` seconds apart."""
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.writers", pattern, str(path),
+        str(lines), str(rotations), str(interval),
+    )  # fmt: skip
+    assert await writer.wait() == 0
+
+
+async def read_to_last(tail: TailClient, lines: int, timeout: float) -> None:
+    """Frames until the last of ``lines`` numbered lines arrived (kept on the client)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = f"{lines - 1:012d}"
+    while not tail.lines or not tail.lines[-1].startswith(last):
+        left = deadline - loop.time()
+        if left <= 0:
+            got = tail.lines[-1][:12] if tail.lines else None
+            raise AssertionError(f"the last line did not arrive; the last one was {got}")
+        await tail.frame(timeout=left)
