@@ -277,6 +277,7 @@ async def test_a_link_the_clipboard_refuses_is_shown_to_copy_by_hand(
     async with running_server(tmp_path, {"app": log.path}) as server:
         await page.goto(server.base_url)
         pane = await open_from_list(page, "app")
+        await expect(rows(pane)).to_have_text(lines)
         # Nothing marked: the link names the first line in sight.
         await page.keyboard.press("l")
         await expect(status(pane)).to_have_text(
