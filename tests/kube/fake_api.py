@@ -12,6 +12,7 @@ the cluster through plain methods (`create`, `append_log`, `restart_container`,
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -196,9 +197,9 @@ class FakeKubeAPI:
         return pod_obj
 
     def _status(self, namespace: str, pod: str, container: str) -> Obj:
-        for status in self.store.get("pods", namespace, pod)["status"]["containerStatuses"]:
+        for status in self.store.view("pods", namespace, pod)["status"]["containerStatuses"]:
             if status["name"] == container:
-                return dict(status)
+                return copy.deepcopy(status)
         raise KeyError(f"pod {namespace}/{pod} has no container {container}")
 
     # Disruptions -----------------------------------------------------------------------

@@ -233,10 +233,17 @@ class Store:
     # Reads -----------------------------------------------------------------------------
 
     def get(self, resource: str, namespace: str, name: str) -> Obj:
+        return copy.deepcopy(self.view(resource, namespace, name))
+
+    def view(self, resource: str, namespace: str, name: str) -> Obj:
+        """The stored object itself, not a copy: read it, never change it.
+
+        For reads on every log line appended, where a copy of the whole pod would
+        cost more than the rest of the fake's work together."""
         obj = self._objects[resource].get((namespace, name))
         if obj is None:
             raise not_found(resource, name)
-        return copy.deepcopy(obj)
+        return obj
 
     def list(self, resource: str, namespace: str, at: int | None = None) -> list[Obj]:
         """Objects sorted by (namespace, name), now or as they were at resourceVersion `at`."""
