@@ -102,6 +102,34 @@ async def test_each_batch_of_one_flush_carries_the_cursor_at_its_own_end() -> No
     assert sorted(p.ts for p in second.positions.values()) == [2, 3]
 
 
+async def test_one_flush_reaches_each_viewer_in_one_write_of_one_frame_per_source() -> None:
+    hub = LineHub(capacity=10)
+    viewer = PodViewer()
+    viewer.catch_up(hub.subscribe(viewer, 0)[0])
+    hub.publish("a", lines("a", 1, 2))  # with a loop, all three wait for one flush
+    hub.publish("b", lines("b", 3))
+    hub.publish("a", lines("a", 4)[-1:])
+    hub.flush()
+    assert viewer.writes == 1
+    got = [(f["source"], f["lines"]) for f in viewer.frames]
+    assert got == [("a", ["a x1", "a x2"]), ("b", ["b x3"]), ("a", ["a x4"])]
+
+
+async def test_a_viewer_that_refuses_a_flush_catches_up_every_batch_of_it_once() -> None:
+    hub = LineHub(capacity=100)
+    viewer = PodViewer(budget=5)
+    subscriber, _ = hub.subscribe(viewer, 0)
+    viewer.catch_up(subscriber)
+    hub.publish("a", lines("a", 1))
+    hub.flush()  # taken: the budget was free; spent now
+    hub.publish("a", lines("a", 2)[-1:])
+    hub.publish("b", lines("b", 3))
+    hub.flush()  # refused whole: the viewer leaves before a's second line
+    assert not subscriber.live and viewer.lines == ["a x1"]
+    viewer.catch_up(subscriber)
+    assert viewer.lines == ["a x1", "a x2", "b x3"] and viewer.missed == 0
+
+
 def test_a_viewer_that_cannot_keep_up_catches_up_from_the_ring_with_the_notices() -> None:
     hub = LineHub(capacity=100, catch_up_bytes=20)
     viewer = PodViewer(budget=10)

@@ -30,6 +30,8 @@ class PodViewer:
         self.view = EVERYTHING
         self.run: FilterRun | None = None
         self.skipped = 0
+        #: Offers taken live: each is one write to the connection.
+        self.writes = 0
 
     def skip(self, lines: int, batch: Any) -> None:
         self.skipped += lines
@@ -52,7 +54,8 @@ class PodViewer:
             if self.budget <= 0:
                 return False
             self.budget -= payload_size
-        self.frames.append(_decoded(frame))
+        self.frames.extend(_decoded(frame))
+        self.writes += 1
         return True
 
     def drained(self) -> None:
@@ -86,8 +89,16 @@ class PodViewer:
         return [f for f in self.frames if f["type"] == "lines"]
 
 
-def _decoded(frame: bytes) -> dict[str, Any]:
-    size = frame[1] & 0x7F
-    head = 2 if size < 126 else 4 if size == 126 else 10
-    decoded: dict[str, Any] = orjson.loads(frame[head:])
-    return decoded
+def _decoded(frames: bytes) -> list[dict[str, Any]]:
+    """The WebSocket text frames in ``frames`` (one offer may carry several), decoded."""
+    out: list[dict[str, Any]] = []
+    while frames:
+        size = frames[1] & 0x7F
+        head = 2
+        if size == 126:
+            size, head = int.from_bytes(frames[2:4], "big"), 4
+        elif size == 127:
+            size, head = int.from_bytes(frames[2:10], "big"), 10
+        out.append(orjson.loads(frames[head : head + size]))
+        frames = frames[head + size :]
+    return out

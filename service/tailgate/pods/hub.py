@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from ..errors import SourceError
 from ..streaming.fanout import LiveSet, Sink
 from ..streaming.frames import notice_payload
-from .batches import FRAME_BYTES, Batch, frames, mark
+from .batches import FRAME_BYTES, Batch, frames
 from .log_lines import Position
-from .pod_cursor import log_tag, source_hash
+from .pod_cursor import PodCursor, log_tag, source_hash
 from .positions import CURSOR_SOURCES
 from .ring import Entry, Ring
 from .subscriber import Mark, Subscriber
@@ -74,7 +74,8 @@ class _Pending:
     size: int
     seq: int = 0
     total: int = 0
-    snapshot: dict[str | None, Position] = field(default_factory=dict)
+    #: The cursor's positions after these lines, by source hash (``batches.mark``).
+    snapshot: dict[int, Position] = field(default_factory=dict)
     newest: int = 0
 
 
@@ -168,7 +169,7 @@ class LineHub:
         held.snapshot, held.newest = self._cursor_positions()
         self._schedule_flush()
 
-    def _cursor_positions(self) -> tuple[dict[str | None, Position], int]:
+    def _cursor_positions(self) -> tuple[dict[int, Position], int]:
         """What a cursor made now carries: the sources furthest behind, the newest time."""
         positions = self.ring.positions
         return positions.furthest_behind(CURSOR_SOURCES), positions.newest()
@@ -196,18 +197,28 @@ class LineHub:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        for held in pending:
-            batch = Batch(
+        batches = [
+            Batch(
                 held.texts,
                 held.source,
-                mark(self.epoch, held.seq, self.log, held.snapshot, held.newest),
+                PodCursor(self.epoch, held.seq, self.log, held.snapshot, held.newest),
                 held.size,
                 held.stamps,
                 held.positions,
                 seq=held.seq,
                 total=held.total,
             )
-            self._hand_out(batch)
+            for held in pending
+        ]
+        # Together at most a frame's worth, as one batch was: what a viewer's connection
+        # may hold beyond its bound stays what it was.
+        start = size = 0
+        for end, batch in enumerate(batches):
+            if end > start and size + batch.size > FRAME_BYTES:
+                self._hand_out(batches[start:end])
+                start, size = end, 0
+            size += batch.size
+        self._hand_out(batches[start:])
 
     def notice(self, event: str, message: str) -> None:
         """A notice in order with the lines around it, for current viewers."""
@@ -218,34 +229,41 @@ class LineHub:
         so a viewer catching up or resuming on this stream hears it too)."""
         self.flush()
         entry = self.ring.add_notice(payload)
-        cursor = mark(self.epoch, entry.seq, self.log, *self._cursor_positions())
+        cursor = PodCursor(self.epoch, entry.seq, self.log, *self._cursor_positions())
         batch = Batch([], None, cursor, 0, notice=payload, seq=entry.seq, total=entry.lines)
-        self._hand_out(batch)
-
-    def _hand_out(self, batch: Batch) -> None:
-        """To every live viewer; one that cannot take it leaves at the entry before it."""
         before, self._handed = self._handed, (batch.seq, batch.total)
-        if batch.notice is not None:
-            payload = batch.notice
-            sent = self._live.fan_out(payload, 0, before)
-            if sent:
-                self._on_sent(0, len(payload) * sent)
-        else:
-            tally = self._live.fan_out_batch(batch, before)
-            if tally.viewers:
-                self._on_sent(tally.lines, tally.bytes)
+        sent = self._live.fan_out(payload, 0, before)
+        if sent:
+            self._on_sent(0, len(payload) * sent)
         if self._floored:
-            self._offer_floored(batch, before)
+            self._offer_floored([batch], [before])
 
-    def _offer_floored(self, batch: Batch, before: Mark) -> None:
+    def _hand_out(self, batches: list[Batch]) -> None:
+        """Consecutive batches to every live viewer, in one write each (``fan_out_batches``);
+        one that cannot take them leaves at the entry before the first."""
+        befores: list[Mark] = []
+        for batch in batches:
+            befores.append(self._handed)
+            self._handed = (batch.seq, batch.total)
+        tally = self._live.fan_out_batches(batches, befores[0])
+        if tally.viewers:
+            self._on_sent(tally.lines, tally.bytes)
+        if self._floored:
+            self._offer_floored(batches, befores)
+
+    def _offer_floored(self, batches: list[Batch], befores: list[Mark]) -> None:
+        """Each batch to each viewer resumed ahead of the stream, less what it has; one
+        past every floor joins the live set after the last (the next fan-out is its)."""
         for subscriber in list(self._floored):
-            if not subscriber.offer(batch):
-                self._floored.discard(subscriber)
-                subscriber.fell_behind(before)
-            elif not subscriber.floors:
-                # Past every floor: the shared frame from the next batch on.
-                self._floored.discard(subscriber)
-                self._live.join(subscriber.viewer, subscriber.fell_behind)
+            for batch, before in zip(batches, befores, strict=True):
+                if not subscriber.offer(batch):
+                    self._floored.discard(subscriber)
+                    subscriber.fell_behind(before)
+                    break
+            else:
+                if not subscriber.floors:
+                    self._floored.discard(subscriber)
+                    self._live.join(subscriber.viewer, subscriber.fell_behind)
 
     def set_state(self, frame: bytes | None) -> None:
         """The stream's condition changed; ``frame`` (if any) goes to every viewer now."""

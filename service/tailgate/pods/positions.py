@@ -28,6 +28,9 @@ CURSOR_SOURCES = 64
 class SourcePositions(MutableMapping[Source, Position]):
     def __init__(self) -> None:
         self._by_source: dict[Source, Position] = {}
+        #: Position and cursor hash by id, for the cursors made from every batch.
+        self._by_id: dict[int, Position] = {}
+        self._hash_of: dict[int, int] = {}
         #: (ts, count, id) of every source, in order; ids break ties and name the source.
         self._order: list[tuple[int, int, int]] = []
         self._ids: dict[Source, int] = {}
@@ -45,17 +48,21 @@ class SourcePositions(MutableMapping[Source, Position]):
             key = self._ids[source] = self._next_id
             self._sources[key] = source
             self._next_id += 1
-            self._hashed[source_hash(source)] = source
+            hashed = self._hash_of[key] = source_hash(source)
+            self._hashed[hashed] = source
         else:
             key = self._ids[source]
             self._remove(old, key)
         self._by_source[source] = position
+        self._by_id[key] = position
         insort(self._order, (position.ts, position.count, key))
 
     def __delitem__(self, source: Source) -> None:
         position = self._by_source.pop(source)
         key = self._ids.pop(source)
         del self._sources[key]
+        del self._by_id[key]
+        del self._hash_of[key]
         self._remove(position, key)
         self._hashed.pop(source_hash(source), None)
 
@@ -82,7 +89,8 @@ class SourcePositions(MutableMapping[Source, Position]):
         """The newest timestamp of any source (0 without sources)."""
         return self._order[-1][0] if self._order else 0
 
-    def furthest_behind(self, count: int) -> dict[Source, Position]:
-        """The ``count`` sources furthest behind, with their positions."""
-        by_source, sources = self._by_source, self._sources
-        return {sources[key]: by_source[sources[key]] for _, _, key in self._order[:count]}
+    def furthest_behind(self, count: int) -> dict[int, Position]:
+        """The ``count`` sources furthest behind, in order, with their positions, each
+        by the hash cursors name it by (what ``PodCursor`` takes)."""
+        by_id, hash_of = self._by_id, self._hash_of
+        return {hash_of[key]: by_id[key] for _, _, key in self._order[:count]}

@@ -20,14 +20,14 @@ Batches are spaced by ``FanoutPacer``, the one pacing policy of every source.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from .frames import ws_text_frame
 from .line_filter import FilterRun
 from .pacing import FanoutPacer
-from .views import Batch, View, render
+from .views import Batch, View, render_all
 
 __all__ = ["FanoutPacer", "HandOff", "LiveSet", "Sent", "Sink"]
 
@@ -187,15 +187,21 @@ class LiveSet(Generic[V, P]):
         Those that cannot take it leave at ``before`` with their filter's state there,
         so they read the batch again themselves and lose nothing, repeat nothing.
         """
+        return self.fan_out_batches([batch], before)
+
+    def fan_out_batches(self: LiveSet[S, P], batches: Sequence[Batch], before: P) -> Sent:
+        """Consecutive ``batches`` as ``fan_out_batch``, each viewer taking them in one
+        offer (``views.render_all``): all of them, or none, leaving at ``before``."""
         if not self._live:
             return Sent()
         started = self._clock()
         viewers = lines = size = 0
+        last = batches[-1]
         for view, group in list(self._groups.items()):
             run = group.run
-            # The state before this batch, for whoever has to read it again.
+            # The state before these batches, for whoever has to read them again.
             before_run = run.saved() if run is not None else None
-            rendered = render(batch, view, run)
+            rendered = render_all(batches, view, run)
             members = group.members
             frame = rendered.frame
             if frame is not None:
@@ -212,7 +218,7 @@ class LiveSet(Generic[V, P]):
                 size += rendered.size * len(members)
             if rendered.skipped:
                 for viewer in members:
-                    viewer.skip(rendered.skipped, batch)
+                    viewer.skip(rendered.skipped, last)
             if not members:
                 del self._groups[view]
         self._pacer.record(started, self._clock(), len(self._live))
