@@ -98,6 +98,41 @@ async def test_a_file_created_in_a_watched_folder_is_reported_by_name(
     assert await seen.one(IN_CREATE) == (IN_CREATE, "new file é.log")
 
 
+async def test_a_subscriber_to_one_name_hears_its_name_the_folder_and_others_once_asked(
+    hub: InotifyHub, tmp_path: Path
+) -> None:
+    # A folder of many followed files: a write to one must not call every follower.
+    mine, other, everything = Seen(), Seen(), Seen()
+    watch = hub.subscribe(str(tmp_path), DIR_EVENTS, mine, name="app.log")
+    hub.subscribe(str(tmp_path), DIR_EVENTS, other, name="other.log")
+    hub.subscribe(str(tmp_path), DIR_EVENTS, everything)
+    (tmp_path / "other.log").write_text("x\n")
+    (tmp_path / "app.log").write_text("y\n")
+    await mine.one(IN_CREATE)
+    await wait_until(lambda: len({n for _, n in everything.events}) == 2)
+    assert {name for _, name in mine.events} == {"app.log"}
+    assert {name for _, name in other.events} == {"other.log"}
+
+    watch.hear_all_names(True)  # finished files are watched under their rotated names
+    (tmp_path / "app.log.1").write_text("z\n")
+    assert await mine.one(IN_CREATE) == (IN_CREATE, "app.log")
+    await wait_until(lambda: any(n == "app.log.1" for _, n in mine.events))
+    watch.hear_all_names(False)
+    before = len(mine.events)
+    (tmp_path / "third.log").write_text("w\n")
+    (tmp_path / "app.log").write_text("again\n")
+    await wait_until(lambda: len(mine.events) > before)
+    await wait_until(lambda: any(n == "third.log" for _, n in everything.events))
+    assert "third.log" not in {name for _, name in mine.events}
+
+    # The folder's own end reaches every subscriber, whatever name it listens for.
+    for child in tmp_path.iterdir():
+        child.unlink()
+    tmp_path.rmdir()
+    await mine.one(IN_IGNORED)
+    await other.one(IN_IGNORED)
+
+
 async def test_two_subscribers_of_one_inode_share_a_watch_until_the_last_leaves(
     hub: InotifyHub, tmp_path: Path
 ) -> None:

@@ -381,6 +381,8 @@ class FileFollower:
                     self._reader.report_late()
             except OSError as exc:
                 self._path.error("read_error", f"reading {self.path} failed: {exc.strerror}")
+            # Writes under rotated names matter while finished files are watched for them.
+            self._wakeups.hear_other_names(self._chain.watching_late)
         if pos is not None and self._live:
             try:
                 more = self._reader.read_chain(final=self._flush_due)

@@ -70,7 +70,57 @@ class InotifyUnavailable(OSError):
 class _Watch:
     wd: int
     path: str
+    #: Subscribers that hear every event of the watch.
     callbacks: dict[int, Callback] = field(default_factory=dict)
+    #: Subscribers to a folder that hear only the events naming one entry (and those
+    #: naming none), by that name: a folder of many followed files would otherwise
+    #: call every follower on every write to any of them.
+    named: dict[str, dict[int, Callback]] = field(default_factory=dict)
+    #: The name a subscriber of ``named`` listens for, by token (kept when it hears all).
+    name_of: dict[int, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.callbacks) or bool(self.named)
+
+    def everyone(self) -> list[Callback]:
+        out = list(self.callbacks.values())
+        for listeners in self.named.values():
+            out.extend(listeners.values())
+        return out
+
+    def hearing(self, name: str | None) -> list[Callback]:
+        """The subscribers an event naming ``name`` (None: the folder itself) goes to."""
+        if name is None:
+            return self.everyone()
+        named = self.named.get(name)
+        if not named:
+            return list(self.callbacks.values())
+        return [*self.callbacks.values(), *named.values()]
+
+    def hear_all(self, token: int, everything: bool) -> None:
+        name = self.name_of.get(token)
+        if name is None:
+            return
+        if everything:
+            listeners = self.named.get(name, {})
+            callback = listeners.pop(token, None)
+            if callback is not None:
+                self.callbacks[token] = callback
+                if not listeners:
+                    self.named.pop(name, None)
+        else:
+            callback = self.callbacks.pop(token, None)
+            if callback is not None:
+                self.named.setdefault(name, {})[token] = callback
+
+    def remove(self, token: int) -> None:
+        self.callbacks.pop(token, None)
+        name = self.name_of.pop(token, None)
+        if name is not None:
+            listeners = self.named.get(name, {})
+            listeners.pop(token, None)
+            if not listeners:
+                self.named.pop(name, None)
 
 
 class Watch:
@@ -87,6 +137,14 @@ class Watch:
         if self._wd >= 0:
             self._hub._unsubscribe(self._wd, self._token)
             self._wd = -1
+
+    def hear_all_names(self, everything: bool) -> None:
+        """A subscription to one name of a folder: hear the events naming any entry too
+        (``everything``), or again only its own."""
+        if self._wd >= 0:
+            entry = self._hub._watches.get(self._wd)
+            if entry is not None:
+                entry.hear_all(self._token, everything)
 
 
 class InotifyHub:
@@ -139,9 +197,14 @@ class InotifyHub:
     def available(self) -> bool:
         return self._fd >= 0
 
-    def subscribe(self, path: str, mask: int, callback: Callback) -> Watch:
+    def subscribe(
+        self, path: str, mask: int, callback: Callback, *, name: str | None = None
+    ) -> Watch:
         """Watch ``path`` for ``mask``; raises InotifyUnavailable when it cannot.
 
+        ``name``: ``path`` is a folder, and only its events naming that entry, or
+        naming none (the folder's own, an overflow), are wanted, until the watch is
+        told to hear all names (``Watch.hear_all_names``).
         Without an instance, one is made again first, at most every ``RETRY_EVERY``.
         """
         if (
@@ -161,8 +224,13 @@ class InotifyHub:
         if entry is None:
             entry = self._watches[wd] = _Watch(wd, path)
         self._next_token += 1
-        entry.callbacks[self._next_token] = callback
-        return Watch(self, wd, self._next_token)
+        token = self._next_token
+        if name is None:
+            entry.callbacks[token] = callback
+        else:
+            entry.named.setdefault(name, {})[token] = callback
+            entry.name_of[token] = name
+        return Watch(self, wd, token)
 
     def dispatch_pending(self) -> None:
         """Handle the events waiting now, without waiting for the loop to get to them.
@@ -213,8 +281,8 @@ class InotifyHub:
         entry = self._watches.get(wd)
         if entry is None:
             return
-        entry.callbacks.pop(token, None)
-        if not entry.callbacks:
+        entry.remove(token)
+        if not entry:
             del self._watches[wd]
             if self._inotify is not None:
                 # Fails harmlessly (EINVAL) when the kernel already dropped the watch.
@@ -237,13 +305,13 @@ class InotifyHub:
             if mask & IN_Q_OVERFLOW:
                 # Events were lost: everyone re-checks.
                 for entry in self._watches.values():
-                    calls.extend((cb, mask, None) for cb in entry.callbacks.values())
+                    calls.extend((cb, mask, None) for cb in entry.everyone())
                 continue
             found = self._watches.get(event.wd)
             if found is None:
                 continue
             name: str | None = event.name or None
-            calls.extend((cb, mask, name) for cb in found.callbacks.values())
+            calls.extend((cb, mask, name) for cb in found.hearing(name))
             if mask & IN_IGNORED:
                 self._watches.pop(event.wd, None)
         # Subscribers can tell a batch still being handed out from one handed out whole.

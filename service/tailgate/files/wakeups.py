@@ -126,6 +126,8 @@ class Wakeups:
         self._on_timer = on_timer
         self._loop = asyncio.get_running_loop()
         self._dir_watch: Watch | None = None
+        #: Events naming other entries of the folder are heard too (``hear_other_names``).
+        self._other_names = False
         self._file_watch: Watch | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
@@ -166,9 +168,23 @@ class Wakeups:
         if self.polling or self._hub is None or self._dir_watch is not None:
             return
         try:
-            self._dir_watch = self._hub.subscribe(self._dir, DIR_EVENTS, self._on_dir)
+            self._dir_watch = self._hub.subscribe(
+                self._dir, DIR_EVENTS, self._on_dir, name=os.path.basename(self._path)
+            )
         except InotifyUnavailable:
             self._dir_watch = None
+            return
+        if self._other_names:
+            self._dir_watch.hear_all_names(True)
+
+    def hear_other_names(self, wanted: bool) -> None:
+        """Hear the folder's events about other names too (finished files are watched
+        for late writes under their rotated names), or only the path's own name."""
+        if wanted is self._other_names:
+            return
+        self._other_names = wanted
+        if self._dir_watch is not None:
+            self._dir_watch.hear_all_names(wanted)
 
     def watch_file(self, fd: int | None) -> None:
         """Watch the open file ``fd`` (None: no file), instead of the one watched before."""
