@@ -10,7 +10,7 @@ import pytest
 
 from tailgate.streaming.fanout import LiveSet
 from tailgate.streaming.frames import lines_payload, ws_text_frame
-from tailgate.streaming.pacing import FanoutPacer
+from tailgate.streaming.pacing import FanoutPacer, PacerFleet
 from tailgate.streaming.viewer import WRITE_HIGH, Viewer
 from tests.support.connections import Connection
 
@@ -179,3 +179,45 @@ def test_the_live_set_paces_by_the_viewers_that_took_the_frame() -> None:
     live.join(refusing, Told())
     assert live.fan_out(batch("x"), 1, 0) == 3
     assert live.delay() == pytest.approx(0.003)
+
+
+class Ticks:
+    """A clock a test moves by hand."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_sources_sharing_the_loop_space_their_batches_by_how_many_fan_out() -> None:
+    ticks = Ticks()
+    fleet = PacerFleet(window=1.0, clock=ticks)
+    alone = FanoutPacer(duty=0.5, max_delay=0.02, per_viewer=0.0001, fleet=fleet)
+    alone.record(10.0, 10.0, viewers=10)  # 1 ms for ten viewers: spaced 1 ms, as before
+    assert alone.delay(10.0) == pytest.approx(0.001)
+
+    pacers = [FanoutPacer(per_viewer=0.0001, fleet=fleet, shared_max_delay=1.0) for _ in range(9)]
+    for pacer in pacers:
+        pacer.record(10.0, 10.0, viewers=10)
+    # Ten sources of 1 ms each: spaced 19 ms, so that together they take half the loop.
+    assert pacers[-1].delay(10.0) == pytest.approx(0.019)
+
+    ticks.now = 1.5  # the next window remembers the ten of the last one
+    alone.record(20.0, 20.0, viewers=10)
+    assert alone.delay(20.0) == pytest.approx(0.019)
+    capped = FanoutPacer(per_viewer=0.0001, fleet=fleet, shared_max_delay=0.01)
+    capped.record(20.0, 20.0, viewers=10)
+    assert capped.delay(20.0) == pytest.approx(0.01)
+
+    ticks.now = 10.0  # the others went quiet long ago: alone again
+    alone.record(30.0, 30.0, viewers=10)
+    assert alone.delay(30.0) == pytest.approx(0.001)
+
+
+def test_a_pacer_outside_any_fleet_paces_as_if_alone() -> None:
+    pacers = [FanoutPacer(per_viewer=0.0001) for _ in range(5)]
+    for pacer in pacers:
+        pacer.record(1.0, 1.0, viewers=10)
+    assert pacers[-1].delay(1.0) == pytest.approx(0.001)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from ..metrics import Metrics
 from ..streaming import fanout
 from ..streaming.gaps import Gap
+from ..streaming.pacing import FLEET, FanoutPacer
 from ..streaming.viewer import Viewer
 from ..streaming.views import TextBatch
 from .handle import ReadPoint
@@ -27,7 +28,7 @@ def position_copy(pos: ReadPoint) -> ReadPoint:
 class LiveSet:
     def __init__(self, loop: asyncio.AbstractEventLoop, metrics: Metrics, log_id: str) -> None:
         self._loop = loop
-        self._core: fanout.LiveSet[Viewer, ReadPoint] = fanout.LiveSet()
+        self._core: fanout.LiveSet[Viewer, ReadPoint] = fanout.LiveSet(FanoutPacer(fleet=FLEET))
         self._log_id = log_id
         self._sent_lines = metrics.sent_lines.labels(log_id)
         self._sent_bytes = metrics.sent_bytes.labels(log_id)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from ..errors import SourceError
 from ..streaming.fanout import LiveSet, Sink
 from ..streaming.frames import notice_payload
+from ..streaming.pacing import FLEET, FanoutPacer
 from .batches import FRAME_BYTES, Batch, frames
 from .log_lines import Position
 from .pod_cursor import PodCursor, log_tag, source_hash
@@ -99,7 +100,7 @@ class LineHub:
         self._on_sent = on_sent
         self._subscribers: set[Subscriber] = set()
         #: The viewers at the live end: each batch's frame is written to them at once.
-        self._live: LiveSet[Sink, Mark] = LiveSet()
+        self._live: LiveSet[Sink, Mark] = LiveSet(FanoutPacer(fleet=FLEET))
         #: Live viewers resumed ahead of this stream: each gets the batch less the
         #: lines it has (``Subscriber.floors``), until the stream passes them.
         self._floored: set[Subscriber] = set()
