@@ -2,8 +2,10 @@
 
 :mod:`bench.fleet` checks one sequence per viewer, which fits a file or a single
 pod. A ``pods`` log merges many pods, whose lines interleave in any order across
-pods but keep their order within one (protocol.md: one source per frame), so here
-every viewer keeps, per ``source``, the next sequence number it expects and
+pods but keep their order within one. Viewers ask as the page does
+(``annotate=sources``: a frame may hold lines of several pods, each with its
+source beside it; protocol.md), and every viewer keeps, per source, the next
+sequence number it expects and
 counts what was lost, duplicated or out of order. Lines are ``bench.lines``
 lines, written by the fake API server's ``write-pods-stamped``: pod P's K-th line
 carries sequence K. Latency is taken for the first line of each frame, the one
@@ -71,9 +73,16 @@ class PodTally:
         lines: list[str] = frame["lines"]
         if not lines:
             return 0
-        source = self.sources.setdefault(frame.get("source", ""), SourceTally())
-        for text in lines:
-            source.add(seq_of(text))
+        each = frame.get("sources")
+        if isinstance(each, list):
+            # Several pods in one frame (annotate=sources): each line names its own.
+            tallies = self.sources
+            for text, name in zip(lines, each, strict=True):
+                tallies.setdefault(name, SourceTally()).add(seq_of(text))
+        else:
+            source = self.sources.setdefault(frame.get("source", ""), SourceTally())
+            for text in lines:
+                source.add(seq_of(text))
         latencies.append(now_ns - stamp_of(lines[0]))
         self.received += len(lines)
         return len(lines)
@@ -96,6 +105,11 @@ class PodFleetReport:
     latencies_ns: array[int] = field(default_factory=lambda: array("q"))
     connect_errors: list[str] = field(default_factory=list)
     client_cpu_seconds: float = 0.0
+
+
+def _tail_url(endpoint: Endpoint, log_id: str) -> str:
+    """As the page asks: a pods log's lines of many pods may come in one frame."""
+    return endpoint.tail_url(log_id) + "&annotate=sources"
 
 
 async def _view(
@@ -130,7 +144,7 @@ async def _run(endpoint: Endpoint, log_ids: tuple[str, ...], total: int, conn: C
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         tasks = [
             asyncio.create_task(
-                _view(session, endpoint.tail_url(t.log_id), t, latencies, h, f, total)
+                _view(session, _tail_url(endpoint, t.log_id), t, latencies, h, f, total)
             )
             for t, h, f in zip(tallies, hellos, fulls, strict=True)
         ]

@@ -29,5 +29,12 @@ async def test_levels_come_with_the_lines_of_a_tail_that_asks_and_only_then(
         bad = await started(server, backlog=0, annotate="levels,colours")
         error = await bad.expect("error")
         assert error["code"] == "bad_annotate" and "colours" in error["message"]
-        for tail in (plain, leveled, bad):
+        assert "levels, sources" in error["message"]
+        # A file log has one source: asking for sources changes nothing in its frames.
+        both = await started(server, backlog=2, annotate="sources,levels")
+        assert await both.read_lines(2) == ["12:03 ERROR gone", "  at main.go:12"]
+        frames = [f for f in both.frames if f["type"] == "lines"]
+        assert [level for f in frames for level in f["levels"]] == ["error", None]
+        assert not any("sources" in f or "source" in f for f in frames)
+        for tail in (plain, leveled, bad, both):
             await tail.close()

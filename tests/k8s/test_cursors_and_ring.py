@@ -17,6 +17,8 @@ from tailgate.pods.pod_cursor import CURSOR_CHARS, LegacyCursor, PodCursor, log_
 from tailgate.pods.read_again import lines_after
 from tailgate.pods.resume import subscribe, subscribe_at
 from tailgate.pods.ring import Ring, cut_base
+from tailgate.streaming.line_filter import parse_filter
+from tailgate.streaming.views import View
 from tests.support.pod_viewer import PodViewer
 
 NOW = 1_800_000_000 * 1_000_000_000
@@ -113,6 +115,29 @@ async def test_one_flush_reaches_each_viewer_in_one_write_of_one_frame_per_sourc
     assert viewer.writes == 1
     got = [(f["source"], f["lines"]) for f in viewer.frames]
     assert got == [("a", ["a x1", "a x2"]), ("b", ["b x3"]), ("a", ["a x4"])]
+
+
+async def test_a_viewer_asking_for_sources_gets_one_flush_as_one_frame_ending_at_its_cursor() -> (
+    None
+):
+    hub = LineHub(capacity=10)
+    plain, together, filtered = PodViewer(), PodViewer(), PodViewer()
+    together.view = View(sources=True)
+    filtered.view = View(parse_filter({"filter": "x"}), sources=True)
+    for viewer in (plain, together, filtered):
+        viewer.catch_up(hub.subscribe(viewer, 0)[0])
+    hub.publish("a", lines("a", 1, 2))
+    hub.publish("b", lines("b", 3))
+    hub.flush()
+    (frame,) = together.frames
+    assert frame["lines"] == ["a x1", "a x2", "b x3"]
+    assert frame["sources"] == ["a", "a", "b"] and "source" not in frame
+    assert frame["cursor"] == plain.frames[-1]["cursor"]  # where the whole flush ends
+    # A filter's frames (context, matches) stay one source each.
+    assert [f["source"] for f in filtered.frames] == ["a", "b"]
+    hub.publish("a", lines("a", 4)[-1:])
+    hub.flush()  # one batch alone: its frame names its one source, as for everyone
+    assert together.frames[-1]["source"] == "a" and "sources" not in together.frames[-1]
 
 
 async def test_a_viewer_that_refuses_a_flush_catches_up_every_batch_of_it_once() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from tests.kube.fake_api import FakeKubeAPI
 from tests.kube.log_requests import format_timestamp
@@ -104,3 +106,47 @@ async def test_a_cursor_of_the_same_stream_resumes_with_the_notices_it_missed(
         assert await again.read_lines(1) == ["two"]
         await again.close()
         await keeper.close()
+
+
+def _line_sources(frames: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(source, line) of every line received, from ``source`` or ``sources``."""
+    out = []
+    for frame in frames:
+        if frame["type"] != "lines":
+            continue
+        each = frame.get("sources") or [frame.get("source")] * len(frame["lines"])
+        assert len(each) == len(frame["lines"])
+        out.extend(zip(each, frame["lines"], strict=True))
+    return out
+
+
+async def test_a_viewer_asking_for_sources_gets_pods_together_each_line_with_its_pod(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    pods = ["api-1", "api-2", "api-3"]
+    for name in pods:
+        kube_api.create(objects.pod(name, NS, labels={"app": "api"}, containers=["api"]))
+    async with kube_server(kube_api, tmp_path, catalog=API) as server:
+        together = await server.tail("api", annotate="levels,sources")
+        apart = await server.tail("api")
+        await kube_api.wait_until(lambda: kube_api.open_log_streams == 3)
+        rounds = 30
+        for n in range(rounds):
+            for name in pods:  # one write to each pod at once: their lines meet in a flush
+                kube_api.append_log(NS, name, "api", f"{name} line {n:02d} ERROR")
+            await asyncio.sleep(0.01)
+        await together.read_lines(rounds * len(pods))
+        await apart.read_lines(rounds * len(pods))
+    got = _line_sources(together.frames)
+    assert all(source == line.split()[0] + "/api" for source, line in got)
+    for name in pods:  # every line of every pod, once, in its order
+        assert [line for _, line in got if line.startswith(name + " ")] == [
+            f"{name} line {n:02d} ERROR" for n in range(rounds)
+        ]
+    merged = [f for f in together.frames if "sources" in f]
+    assert merged, "no frame held lines of more than one pod"
+    assert all("source" not in f and len(set(f["sources"])) > 1 for f in merged)
+    assert all(f["levels"] == ["error"] * len(f["lines"]) for f in merged)
+    # A viewer that did not ask gets one pod's lines per frame, as before.
+    assert not any("sources" in f for f in apart.frames)
+    assert sorted(_line_sources(apart.frames)) == sorted(got)

@@ -39,5 +39,5 @@ test("a filtered tail's address carries the filter beside the cursor", () => {
   assert.equal(url.searchParams.get("filter"), "a&b=c");
   assert.equal(url.searchParams.get("regex"), "1");
   assert.equal(url.searchParams.get("cursor"), "f1.1");
-  assert.equal(url.searchParams.get("annotate"), "levels");
+  assert.equal(url.searchParams.get("annotate"), "levels,sources");
 });

@@ -130,3 +130,25 @@ test("timestamps and source tags take their columns before the text", () => {
   m.configure({ times: false });
   assert.equal(m.metaCols, "web-0/app".length + 1);
 });
+
+test("a frame of several pods gives each line its own source, and the longest its column", () => {
+  const m = model([], { cols: 60 });
+  m.pushLines(
+    ["one", "two", "three"],
+    ["web-0/app", "web-12345/app", "web-0/app"],
+    ["2024-01-01T00:00:01Z", null, "2024-01-01T00:00:03Z"],
+  );
+  m.sync();
+  const rows = [0, 1, 2].map((n) => m.row(m.index.seqAt(n), 0));
+  assert.deepEqual(rows.map((r) => [r.source, r.stamp]), [
+    ["web-0/app", "2024-01-01T00:00:01Z"],
+    ["web-12345/app", null],
+    ["web-0/app", "2024-01-01T00:00:03Z"],
+  ]);
+  assert.equal(m.sourceCols, "web-12345/app".length);
+  assert.equal(
+    m.exportText(),
+    "2024-01-01T00:00:01Z [web-0/app] one\n[web-12345/app] two\n" +
+      "2024-01-01T00:00:03Z [web-0/app] three\n",
+  );
+});

@@ -163,7 +163,9 @@ export class Pane {
   }
 
   push(lines, frame) {
-    const source = typeof frame.source === "string" ? frame.source : null;
+    // One source for the frame, or (a pods log's frame of several pods) one per line.
+    const source = typeof frame.source === "string" ? frame.source
+      : Array.isArray(frame.sources) ? frame.sources : null;
     const stamps = Array.isArray(frame.timestamps) ? frame.timestamps : null;
     const levels = Array.isArray(frame.levels) ? frame.levels : null;
     const first = this.model.ring.total;

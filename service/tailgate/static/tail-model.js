@@ -55,8 +55,9 @@ export class TailModel {
     this.marked = null; // the sequence number of the marked line, if any
   }
 
-  // Lines of one frame, received at `now` (ms); `source` (or null) is theirs, `stamps`
-  // and `levels` (or null) parallel to them.
+  // Lines of one frame, received at `now` (ms); `source` (or null) is theirs, or an array
+  // of each line's (a frame of several pods); `stamps` and `levels` (or null) parallel to
+  // them.
   pushLines(lines, source = null, stamps = null, levels = null, now = Date.now()) {
     const codes = frameCodes(levels, lines.length);
     this.volume.add(now, codes, this.ring.total);
@@ -65,16 +66,24 @@ export class TailModel {
       for (let i = 0; i < lines.length; i++) this.add(KIND_LINE, lines[i], null, null, codes[i]);
     } else {
       const withStamps = Array.isArray(stamps) && stamps.length === lines.length;
+      const each = Array.isArray(source) && source.length === lines.length ? source : null;
+      const one = typeof source === "string" ? source : null;
+      let longest = one === null ? 0 : one.length;
       for (let i = 0; i < lines.length; i++) {
         const stamp = withStamps && typeof stamps[i] === "string" ? stamps[i] : null;
-        this.add(KIND_LINE, lines[i], source, stamp, codes[i]);
+        let from = one;
+        if (each !== null && typeof each[i] === "string") {
+          from = each[i];
+          if (from.length > longest) longest = from.length;
+        }
+        this.add(KIND_LINE, lines[i], from, stamp, codes[i]);
       }
       if (withStamps && !this.hasStamps) {
         this.hasStamps = true;
         this.metaChanged = this.metaChanged || this.times;
       }
-      if (source !== null && source.length > this.sourceCols) {
-        this.sourceCols = Math.min(SOURCE_COLS_MAX, source.length);
+      if (longest > this.sourceCols) {
+        this.sourceCols = Math.min(SOURCE_COLS_MAX, longest);
         this.metaChanged = true;
       }
     }

@@ -1,7 +1,8 @@
 // The WebSocket address of a tail (docs/protocol.md): next to the page (so below the base
 // path the server is served at), wss behind https. With a cursor it resumes right after
 // the last line received and asks for no backlog, so that a reconnect repeats nothing.
-// The page colours lines by level: it asks for each line's level (annotate=levels).
+// The page colours lines by level: it asks for each line's level (annotate=levels); and it
+// takes a pods log's lines of many pods in one frame, each with its source (sources).
 // Without a cursor, `since` (RFC 3339) starts at a time instead of the backlog.
 // `filter` (source-filter.js) asks the server for only the lines a filter lets through.
 
@@ -13,7 +14,7 @@ export function tailUrl(
 ) {
   const url = new URL(`ws/tail/${encodeURIComponent(logId)}`, where.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const query = new URLSearchParams({ annotate: "levels" });
+  const query = new URLSearchParams({ annotate: "levels,sources" });
   if (cursor !== null) {
     query.set("cursor", cursor);
     query.set("backlog", "0");

@@ -38,8 +38,12 @@ def lines_payload(
     *,
     levels: Sequence[str | None] | None = None,
     context: list[int] | None = None,
+    sources: list[str | None] | None = None,
 ) -> bytes:
     """A ``lines`` frame; ``timestamps`` (pod logs) and ``levels`` are parallel to ``lines``.
+
+    ``sources``, parallel to ``lines`` too, instead of ``source``: the lines of a
+    ``pods`` log's sources in one frame, for a viewer that asked (``annotate=sources``).
 
     ``levels`` (streaming/levels.py, worked out once for every viewer the frame is
     written to) goes beside the lines when a viewer asked for it (``annotate=levels``,
@@ -49,6 +53,8 @@ def lines_payload(
     tail = b',"cursor":' + _dumps(cursor)
     if source is not None:
         tail += b',"source":' + _dumps(source)
+    if sources is not None:
+        tail += b',"sources":' + _dumps(sources)
     if timestamps is not None:
         tail += b',"timestamps":' + _dumps(timestamps)
     if levels is not None:

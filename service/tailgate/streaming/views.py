@@ -39,6 +39,9 @@ class View:
     filter: LineFilter | None = None
     #: Each line's level beside it (``annotate=levels``).
     levels: bool = False
+    #: Lines of several sources in one frame, each source beside its line
+    #: (``annotate=sources``: a ``pods`` log's fan-out of many pods).
+    sources: bool = False
     #: Not a person: lines are counted (``counting``), and nothing is framed.
     counter: LineCounter | None = None
 
@@ -118,9 +121,14 @@ def render_all(batches: Sequence[Batch], view: View, run: FilterRun | None) -> R
     A shared source hands out what it read since its last fan-out together: each
     viewer then takes every frame in one write (one call, one system call), where a
     write per frame made the writes most of the relay's work when many sources each
-    had a line or two (a ``pods`` log of 1,000 pods)."""
+    had a line or two (a ``pods`` log of 1,000 pods). A view that asked for
+    ``sources`` (and has no filter) gets them as one frame (``merged_payload``)."""
     if len(batches) == 1:
         return render(batches[0], view, run)
+    if view.sources and view.filter is None and view.counter is None:
+        payload = merged_payload(batches, with_levels=view.levels)
+        lines = sum(len(batch.lines) for batch in batches)
+        return Rendered(ws_text_frame(payload), lines, len(payload), 0)
     frames: list[bytes] = []
     lines = size = skipped = 0
     for batch in batches:
@@ -131,6 +139,33 @@ def render_all(batches: Sequence[Batch], view: View, run: FilterRun | None) -> R
         size += rendered.size
         skipped += rendered.skipped
     return Rendered(b"".join(frames) if frames else None, lines, size, skipped)
+
+
+def merged_payload(batches: Sequence[Batch], *, with_levels: bool) -> bytes:
+    """One ``lines`` frame of consecutive batches: each line's source beside it (just
+    ``source`` when they share one), and the last batch's cursor, which is where the
+    frame ends (a client has all of it or none)."""
+    lines: list[str] = []
+    sources: list[str | None] = []
+    stamps: list[str | None] = []
+    levels: list[str | None] = []
+    for batch in batches:
+        count = len(batch.lines)
+        lines.extend(batch.lines)
+        sources.extend([batch.source] * count)
+        stamps.extend(batch.stamps if batch.stamps is not None else [None] * count)
+        if with_levels:
+            found = batch.levels()
+            levels.extend(found if found is not None else [None] * count)
+    one = sources[0] if sources and all(s == sources[0] for s in sources) else None
+    return lines_payload(
+        lines,
+        batches[-1].cursor,
+        source=one,
+        timestamps=stamps if any(stamps) else None,
+        levels=levels if any(levels) else None,
+        sources=sources if one is None and any(s is not None for s in sources) else None,
+    )
 
 
 def picked_payloads(batch: Batch, picked: Picked, *, with_levels: bool) -> list[bytes]:

@@ -94,7 +94,8 @@ async def tail_ws(request: web.Request) -> web.StreamResponse:
     backlog, cursor, problems = parse_query(
         request.query, settings.default_backlog, settings.max_backlog
     )
-    session.viewer.ask(View(line_filter, levels=wants_levels(request.query, problems)))
+    asked = annotations_asked(request.query, problems)
+    session.viewer.ask(View(line_filter, levels="levels" in asked, sources="sources" in asked))
     cursor, since = await start_at_time(services, entry, request.query, cursor, problems)
     async with session.running(
         services.sessions,
@@ -263,14 +264,15 @@ def parse_query(
 
 
 #: What ``annotate`` may ask frames to carry beside each line.
-ANNOTATIONS = frozenset({"levels"})
+ANNOTATIONS = frozenset({"levels", "sources"})
 
 
-def wants_levels(query: Mapping[str, str], problems: list[tuple[str, str]]) -> bool:
-    """``annotate=levels``: each line's level beside it (docs/protocol.md)."""
+def annotations_asked(query: Mapping[str, str], problems: list[tuple[str, str]]) -> set[str]:
+    """``annotate=levels,sources``: each line's level beside it, and lines of several
+    sources in one frame with each one's source beside it (docs/protocol.md)."""
     raw = query.get("annotate")
     if not raw:
-        return False
+        return set()
     asked = {part for part in raw.split(",") if part}
     unknown = sorted(asked - ANNOTATIONS)
     if unknown:
@@ -278,7 +280,7 @@ def wants_levels(query: Mapping[str, str], problems: list[tuple[str, str]]) -> b
             ("bad_annotate", f"annotate takes {', '.join(sorted(ANNOTATIONS))}; "
              f"not {', '.join(unknown)[:80]!r}")
         )  # fmt: skip
-    return "levels" in asked
+    return asked & ANNOTATIONS
 
 
 async def start_at_time(
