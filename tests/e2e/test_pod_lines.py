@@ -3,10 +3,11 @@ Download, against the real app reading the fake Kubernetes API (tests/kube)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocket, expect
 
 from tests.k8s.conftest import NS, kube_server, objects, pod_catalog
 from tests.kube.fake_api import FakeKubeAPI
@@ -93,3 +94,35 @@ async def test_a_file_log_shows_no_times_toggle(page: Page, tmp_path: Path) -> N
         await expect(rows(pane)).to_have_text(["plain"])
         await expect(pane.get_by_label("Times")).to_be_hidden()
         await expect(pane.locator(".rows .src, .rows .ts")).to_have_count(0)
+
+
+async def test_lines_of_several_pods_in_one_frame_each_show_their_own_pod(
+    page: Page, tmp_path: Path
+) -> None:
+    frames: list[str | bytes] = []
+
+    def watch(ws: WebSocket) -> None:
+        ws.on("framereceived", lambda payload: frames.append(payload))
+
+    page.on("websocket", watch)
+    async with FakeKubeAPI() as kube:
+        pods = ["api-1", "api-22"]
+        for name in pods:
+            kube.create(objects.pod(name, NS, labels={"app": "api"}, containers=["api"]))
+        async with kube_server(kube, tmp_path, catalog=API) as server:
+            await page.goto(server.base_url)
+            pane = await open_from_list(page, "api")
+            await kube.wait_until(lambda: kube.open_log_streams == 2)
+            rounds = 20
+            for n in range(rounds):
+                for name in pods:  # written at once: their lines meet in one frame
+                    kube.append_log(NS, name, "api", f"{name} says {n:02d}")
+                await asyncio.sleep(0.02)
+            await expect(rows(pane)).to_have_count(rounds * len(pods))
+            tags = await rows(pane).locator(".src").all_inner_texts()
+            texts = await rows(pane).all_inner_texts()
+    assert any(isinstance(f, str) and '"sources"' in f for f in frames), "no frame of both pods"
+    assert len(tags) == len(texts) == rounds * len(pods)
+    for tag, text in zip(tags, texts, strict=True):
+        pod = next(name for name in pods if f"{name} says" in text)
+        assert tag == f"{pod}/api", (tag, text)
