@@ -4,7 +4,8 @@ tailgate serves ``pods: {namespace: bench, selector: app=api, container: app}``
 from the fake Kubernetes API server (:mod:`bench.kube_fake`) holding 1,000 such
 pods, each writing 5 lines/s (5,000 lines/s in all, appended by the fake so each
 line is stamped where a kubelet would write it). Ten viewers watch the one log
-ID; each checks every pod's own sequence (:mod:`bench.pod_fleet`). Measured:
+ID, asking as the page does (``annotate=sources``); each checks every pod's own
+sequence (:mod:`bench.pod_fleet`). Measured:
 
 - every line to every viewer: lines lost and duplicated (or out of order);
 - latency, line appended to frame received: p99 over frames;

@@ -75,7 +75,7 @@ class _Pending:
     size: int
     seq: int = 0
     total: int = 0
-    #: The cursor's positions after these lines, by source hash (``batches.mark``).
+    #: The cursor's positions after these lines, by source hash (what ``PodCursor`` takes).
     snapshot: dict[int, Position] = field(default_factory=dict)
     newest: int = 0
 

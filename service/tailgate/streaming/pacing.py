@@ -1,4 +1,4 @@
-"""How often a shared source may fan a batch out: the one pacing policy, pure, no I/O.
+"""How often a shared source may fan a batch out: the one pacing policy, no I/O.
 
 Writing one batch to many viewers costs time proportional to their number. A single
 line arriving after a quiet spell goes out at once (no timer delay); under sustained
@@ -17,7 +17,8 @@ latency budget, and CPU stays flat (a pod log of 1,000 lines/s to 100 viewers to
 
 Sources share one loop, so the duty is the process's, not each source's: with ``n``
 sources fanning out (``PacerFleet`` counts those of the last second), each spaces
-its batches ``n`` times as widely, up to ``shared_max_delay``. One log's pacing is
+its batches as ``n`` sources of its cost must to stay within the duty together
+(its cost times ``n / duty - 1``), up to ``shared_max_delay``. One log's pacing is
 as before; a hundred busy logs of ten viewers each send a frame of several lines
 every few tens of milliseconds, instead of a frame per line that left the loop no
 time (bench ``many_logs``: 0.96 cores and a p99 of 630 ms before).
