@@ -156,6 +156,15 @@ def test_the_dashboard_shows_each_thing_operators_watch() -> None:
     } <= used
 
 
+def test_counts_every_replica_makes_of_a_log_are_not_added_up() -> None:
+    # Each replica reads and counts every counted log (docs/metrics.md): a sum would
+    # show twice the lines and matches with two replicas.
+    counted = {"tailgate_log_lines_total", "tailgate_log_matches_total"}
+    found = [e for _, e in queries(dashboard()) if identifiers(e) & counted]
+    assert len(found) == 2
+    assert all(e.startswith("max by (log_id") and "sum" not in e for e in found), found
+
+
 def test_the_dashboard_is_well_formed_for_grafana() -> None:
     board = dashboard()
     ids = [p["id"] for p in panels(board)]
