@@ -56,6 +56,19 @@ async def test_the_backlog_comes_from_the_list_and_new_events_from_the_watch(
     await kube_api.wait_until(lambda: kube_api.open_watches == 0)
 
 
+async def test_an_events_log_asked_to_start_at_a_time_says_it_cannot_and_sends_its_backlog(
+    kube_api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    web = kube_api.create(workloads.deployment("web", NS))
+    record(kube_api, "e1", web, "up to 3")
+    async with kube_server(kube_api, tmp_path, catalog=EVENTS) as server:
+        tail = await server.tail("ev", since="2026-12-02T10:00:00Z")
+        error = await tail.expect("error")
+        assert error["code"] == "since_unsupported" and "since" in error["message"]
+        assert await tail.read_lines(1) == ["Normal Scaled Deployment/web: up to 3"]
+        await tail.close()
+
+
 async def test_an_event_seen_again_is_a_new_line_stamped_when_it_was_last_seen(
     kube_api: FakeKubeAPI, tmp_path: Path
 ) -> None:

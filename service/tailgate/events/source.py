@@ -5,7 +5,8 @@ Everything a viewer of a pod log has, an events log has too, from the same parts
 ring and its backlog, fan-out by view (filters, levels), ``cursor`` frames and
 ``?cursor=`` resumes on any replica, ``gap`` notices. Only the upstream differs
 (``event_stream.py``). ``since`` is not a position here (lines are placed by
-resourceVersion): a tail asked to start at a time starts with the backlog.
+resourceVersion): a tail asked to start at a time is told so (``since_unsupported``,
+web/tail_ws.py) and starts with the backlog.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from ..auth.errors import AccessDenied, AuthError
-from ..catalog.model import FileSpec, LogEntry
+from ..catalog.model import EventsSpec, FileSpec, LogEntry
 from ..errors import (
     BadClientMessage,
     BadFilter,
@@ -294,8 +294,9 @@ async def start_at_time(
 
     A file log's place is found here, in its files, and comes back as the cursor to
     resume from; a pod log's time goes to its source, which asks the API server
-    (``sinceTime``). A cursor sent with it wins. A bad time, or a file without
-    timestamps, is an error frame and the usual backlog.
+    (``sinceTime``). A cursor sent with it wins. A bad time, a file without
+    timestamps, or an events log (its lines are placed by resourceVersion, not by
+    time), is an error frame and the usual backlog.
     """
     raw = query.get("since")
     if not raw or cursor is not None:
@@ -306,6 +307,11 @@ async def start_at_time(
         problems.append(("bad_since", f"{exc.message}; starting without it"))
         return None, None
     spec = entry.source
+    if isinstance(spec, EventsSpec):
+        problems.append(
+            ("since_unsupported", "an events log cannot start at a time; starting without since")
+        )
+        return None, None
     if not isinstance(spec, FileSpec):
         return None, since
     others = services.catalog.current.other_files(entry.id)
