@@ -12,6 +12,8 @@ from pathlib import Path
 from playwright.async_api import Locator, Page, Route, expect
 
 from tests.k8s.conftest import NS, kube_server, objects, pod_catalog
+from tests.kube import workloads
+from tests.kube.event_views import event_v1
 from tests.kube.fake_api import FakeKubeAPI
 from tests.support.tails import running_server
 
@@ -369,3 +371,30 @@ async def test_a_changed_query_or_a_closed_pane_aborts_the_search_in_flight(
         assert len(held) == 2
         done.set()
         await page.unroute_all(behavior="wait")
+
+
+async def test_an_events_log_offers_no_history_to_read_back_search_or_start_at_a_time(
+    page: Page, tmp_path: Path
+) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    async with FakeKubeAPI() as kube:
+        web = kube.create(workloads.deployment("web", NS))
+        for n in range(3):
+            kube.record_event(
+                event_v1(f"e{n}", NS, regarding=web, reason="Scaled", note=f"up to {n}")
+            )
+        catalog = pod_catalog(ev=f"events: {{namespace: {NS}}}")
+        async with kube_server(kube, tmp_path, catalog=catalog) as server:
+            await page.goto(server.base_url)
+            pane = await open_from_list(page, "ev")
+            await expect(rows(pane)).to_have_count(3)
+            for name in ("Load older", "Search history"):
+                await expect(button(pane, name)).to_be_hidden()
+            await expect(pane.locator('[data-part="time-form"]')).to_be_hidden()
+            await page.keyboard.press("o")  # what scrolling to the top does too
+            await page.keyboard.press("h")
+            await expect(pane.locator('[data-part="search"]')).to_be_hidden()
+            await expect(status(pane)).to_have_text("")
+            await expect(rows(pane)).to_have_count(3)
+    assert not any("/api/logs/ev/" in url for url in requests), requests

@@ -22,7 +22,7 @@ import { sinceFromLocal } from "./time-input.js";
 
 // Lines shown before a match or a linked line.
 export const CONTEXT_LINES = 200;
-const TIME_CODES = new Set(["bad_since", "no_timestamps"]);
+const TIME_CODES = new Set(["bad_since", "no_timestamps", "since_unsupported"]);
 const number = new Intl.NumberFormat("en");
 
 export class PaneHistory {
@@ -38,6 +38,13 @@ export class PaneHistory {
     this.generation = 0; // counts moves: an answer for an earlier place is dropped
     this.sinceAsked = false;
     this.search = new SearchPanel(pane.log.id, { el, onShow: (ref) => this.openAt(ref) });
+    // An events log keeps no history to read back or search, and its lines are placed
+    // by resourceVersion, not by time (docs/catalog.md): those are not offered.
+    this.readsBack = pane.log.kind !== "events";
+    if (!this.readsBack) {
+      for (const part of ["older", "search-toggle", "time-form"]) el(part).hidden = true;
+      this.search.offered = false;
+    }
     this.fallback = el("link-fallback");
     this.linkText = el("link-text");
     el("older").addEventListener("click", () => this.loadOlder());
@@ -85,6 +92,7 @@ export class PaneHistory {
   // ---- older lines ----
 
   async loadOlder() {
+    if (!this.readsBack) return;
     const ring = this.model.ring;
     const asked = this.older.request(ring.room);
     if (asked.blocked) {
@@ -205,6 +213,11 @@ export class PaneHistory {
 
   // Restarts the tail at `since` (RFC 3339).
   openSince(since) {
+    if (!this.readsBack) {
+      const why = "its lines are in the order Kubernetes recorded the Events";
+      this.say(`An events log cannot start at a time: ${why}.`, true);
+      return;
+    }
     this.moved();
     this.sinceAsked = true;
     this.pane.connection.restart({ since });

@@ -16,6 +16,7 @@ export class SearchPanel {
     this.onShow = onShow;
     this.panel = el("search");
     this.toggleButton = el("search-toggle");
+    this.offered = true; // false: the log has no history to search (an events log)
     this.input = el("search-q");
     this.regex = el("search-regex");
     this.matchCase = el("search-case");
@@ -52,6 +53,7 @@ export class SearchPanel {
   }
 
   show() {
+    if (!this.offered) return;
     this.panel.hidden = false;
     this.toggleButton.setAttribute("aria-expanded", "true");
     this.input.focus();
