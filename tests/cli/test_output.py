@@ -55,3 +55,15 @@ def test_control_characters_of_a_line_cannot_drive_the_terminal() -> None:
     out.notice("app", "rotated: \x1b[2J")
     assert isinstance(out.err, io.StringIO)
     assert out.err.getvalue() == "tailgate: app: rotated: \\x1b[2J\n"
+
+
+def test_a_frame_of_several_pods_prefixes_each_line_with_its_own() -> None:
+    out = printer()
+    out.lines("api", ["a", "b", "c"], sources=["p-1/c", "p-22/c", "p-1/c"])
+    assert printed(out) == "api p-1/c a\napi p-22/c b\napi p-1/c c\n"
+    as_json = printer(json_lines=True)
+    as_json.lines("api", ["a", "b"], sources=["p-1/c", None], timestamps=["t", None])
+    assert [json.loads(line)["source"] for line in printed(as_json).splitlines()] == [
+        "p-1/c",
+        None,
+    ]

@@ -71,26 +71,31 @@ class Printer:
         lines: Sequence[str],
         *,
         source: str | None = None,
+        sources: Sequence[str | None] | None = None,
         timestamps: Sequence[str | None] | None = None,
     ) -> None:
-        """Write ``lines`` of ``log_id``, already filtered, and flush."""
+        """Write ``lines`` of ``log_id``, already filtered, and flush; ``sources``, when
+        given, is each line's (a frame of several pods), else ``source`` all of theirs."""
         if not lines:
             return
         stamps = list(timestamps) if timestamps is not None else [None] * len(lines)
+        froms = list(sources) if sources is not None else [source] * len(lines)
+        rows = zip(lines, stamps, froms, strict=False)
         if self.json_lines:
             text = "".join(
                 json.dumps(
-                    {"log": log_id, "source": source, "timestamp": stamp, "line": line},
+                    {"log": log_id, "source": where, "timestamp": stamp, "line": line},
                     ensure_ascii=False,
                 )
                 + "\n"
-                for line, stamp in zip(lines, stamps, strict=False)
+                for line, stamp, where in rows
             )
         else:
-            prefix = self.prefix(log_id, source)
+            prefixes = {where: self.prefix(log_id, where) for where in set(froms)}
             text = "".join(
-                f"{prefix} {stamp + ' ' if self.timestamps and stamp else ''}{clean(line)}\n"
-                for line, stamp in zip(lines, stamps, strict=False)
+                f"{prefixes[where]} {stamp + ' ' if self.timestamps and stamp else ''}"
+                f"{clean(line)}\n"
+                for line, stamp, where in rows
             )
         self.out.write(text)
         self.out.flush()

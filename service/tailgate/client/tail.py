@@ -143,6 +143,8 @@ class LogTail:
 
     def _query(self) -> str:
         params = dict(self.options.filter.query())
+        # A pods log's lines of many pods may come in one frame, each with its pod.
+        params["annotate"] = "sources"
         if self.cursor is not None:
             params["cursor"] = self.cursor
         elif self.started:
@@ -230,10 +232,15 @@ class LogTail:
         if not isinstance(stamps, list) or len(stamps) != len(lines):
             stamps = [None] * len(lines)
         source = frame.get("source")
+        each = frame.get("sources")
+        sources = None
+        if isinstance(each, list) and len(each) == len(lines):
+            sources = [s if isinstance(s, str) else None for s in each]
         self.printer.lines(
             self.log_id,
             [str(x) for x in lines],
             source=source if isinstance(source, str) else None,
+            sources=sources,
             timestamps=[t if isinstance(t, str) else None for t in stamps],
         )
         cursor = frame.get("cursor")
