@@ -5,19 +5,15 @@ Everything a viewer of a pod log has, an events log has too, from the same parts
 ring and its backlog, fan-out by view (filters, levels), ``cursor`` frames and
 ``?cursor=`` resumes on any replica, ``gap`` notices. Only the upstream differs
 (``event_stream.py``). ``since`` is not a position here (lines are placed by
-resourceVersion): a tail asked to start at a time is told so (``since_unsupported``,
-web/tail_ws.py) and starts with the backlog.
+resourceVersion): web/tail_ws.py answers a tail asked to start at a time with
+``since_unsupported`` and opens it without one, so the pods ``open`` serves as it is.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 from ..catalog.model import EventsSpec
 from ..pods.hub import LineHub
-from ..pods.source import PodSource, PodSources, PodTail
-from ..streaming.viewer import Viewer
+from ..pods.source import PodSource, PodSources
 from .event_stream import EventStream
 
 
@@ -37,10 +33,3 @@ class EventSource(PodSource):
             prime_lines=shared.max_backlog,
             max_line=shared.max_line,
         ).run()
-
-    @contextlib.asynccontextmanager
-    async def open(
-        self, viewer: Viewer, *, backlog: int, cursor: str | None, since: int | None = None
-    ) -> AsyncIterator[PodTail]:
-        async with super().open(viewer, backlog=backlog, cursor=cursor) as tail:
-            yield tail
