@@ -31,18 +31,22 @@ class Connection(asyncio.Transport):
 
     def frames(self) -> list[dict[str, Any]]:
         """Every frame written, decoded (one write may hold several frames)."""
-        out = []
-        for data in self.written:
-            while data:
-                size, head = data[1] & 0x7F, 2
-                if size == 126:
-                    size, head = int.from_bytes(data[2:4]), 4
-                elif size == 127:
-                    size, head = int.from_bytes(data[2:10]), 10
-                out.append(json.loads(data[head : head + size]))
-                data = data[head + size :]
-        return out
+        return [frame for data in self.written for frame in decoded_frames(data)]
 
     def lines(self) -> list[str]:
         """The log lines of every ``lines`` frame written, in order."""
         return [line for f in self.frames() if f["type"] == "lines" for line in f["lines"]]
+
+
+def decoded_frames(data: bytes) -> list[dict[str, Any]]:
+    """The server's WebSocket text frames in ``data`` (one write may hold several)."""
+    out = []
+    while data:
+        size, head = data[1] & 0x7F, 2
+        if size == 126:
+            size, head = int.from_bytes(data[2:4]), 4
+        elif size == 127:
+            size, head = int.from_bytes(data[2:10]), 10
+        out.append(json.loads(data[head : head + size]))
+        data = data[head + size :]
+    return out

@@ -17,6 +17,7 @@ from tailgate.pods.batches import Batch
 from tailgate.pods.subscriber import Subscriber
 from tailgate.streaming.line_filter import FilterRun
 from tailgate.streaming.views import EVERYTHING, render
+from tests.support.connections import decoded_frames
 
 
 class PodViewer:
@@ -54,7 +55,7 @@ class PodViewer:
             if self.budget <= 0:
                 return False
             self.budget -= payload_size
-        self.frames.extend(_decoded(frame))
+        self.frames.extend(decoded_frames(frame))
         self.writes += 1
         return True
 
@@ -87,18 +88,3 @@ class PodViewer:
     @property
     def line_frames(self) -> list[dict[str, Any]]:
         return [f for f in self.frames if f["type"] == "lines"]
-
-
-def _decoded(frames: bytes) -> list[dict[str, Any]]:
-    """The WebSocket text frames in ``frames`` (one offer may carry several), decoded."""
-    out: list[dict[str, Any]] = []
-    while frames:
-        size = frames[1] & 0x7F
-        head = 2
-        if size == 126:
-            size, head = int.from_bytes(frames[2:4], "big"), 4
-        elif size == 127:
-            size, head = int.from_bytes(frames[2:10], "big"), 10
-        out.append(orjson.loads(frames[head : head + size]))
-        frames = frames[head + size :]
-    return out
