@@ -95,19 +95,11 @@ class Batch:
         return replace(self, mark=mark, _payload=None, _leveled=None)
 
 
-def mark(
-    epoch: int,
-    seq: int,
-    log: int,
-    positions: dict[str | None, Position],
-    newest: int | None = None,
-) -> PodCursor:
-    """A cursor at ``positions``; ``seq`` 0 resumes by positions only.
-
-    ``newest`` is the newest timestamp of every source, when ``positions`` are only
-    the ones furthest behind (``SourcePositions.furthest_behind``)."""
-    if newest is None:
-        newest = max((p.ts for p in positions.values()), default=0)
+def mark(epoch: int, seq: int, log: int, positions: dict[str | None, Position]) -> PodCursor:
+    """A cursor at every source's position (the ring's frames); ``seq`` 0 resumes by
+    positions only. Live batches carry the sources furthest behind instead
+    (``SourcePositions.furthest_behind``, straight into ``PodCursor``)."""
+    newest = max((p.ts for p in positions.values()), default=0)
     keyed = {source_hash(s): p for s, p in positions.items()}
     return PodCursor(epoch, seq, log, keyed, newest)
 

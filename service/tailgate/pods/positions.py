@@ -62,9 +62,8 @@ class SourcePositions(MutableMapping[Source, Position]):
         key = self._ids.pop(source)
         del self._sources[key]
         del self._by_id[key]
-        del self._hash_of[key]
         self._remove(position, key)
-        self._hashed.pop(source_hash(source), None)
+        self._hashed.pop(self._hash_of.pop(key), None)
 
     def _remove(self, position: Position, key: int) -> None:
         at = bisect_left(self._order, (position.ts, position.count, key))
