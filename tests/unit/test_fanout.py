@@ -12,6 +12,7 @@ from tailgate.streaming.fanout import LiveSet
 from tailgate.streaming.frames import lines_payload, ws_text_frame
 from tailgate.streaming.pacing import FanoutPacer, PacerFleet
 from tailgate.streaming.viewer import WRITE_HIGH, Viewer
+from tests.auth.clock import FakeClock
 from tests.support.connections import Connection
 
 
@@ -181,18 +182,8 @@ def test_the_live_set_paces_by_the_viewers_that_took_the_frame() -> None:
     assert live.delay() == pytest.approx(0.003)
 
 
-class Ticks:
-    """A clock a test moves by hand."""
-
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_sources_sharing_the_loop_space_their_batches_by_how_many_fan_out() -> None:
-    ticks = Ticks()
+    ticks = FakeClock(0.0)
     fleet = PacerFleet(window=1.0, clock=ticks)
     alone = FanoutPacer(duty=0.5, max_delay=0.02, per_viewer=0.0001, fleet=fleet)
     alone.record(10.0, 10.0, viewers=10)  # 1 ms for ten viewers: spaced 1 ms, as before

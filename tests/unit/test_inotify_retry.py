@@ -15,6 +15,7 @@ import pytest
 from inotify_simple import INotify
 
 from tailgate.files.inotify import DIR_EVENTS, RETRY_EVERY, InotifyHub, InotifyUnavailable
+from tests.auth.clock import FakeClock
 
 
 class Instances:
@@ -31,14 +32,6 @@ class Instances:
         return INotify(nonblocking=True)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def _ignore(_mask: int, _name: str | None) -> None:
     pass
 
@@ -47,7 +40,7 @@ async def test_a_hub_out_of_instances_tries_again_at_most_every_retry_interval(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="tailgate.files.inotify")
-    instances, clock = Instances(), Clock()
+    instances, clock = Instances(), FakeClock(1000.0)
     hub = InotifyHub(asyncio.get_running_loop(), factory=instances, clock=clock)
     try:
         assert not hub.available and instances.calls == 1
@@ -78,7 +71,7 @@ async def test_a_hub_out_of_instances_tries_again_at_most_every_retry_interval(
 
 
 async def test_a_closed_hub_makes_no_new_instance(tmp_path: Path) -> None:
-    instances, clock = Instances(), Clock()
+    instances, clock = Instances(), FakeClock(1000.0)
     hub = InotifyHub(asyncio.get_running_loop(), factory=instances, clock=clock)
     hub.close()
     instances.room = True
@@ -91,7 +84,7 @@ async def test_a_closed_hub_makes_no_new_instance(tmp_path: Path) -> None:
 async def test_the_early_opener_out_of_instances_is_tried_again_at_most_every_retry_interval(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for_opener, clock = Instances(), Clock()
+    for_opener, clock = Instances(), FakeClock(1000.0)
     monkeypatch.setattr("tailgate.files.early_open.INotify", lambda **_: for_opener())
     for_hub = Instances()
     for_hub.room = True
