@@ -55,21 +55,26 @@ def _involved(node: yaml.Node, where: str, problems: Problems) -> tuple[str | No
     fields = mapping_fields(node, where, INVOLVED_KEYS, problems)
     if fields is None:
         return None, None
-    kind = name = None
-    if "kind" in fields:
-        kind = _text(fields["kind"])
-        if not KIND.fullmatch(kind):
-            problems.add(
-                fields["kind"], f"{where}.kind", f"invalid kind {kind!r} (e.g. Deployment, Pod)"
-            )
-            kind = None
-    if "name" in fields:
-        name = _text(fields["name"])
-        if not DNS_SUBDOMAIN.fullmatch(name):
-            problems.add(
-                fields["name"], f"{where}.name", f"invalid name {name!r} (a Kubernetes name)"
-            )
-            name = None
+    kind = _matching(fields, "kind", KIND, "e.g. Deployment, Pod", where, problems)
+    name = _matching(fields, "name", DNS_SUBDOMAIN, "a Kubernetes name", where, problems)
     if "kind" not in fields and "name" not in fields:
         problems.add(node, where, "give 'kind', 'name' or both")
     return kind, name
+
+
+def _matching(
+    fields: dict[str, yaml.Node],
+    key: str,
+    pattern: re.Pattern[str],
+    like: str,
+    where: str,
+    problems: Problems,
+) -> str | None:
+    """``fields[key]`` as text when it matches ``pattern`` (None when absent or not)."""
+    if key not in fields:
+        return None
+    value = _text(fields[key])
+    if pattern.fullmatch(value):
+        return value
+    problems.add(fields[key], f"{where}.{key}", f"invalid {key} {value!r} ({like})")
+    return None
